@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Field readers: views from the scanner -> exact decimals, ids, integers,
+ * booleans and nanosecond timestamps.  No floating point anywhere.
+ * Semantics are in json.h; docs/adapters.md has the table of what each
+ * reader accepts.
+ */
+#include "adapters/json/json.h"
+
+#include <string.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Absent, null and "" are "no value" for every reader: report which. */
+static inline int no_value(const struct ose_json_val *v, enum ose_json_got *got)
+{
+	enum ose_json_got g;
+	if (v->type == OSE_JSON_ABSENT)
+		g = OSE_JGOT_ABSENT;
+	else if (v->type == OSE_JSON_NULL)
+		g = OSE_JGOT_NULL;
+	else if (v->type == OSE_JSON_STRING && v->len == 0)
+		g = OSE_JGOT_EMPTY;
+	else
+		return 0;
+	if (got)
+		*got = g;
+	return 1;
+}
+
+static inline void set_got(enum ose_json_got *got, const struct ose_json_val *v)
+{
+	if (got)
+		*got = v->type == OSE_JSON_STRING ? OSE_JGOT_STRING : OSE_JGOT_NUMBER;
+}
+
+/* ---- decimals ------------------------------------------------------ */
+
+static const uint64_t p10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/*
+ * Fast path for the shape every venue sends, [-]d{1,18}[.d{1,19}]: two
+ * 64-bit accumulators and one 128-bit multiply-add.  Anything else
+ * (exponents, '+', ".5", "5.", long digit runs) goes to ose_dec_parse, so
+ * the semantics are ose_dec_parse's by construction; tests compare both
+ * on random and edge inputs.
+ */
+enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
+{
+	const char *p = s, *end = s + len, *q;
+	uint64_t ip = 0, fp = 0;
+	unsigned nf;
+	int neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	q = p;
+	while (p < end && (unsigned char)(*p - '0') < 10 && p - q < 18)
+		ip = ip * 10 + (uint64_t)(*p++ - '0');
+	if (p == q)
+		goto slow;
+	if (p == end)
+		goto done_int;
+	if (*p != '.')
+		goto slow;
+	q = ++p;
+	while (p < end && (unsigned char)(*p - '0') < 10 && p - q < 19)
+		fp = fp * 10 + (uint64_t)(*p++ - '0');
+	nf = (unsigned)(p - q);
+	if (p != end || nf == 0)
+		goto slow;
+	{
+		__extension__ typedef __int128 i128;
+		i128 v = (i128)ip * (i128)OSE_DEC_ONE + (i128)fp * (i128)p10[20 - nf];
+		*out = neg ? -v : v;
+		return OSE_DEC_OK;
+	}
+done_int:
+	*out = neg ? -((ose_dec)ip * OSE_DEC_ONE) : (ose_dec)ip * OSE_DEC_ONE;
+	return OSE_DEC_OK;
+slow:
+	return ose_dec_parse(s, len, out);
+}
+
+int ose_json_read_dec(const struct ose_json_val *v, ose_dec *out, enum ose_json_got *got)
+{
+	if (no_value(v, got))
+		return 0;
+	if (unlikely(v->type != OSE_JSON_STRING && v->type != OSE_JSON_NUMBER))
+		return -OSE_PERR_WRONG_TYPE;
+	/* An escaped string cannot be a plain number; let the parser say so. */
+	if (ose_json_dec_parse(v->p, v->len, out) != OSE_DEC_OK)
+		return -OSE_PERR_NUMBER;
+	set_got(got, v);
+	return 0;
+}
+
+/* ---- ids and strings ----------------------------------------------- */
+
+int ose_json_read_id(const struct ose_json_val *v, char *dst, size_t cap, enum ose_json_got *got)
+{
+	if (cap)
+		dst[0] = '\0';
+	if (no_value(v, got))
+		return 0;
+	if (v->type == OSE_JSON_STRING) {
+		int n = ose_json_str_copy(v, dst, cap);
+		if (n < 0) {
+			if (cap)
+				dst[0] = '\0';
+			return n;
+		}
+		set_got(got, v);
+		return n;
+	}
+	if (v->type != OSE_JSON_NUMBER)
+		return -OSE_PERR_WRONG_TYPE;
+	for (uint32_t i = 0; i < v->len; i++)
+		if (!((unsigned char)(v->p[i] - '0') < 10 || (i == 0 && v->p[i] == '-')))
+			return -OSE_PERR_WRONG_TYPE;
+	if (v->len >= cap)
+		return -OSE_PERR_TOO_LONG;
+	memcpy(dst, v->p, v->len);
+	dst[v->len] = '\0';
+	set_got(got, v);
+	return (int)v->len;
+}
+
+int ose_json_read_str(const struct ose_json_val *v, char *dst, size_t cap, enum ose_json_got *got)
+{
+	if (v->type == OSE_JSON_NUMBER) {
+		if (cap)
+			dst[0] = '\0';
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	return ose_json_read_id(v, dst, cap, got);
+}
+
+int ose_json_read_str_trunc(const struct ose_json_val *v, char *dst, size_t cap)
+{
+	int n;
+	if (cap == 0)
+		return 0;
+	dst[0] = '\0';
+	if (v->type == OSE_JSON_ABSENT || v->type == OSE_JSON_NULL)
+		return 0;
+	if (v->type != OSE_JSON_STRING)
+		return -OSE_PERR_WRONG_TYPE;
+	n = ose_json_str_copy(v, dst, cap);
+	if (n >= 0)
+		return n;
+	/* Too long: keep a prefix that ends on a UTF-8 boundary. */
+	{
+		char big[1024];
+		size_t k;
+		n = ose_json_str_copy(v, big, sizeof(big));
+		k = n >= 0 ? (size_t)n : sizeof(big) - 1;
+		if (n < 0) {
+			/* Longer than 1 KiB: raw prefix, escapes undecoded. */
+			memcpy(big, v->p, k);
+		}
+		if (k >= cap)
+			k = cap - 1;
+		while (k > 0 && ((unsigned char)big[k] & 0xc0) == 0x80)
+			k--;
+		memcpy(dst, big, k);
+		dst[k] = '\0';
+		return (int)k;
+	}
+}
+
+/* ---- integers and booleans ----------------------------------------- */
+
+static int parse_i64(const char *s, size_t len, int64_t *out)
+{
+	const char *p = s, *end = s + len;
+	uint64_t acc = 0, lim = (uint64_t)INT64_MAX;
+	int neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		lim++;
+		p++;
+	}
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		unsigned d = (unsigned)(unsigned char)(*p - '0');
+		if (d >= 10)
+			return -1;
+		if (acc > (lim - d) / 10)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	*out = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+	return 0;
+}
+
+int ose_json_read_i64(const struct ose_json_val *v, int64_t *out, enum ose_json_got *got)
+{
+	if (no_value(v, got))
+		return 0;
+	if (v->type != OSE_JSON_STRING && v->type != OSE_JSON_NUMBER)
+		return -OSE_PERR_WRONG_TYPE;
+	if (parse_i64(v->p, v->len, out))
+		return -OSE_PERR_NUMBER;
+	set_got(got, v);
+	return 0;
+}
+
+int ose_json_read_bool(const struct ose_json_val *v, int *out, enum ose_json_got *got)
+{
+	if (no_value(v, got))
+		return 0;
+	switch (v->type) {
+	case OSE_JSON_TRUE:
+	case OSE_JSON_FALSE:
+		*out = v->type == OSE_JSON_TRUE;
+		if (got)
+			*got = OSE_JGOT_NUMBER; /* a JSON literal: not a string */
+		return 0;
+	case OSE_JSON_STRING:
+	case OSE_JSON_NUMBER:
+		if ((v->len == 4 && !memcmp(v->p, "true", 4)) || (v->len == 1 && v->p[0] == '1'))
+			*out = 1;
+		else if ((v->len == 5 && !memcmp(v->p, "false", 5)) || (v->len == 1 && v->p[0] == '0'))
+			*out = 0;
+		else
+			return -OSE_PERR_WRONG_TYPE;
+		set_got(got, v);
+		return 0;
+	default:
+		return -OSE_PERR_WRONG_TYPE;
+	}
+}
+
+/* ---- timestamps ---------------------------------------------------- */
+
+int ose_ts_parse_epoch(const char *s, size_t len, enum ose_ts_unit unit, int64_t *ns)
+{
+	static const uint64_t mult[4] = { 1000000000ULL, 1000000ULL, 1000ULL, 1ULL };
+	static const unsigned fdig[4] = { 9, 6, 3, 0 };
+	const char *p = s, *end = s + len;
+	uint64_t ip = 0, fp = 0;
+	unsigned nf = 0;
+
+	if ((unsigned)unit > OSE_TS_NS || p == end)
+		return -OSE_PERR_TIMESTAMP;
+	for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
+		if (ip > (uint64_t)INT64_MAX / 10)
+			return -OSE_PERR_TIMESTAMP;
+		ip = ip * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -OSE_PERR_TIMESTAMP;
+	if (p < end) {
+		const char *q;
+		if (*p != '.')
+			return -OSE_PERR_TIMESTAMP;
+		q = ++p;
+		for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
+			if (nf < fdig[unit]) {
+				fp = fp * 10 + (uint64_t)(*p - '0');
+				nf++;
+			} else if (*p != '0') {
+				return -OSE_PERR_TIMESTAMP; /* finer than 1 ns */
+			}
+		}
+		if (p != end || p == q)
+			return -OSE_PERR_TIMESTAMP;
+	}
+	if (ip > (uint64_t)INT64_MAX / mult[unit])
+		return -OSE_PERR_TIMESTAMP;
+	ip *= mult[unit];
+	while (nf < fdig[unit]) {
+		fp *= 10;
+		nf++;
+	}
+	if (ip > (uint64_t)INT64_MAX - fp)
+		return -OSE_PERR_TIMESTAMP;
+	*ns = (int64_t)(ip + fp);
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char *p, unsigned n, unsigned *out)
+{
+	unsigned v = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)(p[i] - '0');
+		if (d >= 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int ose_ts_parse_rfc3339(const char *s, size_t len, int64_t *ns)
+{
+	static const unsigned mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, sec;
+	const char *p, *end = s + len;
+	uint64_t frac = 0;
+	unsigned nf = 0;
+	int64_t off = 0, days, t;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    s[13] != ':' || s[16] != ':')
+		return -OSE_PERR_TIMESTAMP;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
+		return -OSE_PERR_TIMESTAMP;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo] || h > 23 || mi > 59 || sec > 59)
+		return -OSE_PERR_TIMESTAMP;
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -OSE_PERR_TIMESTAMP;
+	p = s + 19;
+	if (p < end && *p == '.') {
+		const char *q = ++p;
+		for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
+			if (nf < 9) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				nf++;
+			} else if (*p != '0') {
+				return -OSE_PERR_TIMESTAMP;
+			}
+		}
+		if (p == q)
+			return -OSE_PERR_TIMESTAMP;
+		while (nf < 9) {
+			frac *= 10;
+			nf++;
+		}
+	}
+	if (p < end && (*p == 'Z' || *p == 'z') && p + 1 == end) {
+		off = 0;
+	} else if (end - p == 6 && (*p == '+' || *p == '-') && p[3] == ':') {
+		unsigned oh, om;
+		if (digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			return -OSE_PERR_TIMESTAMP;
+		off = ((int64_t)oh * 60 + om) * 60;
+		if (*p == '-')
+			off = -off;
+	} else {
+		return -OSE_PERR_TIMESTAMP;
+	}
+	/* Coinbase writes year 1, midnight, for "not set": 0 = unknown. */
+	if (y == 1 && mo == 1 && d == 1 && h == 0 && mi == 0 && sec == 0 && frac == 0 && off == 0) {
+		*ns = 0;
+		return 0;
+	}
+	days = days_from_civil((int64_t)y, mo, d);
+	t = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec - off;
+	/* int64 ns covers 1677-09-21 .. 2262-04-11; before 1970 is refused. */
+	if (t < 0 || t > INT64_MAX / 1000000000 - 1)
+		return -OSE_PERR_TIMESTAMP;
+	*ns = t * 1000000000 + (int64_t)frac;
+	return 0;
+}
+
+int ose_json_read_ts(const struct ose_json_val *v, enum ose_ts_unit unit, int64_t *ns,
+		     enum ose_json_got *got)
+{
+	int rc;
+	if (no_value(v, got))
+		return 0;
+	if (v->type != OSE_JSON_STRING && v->type != OSE_JSON_NUMBER)
+		return -OSE_PERR_WRONG_TYPE;
+	rc = ose_ts_parse_epoch(v->p, v->len, unit, ns);
+	if (rc == 0)
+		set_got(got, v);
+	return rc;
+}
+
+int ose_json_read_rfc3339(const struct ose_json_val *v, int64_t *ns, enum ose_json_got *got)
+{
+	int rc;
+	if (no_value(v, got))
+		return 0;
+	if (v->type != OSE_JSON_STRING)
+		return -OSE_PERR_WRONG_TYPE;
+	rc = ose_ts_parse_rfc3339(v->p, v->len, ns);
+	if (rc == 0)
+		set_got(got, v);
+	return rc;
+}

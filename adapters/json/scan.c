@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The JSON scanner: one pass over an object, validating as it goes and
+ * collecting the values of wanted keys (see json.h for the contract and
+ * docs/adapters.md for the design).
+ *
+ * The body lives in scan_impl.h and is compiled here three times: a scalar
+ * build, an SSE4.2 build and an AVX2 build, each with function-level
+ * target attributes so the rest of the project needs no -mavx2.  The
+ * vector code only speeds up the two loops that dominate: the run of
+ * plain bytes inside a string and runs of whitespace.  Grammar, escapes,
+ * UTF-8 and numbers are shared scalar helpers, so the three builds give
+ * the same answers by construction (and the tests check it).
+ */
+#include "adapters/json/json.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && !defined(OSE_JSON_NO_SIMD)
+#define JSON_X86 1
+#include <immintrin.h>
+#else
+#define JSON_X86 0
+#endif
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Bytes that end a plain string run: '"', '\\', controls, non-ASCII. */
+static inline int json_str_special(unsigned char c)
+{
+	/* c < 0x20 || c >= 0x80 folds into one unsigned compare. */
+	return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
+}
+static const uint8_t json_ws[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+
+static inline int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (p + 4 <= end checked by the caller). */
+static inline int hex4(const char *p)
+{
+	int a = hexval((unsigned char)p[0]), b = hexval((unsigned char)p[1]);
+	int c = hexval((unsigned char)p[2]), d = hexval((unsigned char)p[3]);
+	if ((a | b | c | d) < 0)
+		return -1;
+	return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/* *pp at a backslash: validate one escape (a \uD800-\uDBFF must be
+ * followed by a \uDC00-\uDFFF; lone surrogates are refused, as simdjson
+ * does) and advance past it. */
+static int json_escape(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp;
+	if (end - p < 2)
+		goto truncated;
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		*pp = p + 2;
+		return 0;
+	case 'u': {
+		int cp;
+		if (end - p < 6)
+			goto truncated;
+		cp = hex4(p + 2);
+		if (cp < 0)
+			goto bad;
+		if (cp >= 0xdc00 && cp <= 0xdfff)
+			goto bad;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			int lo;
+			if (end - p < 12)
+				goto truncated;
+			if (p[6] != '\\' || p[7] != 'u')
+				goto bad;
+			lo = hex4(p + 8);
+			if (lo < 0xdc00 || lo > 0xdfff)
+				goto bad;
+			*pp = p + 12;
+			return 0;
+		}
+		*pp = p + 6;
+		return 0;
+	}
+	default:
+		goto bad;
+	}
+truncated:
+	*why = "json: truncated escape";
+	return -OSE_PERR_TRUNCATED;
+bad:
+	*why = "json: bad escape";
+	return -OSE_PERR_SYNTAX;
+}
+
+/* *pp at a byte >= 0x80 inside a string: validate one UTF-8 sequence
+ * (shortest form, no surrogates, <= U+10FFFF) and advance past it. */
+static int json_utf8(const char **pp, const char *end, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	const unsigned char *e = (const unsigned char *)end;
+	unsigned c = p[0], n;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		goto bad;
+	}
+	for (unsigned i = 1; i <= n; i++) {
+		if (p + i >= e) {
+			*why = "json: truncated UTF-8 sequence";
+			return -OSE_PERR_TRUNCATED;
+		}
+		unsigned char b = p[i];
+		if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
+			goto bad;
+	}
+	*pp = (const char *)(p + n + 1);
+	return 0;
+bad:
+	*why = "json: invalid UTF-8 in string";
+	return -OSE_PERR_UTF8;
+}
+
+/* JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp;
+#define DIG(q) ((q) < end && (unsigned char)(*(q) - '0') < 10)
+	if (*p == '-')
+		p++;
+	if (p >= end)
+		goto truncated;
+	if (*p == '0') {
+		p++;
+	} else if (DIG(p)) {
+		while (DIG(p))
+			p++;
+	} else {
+		goto bad;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end)
+			goto truncated;
+		if (!DIG(p))
+			goto bad;
+		while (DIG(p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end)
+			goto truncated;
+		if (!DIG(p))
+			goto bad;
+		while (DIG(p))
+			p++;
+	}
+	/* "01", "1a": a number must end at a delimiter. */
+	if (p < end && !(json_ws[(unsigned char)*p] || *p == ',' || *p == '}' || *p == ']'))
+		goto bad;
+	*pp = p;
+	return 0;
+#undef DIG
+truncated:
+	*why = "json: truncated number";
+	return -OSE_PERR_TRUNCATED;
+bad:
+	*why = "json: bad number";
+	return -OSE_PERR_SYNTAX;
+}
+
+static int json_literal(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp;
+	const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+	size_t n = strlen(lit), have = (size_t)(end - p);
+
+	if (have < n) {
+		if (memcmp(p, lit, have) == 0) {
+			*why = "json: truncated literal";
+			return -OSE_PERR_TRUNCATED;
+		}
+		goto bad;
+	}
+	if (memcmp(p, lit, n) != 0)
+		goto bad;
+	p += n;
+	if (p < end && !(json_ws[(unsigned char)*p] || *p == ',' || *p == '}' || *p == ']'))
+		goto bad;
+	*pp = p;
+	return 0;
+bad:
+	*why = "json: bad literal";
+	return -OSE_PERR_SYNTAX;
+}
+
+/* ---- key sets ------------------------------------------------------ */
+
+static inline unsigned key_hash(const char *k, size_t len)
+{
+	if (len == 0)
+		return 0;
+	return ((unsigned)(unsigned char)k[0] * 7u + (unsigned)(unsigned char)k[len - 1] * 3u +
+		(unsigned)len * 31u) & 255u;
+}
+
+static pthread_mutex_t keyset_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void keyset_prepare(struct ose_json_keyset *ks)
+{
+	pthread_mutex_lock(&keyset_lock);
+	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
+		uint32_t n = ks->n < OSE_JSON_KEYS_MAX ? ks->n : OSE_JSON_KEYS_MAX;
+		memset(ks->bucket, 0, sizeof(ks->bucket));
+		memset(ks->next, 0, sizeof(ks->next));
+		/* Insert in reverse so each chain lists keys in table order. */
+		for (uint32_t i = n; i-- > 0;) {
+			unsigned h = key_hash(ks->keys[i].name, ks->keys[i].len);
+			ks->next[i] = ks->bucket[h];
+			ks->bucket[h] = (uint8_t)(i + 1);
+		}
+		ks->n = n;
+		/* K1: publishes bucket[]/next[]; pairs with the acquire load
+		 * at K2 in json_keyset_ready(). */
+		__atomic_store_n(&ks->ready, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&keyset_lock);
+}
+
+static inline void json_keyset_ready(struct ose_json_keyset *ks)
+{
+	/* K2: pairs with the release store at K1. */
+	if (unlikely(!__atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE)))
+		keyset_prepare(ks);
+}
+
+static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
+
+static inline int key_find(const struct ose_json_keyset *ks, const char *k, size_t len)
+{
+	unsigned i = ks->bucket[key_hash(k, len)];
+	while (i) {
+		const struct ose_json_key *key = &ks->keys[i - 1];
+		if (key->len == len && memcmp(key->name, k, len) == 0)
+			return (int)i - 1;
+		i = ks->next[i - 1];
+	}
+	return -1;
+}
+
+/* Index of key k[0..len) (raw, possibly escaped) in ks, or -1. */
+static inline int json_key_lookup(const struct ose_json_keyset *ks, const char *k, size_t len,
+				  uint8_t esc)
+{
+	if (likely(!esc))
+		return key_find(ks, k, len);
+	char buf[OSE_JSON_KEYS_MAX * 2];
+	int n = json_unescape(k, len, buf, sizeof(buf));
+	if (n < 0)
+		return -1; /* longer than any key we could want */
+	return key_find(ks, buf, (size_t)n);
+}
+
+/* ---- the three builds ---------------------------------------------- */
+
+#define SCAN_TARGET
+#define SCAN_VEC 0
+#define F(x) x##_scalar
+#include "adapters/json/scan_impl.h"
+#undef SCAN_TARGET
+#undef SCAN_VEC
+#undef F
+
+#if JSON_X86
+#define SCAN_TARGET __attribute__((target("sse4.2")))
+#define SCAN_VEC 16
+#define F(x) x##_sse42
+#include "adapters/json/scan_impl.h"
+#undef SCAN_TARGET
+#undef SCAN_VEC
+#undef F
+
+#define SCAN_TARGET __attribute__((target("avx2")))
+#define SCAN_VEC 32
+#define F(x) x##_avx2
+#include "adapters/json/scan_impl.h"
+#undef SCAN_TARGET
+#undef SCAN_VEC
+#undef F
+#endif
+
+struct json_impl {
+	enum ose_json_simd level;
+	int (*obj_get)(const char *, const char *, struct ose_json_keyset *, struct ose_json_val *,
+		       const char **);
+	int (*whole)(const char *, const char *, struct ose_json_val *, const char **);
+	int (*arr_next)(const char **, const char *, int, struct ose_json_val *, const char **);
+};
+
+static const struct json_impl impl_scalar = {
+	OSE_JSON_SIMD_SCALAR, obj_get_scalar, whole_value_scalar, arr_next_scalar,
+};
+#if JSON_X86
+static const struct json_impl impl_sse42 = {
+	OSE_JSON_SIMD_SSE42, obj_get_sse42, whole_value_sse42, arr_next_sse42,
+};
+static const struct json_impl impl_avx2 = {
+	OSE_JSON_SIMD_AVX2, obj_get_avx2, whole_value_avx2, arr_next_avx2,
+};
+#endif
+
+static const struct json_impl *json_active;
+
+int ose_json_simd_supported(enum ose_json_simd level)
+{
+	switch (level) {
+	case OSE_JSON_SIMD_AUTO:
+	case OSE_JSON_SIMD_SCALAR:
+		return 1;
+#if JSON_X86
+	case OSE_JSON_SIMD_SSE42:
+		return __builtin_cpu_supports("sse4.2");
+	case OSE_JSON_SIMD_AVX2:
+		return __builtin_cpu_supports("avx2");
+#endif
+	default:
+		return 0;
+	}
+}
+
+static const struct json_impl *impl_for(enum ose_json_simd level)
+{
+	switch (level) {
+#if JSON_X86
+	case OSE_JSON_SIMD_AVX2:
+		return &impl_avx2;
+	case OSE_JSON_SIMD_SSE42:
+		return &impl_sse42;
+#endif
+	case OSE_JSON_SIMD_SCALAR:
+		return &impl_scalar;
+	default:
+		break;
+	}
+	if (ose_json_simd_supported(OSE_JSON_SIMD_AVX2))
+		return impl_for(OSE_JSON_SIMD_AVX2);
+	if (ose_json_simd_supported(OSE_JSON_SIMD_SSE42))
+		return impl_for(OSE_JSON_SIMD_SSE42);
+	return &impl_scalar;
+}
+
+static const struct json_impl *json_select(void)
+{
+	enum ose_json_simd want = OSE_JSON_SIMD_AUTO;
+	const char *env = getenv("OSE_JSON_SIMD");
+
+	if (env) {
+		if (!strcmp(env, "scalar"))
+			want = OSE_JSON_SIMD_SCALAR;
+		else if (!strcmp(env, "sse42"))
+			want = OSE_JSON_SIMD_SSE42;
+		else if (!strcmp(env, "avx2"))
+			want = OSE_JSON_SIMD_AVX2;
+	}
+	if (!ose_json_simd_supported(want))
+		want = OSE_JSON_SIMD_AUTO;
+	return impl_for(want);
+}
+
+static inline const struct json_impl *json_impl(void)
+{
+	/* A relaxed load is enough: the tables it points to are static
+	 * const data, initialised before main. */
+	const struct json_impl *im = __atomic_load_n(&json_active, __ATOMIC_RELAXED);
+	if (unlikely(!im)) {
+		im = json_select();
+		__atomic_store_n(&json_active, im, __ATOMIC_RELAXED);
+	}
+	return im;
+}
+
+int ose_json_simd_force(enum ose_json_simd level)
+{
+	if (!ose_json_simd_supported(level))
+		return -ENOTSUP;
+	__atomic_store_n(&json_active, impl_for(level), __ATOMIC_RELAXED);
+	return 0;
+}
+
+enum ose_json_simd ose_json_simd_active(void)
+{
+	return json_impl()->level;
+}
+
+const char *ose_json_simd_name(enum ose_json_simd level)
+{
+	switch (level) {
+	case OSE_JSON_SIMD_SCALAR:
+		return "scalar";
+	case OSE_JSON_SIMD_SSE42:
+		return "sse42";
+	case OSE_JSON_SIMD_AVX2:
+		return "avx2";
+	default:
+		return "auto";
+	}
+}
+
+/* ---- public scanner API -------------------------------------------- */
+
+int ose_json_obj_get(const char *p, size_t len, struct ose_json_keyset *ks,
+		     struct ose_json_val *vals, const char **why)
+{
+	if (unlikely(len > OSE_JSON_MAX_LEN)) {
+		*why = "json: message too long";
+		return -OSE_PERR_TOO_LONG;
+	}
+	json_keyset_ready(ks);
+	return json_impl()->obj_get(p, p + len, ks, vals, why);
+}
+
+int ose_json_obj_get_val(const struct ose_json_val *v, struct ose_json_keyset *ks,
+			 struct ose_json_val *vals, const char **why)
+{
+	if (v->type != OSE_JSON_OBJECT) {
+		*why = "json: expected an object";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	return ose_json_obj_get(v->p, v->len, ks, vals, why);
+}
+
+int ose_json_value(const char *p, size_t len, struct ose_json_val *v, const char **why)
+{
+	if (unlikely(len > OSE_JSON_MAX_LEN)) {
+		*why = "json: message too long";
+		return -OSE_PERR_TOO_LONG;
+	}
+	return json_impl()->whole(p, p + len, v, why);
+}
+
+void ose_json_iter_init(struct ose_json_iter *it, const struct ose_json_val *arr)
+{
+	if (arr->type == OSE_JSON_ARRAY && arr->len >= 2) {
+		it->p = arr->p + 1;
+		it->end = arr->p + arr->len;
+	} else {
+		it->p = it->end = NULL;
+	}
+	it->first = 1;
+}
+
+int ose_json_iter_next(struct ose_json_iter *it, struct ose_json_val *elem, const char **why)
+{
+	int rc;
+	if (!it->p) {
+		*why = "json: not an array";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	if (it->p >= it->end)
+		return 0;
+	rc = json_impl()->arr_next(&it->p, it->end, it->first, elem, why);
+	it->first = 0;
+	if (rc == 0)
+		it->p = it->end;
+	return rc;
+}
+
+/* ---- strings ------------------------------------------------------- */
+
+static size_t utf8_put(char *d, unsigned cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Decode the raw string s[0..len) (already validated by the scanner)
+ * into dst[cap] with a NUL.  Returns the length or -OSE_PERR_TOO_LONG. */
+static int json_unescape(const char *s, size_t len, char *dst, size_t cap)
+{
+	const char *p = s, *end = s + len;
+	size_t o = 0;
+
+	while (p < end) {
+		char tmp[4];
+		size_t n = 1;
+		if (*p != '\\') {
+			tmp[0] = *p++;
+		} else if (end - p >= 2 && p[1] != 'u') {
+			switch (p[1]) {
+			case 'b': tmp[0] = '\b'; break;
+			case 'f': tmp[0] = '\f'; break;
+			case 'n': tmp[0] = '\n'; break;
+			case 'r': tmp[0] = '\r'; break;
+			case 't': tmp[0] = '\t'; break;
+			default: tmp[0] = p[1]; break;
+			}
+			p += 2;
+		} else if (end - p >= 6) {
+			int cp = hex4(p + 2);
+			if (cp < 0)
+				return -OSE_PERR_SYNTAX;
+			p += 6;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+				int lo = hex4(p + 2);
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			n = utf8_put(tmp, (unsigned)cp);
+		} else {
+			return -OSE_PERR_SYNTAX;
+		}
+		if (o + n >= cap)
+			return -OSE_PERR_TOO_LONG;
+		memcpy(dst + o, tmp, n);
+		o += n;
+	}
+	if (o >= cap)
+		return -OSE_PERR_TOO_LONG;
+	dst[o] = '\0';
+	return (int)o;
+}
+
+int ose_json_str_copy(const struct ose_json_val *v, char *dst, size_t cap)
+{
+	if (v->type != OSE_JSON_STRING)
+		return -OSE_PERR_WRONG_TYPE;
+	if (cap == 0)
+		return -OSE_PERR_TOO_LONG;
+	if (likely(!v->esc)) {
+		if (v->len >= cap)
+			return -OSE_PERR_TOO_LONG;
+		memcpy(dst, v->p, v->len);
+		dst[v->len] = '\0';
+		return (int)v->len;
+	}
+	return json_unescape(v->p, v->len, dst, cap);
+}
+
+int ose_json_str_eq(const struct ose_json_val *v, const char *s, size_t n)
+{
+	return v->type == OSE_JSON_STRING && !v->esc && v->len == n && memcmp(v->p, s, n) == 0;
+}

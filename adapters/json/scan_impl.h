@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scanner body, compiled three times by scan.c (scalar, SSE4.2, AVX2)
+ * with different SCAN_TARGET / SCAN_VEC / F() settings.  Internal to
+ * adapters/json: include only from scan.c.
+ *
+ * Everything here is static and takes (p, end): no byte at or past end is
+ * ever loaded.  Vector loads happen only while end - p >= vector width;
+ * the remaining tail runs through the scalar tables.
+ */
+
+/* First byte in [p, end) that ends the plain run of a string: '"', '\\',
+ * a control character (< 0x20) or a non-ASCII byte (>= 0x80, validated
+ * separately).  Returns end if none. */
+static SCAN_TARGET inline const char *F(str_end)(const char *p, const char *end)
+{
+#if SCAN_VEC >= 32
+	{
+		const __m256i q = _mm256_set1_epi8('"');
+		const __m256i bs = _mm256_set1_epi8('\\');
+		const __m256i lim = _mm256_set1_epi8(0x20);
+		while (end - p >= 32) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+			/* Signed compare: bytes >= 0x80 are negative, so
+			 * lim > v catches both control and non-ASCII bytes. */
+			__m256i m = _mm256_or_si256(
+				_mm256_or_si256(_mm256_cmpeq_epi8(v, q), _mm256_cmpeq_epi8(v, bs)),
+				_mm256_cmpgt_epi8(lim, v));
+			uint32_t bits = (uint32_t)_mm256_movemask_epi8(m);
+			if (bits)
+				return p + __builtin_ctz(bits);
+			p += 32;
+		}
+	}
+#endif
+#if SCAN_VEC >= 16
+	{
+		const __m128i q = _mm_set1_epi8('"');
+		const __m128i bs = _mm_set1_epi8('\\');
+		const __m128i lim = _mm_set1_epi8(0x20);
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+						 _mm_cmplt_epi8(v, lim));
+			uint32_t bits = (uint32_t)_mm_movemask_epi8(m);
+			if (bits)
+				return p + __builtin_ctz(bits);
+			p += 16;
+		}
+	}
+#endif
+	while (p < end && !json_str_special((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Skip JSON whitespace.  Compact messages have none, so test one byte
+ * first; pretty-printed ones have runs of indentation worth a vector. */
+static SCAN_TARGET inline const char *F(skip_ws)(const char *p, const char *end)
+{
+	if (likely(p < end && !json_ws[(unsigned char)*p]))
+		return p;
+#if SCAN_VEC >= 32
+	while (end - p >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i m = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')),
+					_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))),
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')),
+					_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t'))));
+		uint32_t notws = ~(uint32_t)_mm256_movemask_epi8(m);
+		if (notws)
+			return p + __builtin_ctz(notws);
+		p += 32;
+	}
+#elif SCAN_VEC >= 16
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+						      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+						      _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+		uint32_t notws = ~(uint32_t)_mm_movemask_epi8(m) & 0xffffu;
+		if (notws)
+			return p + __builtin_ctz(notws);
+		p += 16;
+	}
+#endif
+	while (p < end && json_ws[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/* p is just past the opening quote.  On success *pp points just past the
+ * closing quote, *esc is set if a backslash occurred, and the string's
+ * raw length is (*pp - 1) - p. */
+static SCAN_TARGET inline int F(string)(const char **pp, const char *end, uint8_t *esc,
+					const char **why)
+{
+	const char *p = *pp;
+	for (;;) {
+		p = F(str_end)(p, end);
+		if (unlikely(p >= end)) {
+			*why = "json: unterminated string";
+			return -OSE_PERR_TRUNCATED;
+		}
+		unsigned char c = (unsigned char)*p;
+		if (likely(c == '"')) {
+			*pp = p + 1;
+			return 0;
+		}
+		int rc;
+		if (c == '\\') {
+			*esc = 1;
+			rc = json_escape(&p, end, why);
+		} else if (c < 0x20) {
+			*why = "json: control character in string";
+			return -OSE_PERR_SYNTAX;
+		} else {
+			rc = json_utf8(&p, end, why);
+		}
+		if (rc)
+			return rc;
+	}
+}
+
+/*
+ * Parse one value at *pp (whitespace already skipped, *pp < end) and leave
+ * *pp just past it.  Describes it in *v (if v).  Containers are walked
+ * iteratively with a bit stack (1 = object, 0 = array), so depth costs
+ * no recursion; depth counts from depth0 (the caller's own nesting).
+ */
+static SCAN_TARGET int F(value)(const char **pp, const char *end, unsigned depth0,
+				struct ose_json_val *v, const char **why)
+{
+	const char *p = *pp, *start = p;
+	uint64_t stack = 0;
+	unsigned d = 0;
+	uint8_t esc = 0;
+	int rc;
+	enum ose_json_type top_type = OSE_JSON_ABSENT;
+
+value:
+	if (unlikely(p >= end)) {
+		*why = "json: truncated";
+		return -OSE_PERR_TRUNCATED;
+	}
+	switch (*p) {
+	case '"':
+		p++;
+		rc = F(string)(&p, end, &esc, why);
+		if (rc)
+			return rc;
+		if (!top_type)
+			top_type = OSE_JSON_STRING;
+		goto after_value;
+	case '{':
+	case '[':
+		if (unlikely(depth0 + d + 1 > OSE_JSON_MAX_DEPTH)) {
+			*why = "json: nesting too deep";
+			return -OSE_PERR_TOO_DEEP;
+		}
+		if (!top_type)
+			top_type = *p == '{' ? OSE_JSON_OBJECT : OSE_JSON_ARRAY;
+		stack = (stack << 1) | (uint64_t)(*p == '{');
+		d++;
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end)) {
+			*why = "json: truncated";
+			return -OSE_PERR_TRUNCATED;
+		}
+		if (*p == ((stack & 1) ? '}' : ']')) {
+			p++;
+			stack >>= 1;
+			d--;
+			goto after_value;
+		}
+		if (stack & 1)
+			goto key;
+		goto value;
+	case 't':
+	case 'f':
+	case 'n':
+		rc = json_literal(&p, end, why);
+		if (rc)
+			return rc;
+		if (!top_type)
+			top_type = *start == 't' ? OSE_JSON_TRUE
+				   : *start == 'f' ? OSE_JSON_FALSE
+						   : OSE_JSON_NULL;
+		goto after_value;
+	default:
+		if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+			rc = json_number(&p, end, why);
+			if (rc)
+				return rc;
+			if (!top_type)
+				top_type = OSE_JSON_NUMBER;
+			goto after_value;
+		}
+		*why = "json: unexpected character";
+		return -OSE_PERR_SYNTAX;
+	}
+
+key:
+	if (unlikely(*p != '"')) {
+		*why = "json: expected a key";
+		return -OSE_PERR_SYNTAX;
+	}
+	p++;
+	rc = F(string)(&p, end, &esc, why);
+	if (rc)
+		return rc;
+	p = F(skip_ws)(p, end);
+	if (unlikely(p >= end)) {
+		*why = "json: truncated";
+		return -OSE_PERR_TRUNCATED;
+	}
+	if (unlikely(*p != ':')) {
+		*why = "json: expected ':'";
+		return -OSE_PERR_SYNTAX;
+	}
+	p = F(skip_ws)(p + 1, end);
+	goto value;
+
+after_value:
+	if (d == 0) {
+		if (v) {
+			v->type = (uint8_t)top_type;
+			v->esc = esc;
+			if (top_type == OSE_JSON_STRING) {
+				v->p = start + 1;
+				v->len = (uint32_t)(p - start - 2);
+			} else {
+				v->p = start;
+				v->len = (uint32_t)(p - start);
+			}
+		}
+		*pp = p;
+		return 0;
+	}
+	p = F(skip_ws)(p, end);
+	if (unlikely(p >= end)) {
+		*why = "json: truncated";
+		return -OSE_PERR_TRUNCATED;
+	}
+	if (*p == ',') {
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end)) {
+			*why = "json: truncated";
+			return -OSE_PERR_TRUNCATED;
+		}
+		if (stack & 1)
+			goto key;
+		goto value;
+	}
+	if (*p == ((stack & 1) ? '}' : ']')) {
+		p++;
+		stack >>= 1;
+		d--;
+		goto after_value;
+	}
+	*why = (stack & 1) ? "json: expected ',' or '}'" : "json: expected ',' or ']'";
+	return -OSE_PERR_SYNTAX;
+}
+
+/* Walk the object whose '{' is at p (p < end) and collect wanted keys.
+ * On success *pp points past the closing brace. */
+static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				 struct ose_json_val *vals, const char **why)
+{
+	const char *p = *pp + 1;
+	int rc;
+
+	for (uint32_t i = 0; i < ks->n; i++)
+		vals[i].type = OSE_JSON_ABSENT;
+
+	p = F(skip_ws)(p, end);
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == '}') {
+		*pp = p + 1;
+		return 0;
+	}
+	for (;;) {
+		const char *k;
+		uint8_t kesc = 0;
+		int idx;
+
+		if (unlikely(*p != '"')) {
+			*why = "json: expected a key";
+			return -OSE_PERR_SYNTAX;
+		}
+		k = ++p;
+		rc = F(string)(&p, end, &kesc, why);
+		if (rc)
+			return rc;
+		idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc);
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		if (unlikely(*p != ':')) {
+			*why = "json: expected ':'";
+			return -OSE_PERR_SYNTAX;
+		}
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end))
+			goto truncated;
+
+		if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+			rc = F(value)(&p, end, 1, &vals[idx], why);
+		} else if (*p == '"') {
+			/* Unwanted string: the common case, skip it inline. */
+			uint8_t e = 0;
+			p++;
+			rc = F(string)(&p, end, &e, why);
+		} else {
+			rc = F(value)(&p, end, 1, NULL, why);
+		}
+		if (rc)
+			return rc;
+
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		if (*p == ',') {
+			p = F(skip_ws)(p + 1, end);
+			if (unlikely(p >= end))
+				goto truncated;
+			continue;
+		}
+		if (*p == '}') {
+			*pp = p + 1;
+			return 0;
+		}
+		*why = "json: expected ',' or '}'";
+		return -OSE_PERR_SYNTAX;
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
+/* Entry points of this build (see struct json_impl in scan.c). */
+static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_json_keyset *ks,
+				  struct ose_json_val *vals, const char **why)
+{
+	int rc;
+
+	p = F(skip_ws)(p, end);
+	if (unlikely(p >= end)) {
+		*why = "json: empty message";
+		return -OSE_PERR_TRUNCATED;
+	}
+	if (unlikely(*p != '{')) {
+		struct ose_json_val v;
+		rc = F(value)(&p, end, 0, &v, why);
+		if (rc)
+			return rc;
+		*why = "json: not an object";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	rc = F(object)(&p, end, ks, vals, why);
+	if (rc)
+		return rc;
+	p = F(skip_ws)(p, end);
+	if (unlikely(p != end)) {
+		*why = "json: trailing bytes after the value";
+		return -OSE_PERR_SYNTAX;
+	}
+	return 0;
+}
+
+static SCAN_TARGET int F(whole_value)(const char *p, const char *end, struct ose_json_val *v,
+				      const char **why)
+{
+	int rc;
+
+	p = F(skip_ws)(p, end);
+	if (unlikely(p >= end)) {
+		*why = "json: empty message";
+		return -OSE_PERR_TRUNCATED;
+	}
+	rc = F(value)(&p, end, 0, v, why);
+	if (rc)
+		return rc;
+	p = F(skip_ws)(p, end);
+	if (unlikely(p != end)) {
+		*why = "json: trailing bytes after the value";
+		return -OSE_PERR_SYNTAX;
+	}
+	return 0;
+}
+
+/* Next element of an array: *pp is after '[' or after the previous
+ * element.  Returns 1, 0 at ']' or a negative reason. */
+static SCAN_TARGET int F(arr_next)(const char **pp, const char *end, int first,
+				   struct ose_json_val *v, const char **why)
+{
+	const char *p = F(skip_ws)(*pp, end);
+	int rc;
+
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == ']') {
+		*pp = p + 1;
+		return 0;
+	}
+	if (!first) {
+		if (unlikely(*p != ',')) {
+			*why = "json: expected ',' or ']'";
+			return -OSE_PERR_SYNTAX;
+		}
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end))
+			goto truncated;
+	}
+	rc = F(value)(&p, end, 1, v, why);
+	if (rc)
+		return rc;
+	*pp = p;
+	return 1;
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
