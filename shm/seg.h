@@ -210,6 +210,18 @@ int ose_seg_create(struct ose_seg *seg, const char *name, enum ose_seg_kind kind
 		   size_t aux_size, size_t payload_size, unsigned flags);
 
 /*
+ * ose_seg_create, with init(seg, arg) called on a fresh segment after it
+ * is mapped and zeroed but before it becomes visible under its name, so
+ * no other process ever sees an uninitialised payload (the rings use it).
+ * Not called on adoption.  A negative return from init aborts the creation
+ * and is returned.  init may be NULL.
+ */
+typedef int (*ose_seg_init_fn)(struct ose_seg *seg, void *arg);
+int ose_seg_create_init(struct ose_seg *seg, const char *name, enum ose_seg_kind kind,
+			size_t aux_size, size_t payload_size, unsigned flags,
+			ose_seg_init_fn init, void *arg);
+
+/*
  * Attaches an existing segment.  Maps PROT_READ unless OSE_SEG_F_WRITE;
  * validates magic, ABI version, size and, if kind != OSE_SEG_NONE, kind,
  * before returning.  A garbage file gives an error, never a crash.
