@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bybit v5 private stream: payload -> normalised events (reference §4).
+ *
+ * Topics: "order" (and order.spot/.linear/...): order updates, several
+ * per message (data[]), no last-fill fields; "execution" (and
+ * execution.<category>, execution.fast): one OSE_EV_FILL per trade with
+ * execId as trade_id and seq as venue_seq.  Values are strings with ""
+ * and null standing for "none" (trap 4); positionIdx and friends are
+ * numbers and are not read.  Session: {"op":"auth"|"subscribe"|"pong"|
+ * "ping",...} with either ret_msg/conn_id or retMsg/connId spellings.
+ */
+#include "adapters/core/venues.h"
+#include "adapters/json/evutil.h"
+
+enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_COUNT };
+static const struct ose_json_key top_keys[K_COUNT] = {
+	[K_TOPIC] = OSE_JSON_KEY("topic"),
+	[K_DATA] = OSE_JSON_KEY("data"),
+	[K_OP] = OSE_JSON_KEY("op"),
+	[K_SUCCESS] = OSE_JSON_KEY("success"),
+	[K_RETMSG] = OSE_JSON_KEY("ret_msg"),
+	[K_CTIME] = OSE_JSON_KEY("creationTime"),
+};
+static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+
+/* Both topics' element keys in one set (execution uses a subset plus
+ * its own). */
+enum {
+	B_SYMBOL, B_ORDERID, B_LINKID, B_SIDE, B_ORDTYPE, B_TIF, B_STATUS, B_PRICE, B_QTY,
+	B_CUMQTY, B_AVGPX, B_UTIME, B_REJECT, B_STOPTYPE,
+	/* execution */
+	B_EXECID, B_EXECQTY, B_EXECPX, B_EXECFEE, B_FEECCY, B_EXECTIME, B_SEQ, B_EXECTYPE,
+	B_ORDPRICE, B_ORDQTY,
+	B_COUNT
+};
+static const struct ose_json_key el_keys[B_COUNT] = {
+	[B_SYMBOL] = OSE_JSON_KEY("symbol"),
+	[B_ORDERID] = OSE_JSON_KEY("orderId"),
+	[B_LINKID] = OSE_JSON_KEY("orderLinkId"),
+	[B_SIDE] = OSE_JSON_KEY("side"),
+	[B_ORDTYPE] = OSE_JSON_KEY("orderType"),
+	[B_TIF] = OSE_JSON_KEY("timeInForce"),
+	[B_STATUS] = OSE_JSON_KEY("orderStatus"),
+	[B_PRICE] = OSE_JSON_KEY("price"),
+	[B_QTY] = OSE_JSON_KEY("qty"),
+	[B_CUMQTY] = OSE_JSON_KEY("cumExecQty"),
+	[B_AVGPX] = OSE_JSON_KEY("avgPrice"),
+	[B_UTIME] = OSE_JSON_KEY("updatedTime"),
+	[B_REJECT] = OSE_JSON_KEY("rejectReason"),
+	[B_STOPTYPE] = OSE_JSON_KEY("stopOrderType"),
+	[B_EXECID] = OSE_JSON_KEY("execId"),
+	[B_EXECQTY] = OSE_JSON_KEY("execQty"),
+	[B_EXECPX] = OSE_JSON_KEY("execPrice"),
+	[B_EXECFEE] = OSE_JSON_KEY("execFee"),
+	[B_FEECCY] = OSE_JSON_KEY("feeCurrency"),
+	[B_EXECTIME] = OSE_JSON_KEY("execTime"),
+	[B_SEQ] = OSE_JSON_KEY("seq"),
+	[B_EXECTYPE] = OSE_JSON_KEY("execType"),
+	[B_ORDPRICE] = OSE_JSON_KEY("orderPrice"),
+	[B_ORDQTY] = OSE_JSON_KEY("orderQty"),
+};
+static struct ose_json_keyset el_ks = OSE_JSON_KEYSET(el_keys);
+
+/* orderStatus (bybit-docs enum.mdx). */
+static const struct ose_wire_map by_status[] = {
+	OSE_WIRE("New", OSE_ST_NEW),
+	OSE_WIRE("PartiallyFilled", OSE_ST_PARTIALLY_FILLED),
+	OSE_WIRE("Untriggered", OSE_ST_NEW), /* conditional order, waiting */
+	OSE_WIRE("Triggered", OSE_ST_NEW),   /* momentary, on its way to New */
+	OSE_WIRE("Filled", OSE_ST_FILLED),
+	OSE_WIRE("Cancelled", OSE_ST_CANCELED),
+	OSE_WIRE("PartiallyFilledCanceled", OSE_ST_CANCELED), /* spot; cum kept */
+	OSE_WIRE("Rejected", OSE_ST_REJECTED),                /* may carry fills */
+	OSE_WIRE("Deactivated", OSE_ST_CANCELED), /* TP/SL/OCO cancelled before trigger */
+};
+
+static const struct ose_wire_map by_side[] = {
+	OSE_WIRE("Buy", OSE_SIDE_BUY),
+	OSE_WIRE("Sell", OSE_SIDE_SELL),
+};
+
+static const struct ose_wire_map by_type[] = {
+	OSE_WIRE("Limit", OSE_OT_LIMIT),
+	OSE_WIRE("Market", OSE_OT_MARKET),
+};
+
+#define TT(t, f) ((t) | ((f) << 8))
+static const struct ose_wire_map by_tif[] = {
+	OSE_WIRE("GTC", TT(0, OSE_TIF_GTC)),
+	OSE_WIRE("IOC", TT(0, OSE_TIF_IOC)),
+	OSE_WIRE("FOK", TT(0, OSE_TIF_FOK)),
+	OSE_WIRE("PostOnly", TT(OSE_OT_LIMIT_MAKER, OSE_TIF_GTC)),
+	OSE_WIRE("RPI", TT(OSE_OT_LIMIT_MAKER, OSE_TIF_OTHER)),
+};
+
+/* execType values that are not trades on an order. */
+static const struct ose_wire_map by_nontrade[] = {
+	OSE_WIRE("Funding", 1),
+	OSE_WIRE("Settle", 1),
+};
+
+#define FAIL(rc, why) return ose_ev_fail(out, (rc), (why))
+
+#define CHECK(expr, name)              \
+	do {                           \
+		if ((rc = (expr)) < 0) { \
+			*why = (name); \
+			return rc;     \
+		}                      \
+	} while (0)
+
+/* Fields both topics share: ids, symbol, side, type. */
+static int by_common(const struct ose_json_val *o, struct ose_event *ev, const char *topic,
+		     const char **why)
+{
+	int rc, v;
+
+	v = OSE_WIRE_LOOKUP(&o[B_SIDE], by_side);
+	if (v < 0) {
+		*why = topic[0] == 'o' ? "order.side" : "execution.side";
+		return o[B_SIDE].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD
+							 : -OSE_PERR_WRONG_TYPE;
+	}
+	ev->side = (uint8_t)v;
+	v = OSE_WIRE_LOOKUP(&o[B_ORDTYPE], by_type);
+	ev->ord_type = (uint8_t)(v >= 0 ? v : ose_json_has(&o[B_ORDTYPE]) ? OSE_OT_OTHER : 0);
+	/* A stop/TP/SL order says so in stopOrderType ("" or "UNKNOWN" if not). */
+	if (ose_json_has(&o[B_STOPTYPE]) && !OSE_JSON_STR_EQ(&o[B_STOPTYPE], "UNKNOWN"))
+		ev->ord_type = OSE_OT_STOP;
+
+	CHECK(ose_json_read_str(&o[B_SYMBOL], ev->symbol, sizeof(ev->symbol), NULL),
+	      topic[0] == 'o' ? "order.symbol" : "execution.symbol");
+	if (rc == 0) {
+		*why = topic[0] == 'o' ? "order.symbol" : "execution.symbol";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_id(&o[B_ORDERID], ev->order_id, sizeof(ev->order_id), NULL),
+	      topic[0] == 'o' ? "order.orderId" : "execution.orderId");
+	if (rc == 0) {
+		*why = topic[0] == 'o' ? "order.orderId" : "execution.orderId";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_str(&o[B_LINKID], ev->client_id, sizeof(ev->client_id), NULL),
+	      topic[0] == 'o' ? "order.orderLinkId" : "execution.orderLinkId");
+	return 0;
+}
+
+static int by_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
+		    struct ose_event *ev, const char **why)
+{
+	int rc, v;
+
+	ose_ev_init(ev, OSE_EV_ORDER, OSE_VENUE_BYBIT, ctx);
+	v = OSE_WIRE_LOOKUP(&o[B_STATUS], by_status);
+	if (v < 0) {
+		*why = "order.orderStatus";
+		return o[B_STATUS].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD
+							   : -OSE_PERR_UNKNOWN_STATUS;
+	}
+	ev->status = (uint8_t)v;
+	if ((rc = by_common(o, ev, "order", why)))
+		return rc;
+	v = OSE_WIRE_LOOKUP(&o[B_TIF], by_tif);
+	if (v >= 0) {
+		ev->tif = (uint8_t)(v >> 8);
+		if (v & 0xff)
+			ev->ord_type = (uint8_t)(v & 0xff);
+	} else if (ose_json_has(&o[B_TIF])) {
+		ev->tif = OSE_TIF_OTHER;
+	}
+
+	CHECK(ose_ev_dec(ev, &o[B_PRICE], &ev->price, OSE_EVF_HAS_PRICE), "order.price");
+	CHECK(ose_ev_dec(ev, &o[B_QTY], &ev->qty, OSE_EVF_HAS_QTY), "order.qty");
+	CHECK(ose_ev_dec(ev, &o[B_CUMQTY], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY), "order.cumExecQty");
+	if (!(ev->flags & OSE_EVF_HAS_CUM_QTY)) {
+		*why = "order.cumExecQty";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	/* avgPrice is "" (WS) or "0" (REST) before a fill. */
+	if (ev->cum_qty != 0)
+		CHECK(ose_ev_dec(ev, &o[B_AVGPX], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "order.avgPrice");
+	CHECK(ose_json_read_ts(&o[B_UTIME], OSE_TS_MS, &ev->exch_ts_ns, NULL), "order.updatedTime");
+	if (ose_json_has(&o[B_REJECT]) && !OSE_JSON_STR_EQ(&o[B_REJECT], "EC_NoError"))
+		CHECK(ose_json_read_str_trunc(&o[B_REJECT], ev->reason, sizeof(ev->reason)),
+		      "order.rejectReason");
+	return 0;
+}
+
+/* Returns 1 if the element was a trade (ev filled), 0 to skip it. */
+static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
+			struct ose_event *ev, const char **why)
+{
+	int rc;
+	int64_t seq = 0;
+	enum ose_json_got got = OSE_JGOT_ABSENT;
+
+	if (OSE_WIRE_LOOKUP(&o[B_EXECTYPE], by_nontrade) > 0)
+		return 0;
+	ose_ev_init(ev, OSE_EV_FILL, OSE_VENUE_BYBIT, ctx);
+	if ((rc = by_common(o, ev, "execution", why)))
+		return rc;
+	CHECK(ose_json_read_id(&o[B_EXECID], ev->trade_id, sizeof(ev->trade_id), NULL),
+	      "execution.execId");
+	if (rc == 0) {
+		*why = "execution.execId";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_ev_dec(ev, &o[B_EXECQTY], &ev->last_qty, OSE_EVF_HAS_LAST), "execution.execQty");
+	if (!(ev->flags & OSE_EVF_HAS_LAST)) {
+		*why = "execution.execQty";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_ev_dec(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX), "execution.execPrice");
+	CHECK(ose_ev_dec(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE), "execution.execFee");
+	CHECK(ose_json_read_str(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), NULL),
+	      "execution.feeCurrency");
+	CHECK(ose_ev_dec(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE), "execution.orderPrice");
+	CHECK(ose_ev_dec(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY), "execution.orderQty");
+	CHECK(ose_json_read_ts(&o[B_EXECTIME], OSE_TS_MS, &ev->exch_ts_ns, NULL),
+	      "execution.execTime");
+	CHECK(ose_json_read_i64(&o[B_SEQ], &seq, &got), "execution.seq");
+	if ((got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING) && seq >= 0) {
+		ev->venue_seq = (uint64_t)seq;
+		ev->flags |= OSE_EVF_HAS_SEQ;
+	}
+	return 1;
+}
+
+enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
+				   const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	struct ose_json_val k[K_COUNT], o[B_COUNT], elem;
+	struct ose_json_iter it;
+	const char *why = "";
+	uint32_t n = 0;
+	int rc, is_exec;
+
+	ose_ev_out_reset(out);
+	if (binary)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: binary (SBE) frames are not supported");
+	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
+	if (rc)
+		FAIL(rc, why);
+
+	if (k[K_OP].type != OSE_JSON_ABSENT && k[K_TOPIC].type == OSE_JSON_ABSENT) {
+		const struct ose_json_val *op = &k[K_OP];
+		int ok = 1;
+		if (k[K_SUCCESS].type != OSE_JSON_ABSENT &&
+		    ose_json_read_bool(&k[K_SUCCESS], &ok, NULL) < 0)
+			FAIL(-OSE_PERR_WRONG_TYPE, "bybit: success");
+		if (OSE_JSON_STR_EQ(op, "auth"))
+			return ok ? ose_ev_session(out, OSE_SESS_AUTH_OK, "bybit: auth")
+				  : ose_ev_session(out, OSE_SESS_AUTH_FAIL, "bybit: auth refused");
+		if (OSE_JSON_STR_EQ(op, "subscribe"))
+			return ok ? ose_ev_session(out, OSE_SESS_SUBSCRIBED, "bybit: subscribed")
+				  : ose_ev_session(out, OSE_SESS_ERROR, "bybit: subscribe refused");
+		if (OSE_JSON_STR_EQ(op, "pong"))
+			return ose_ev_session(out, OSE_SESS_PONG, "bybit: pong");
+		/* The public-style answer to our ping echoes op "ping" with
+		 * ret_msg "pong"; a bare op "ping" is the venue asking. */
+		if (OSE_JSON_STR_EQ(op, "ping"))
+			return OSE_JSON_STR_EQ(&k[K_RETMSG], "pong")
+				       ? ose_ev_session(out, OSE_SESS_PONG, "bybit: pong")
+				       : ose_ev_session(out, OSE_SESS_PING, "bybit: ping");
+		if (OSE_JSON_STR_EQ(op, "unsubscribe"))
+			return ose_ev_session(out, OSE_SESS_OTHER, "bybit: unsubscribed");
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: unknown op");
+	}
+
+	if (k[K_TOPIC].type != OSE_JSON_STRING)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: neither op nor topic");
+	{
+		const struct ose_json_val *t = &k[K_TOPIC];
+		if (t->len >= 5 && !memcmp(t->p, "order", 5) && (t->len == 5 || t->p[5] == '.'))
+			is_exec = 0;
+		else if (t->len >= 9 && !memcmp(t->p, "execution", 9) && (t->len == 9 || t->p[9] == '.'))
+			is_exec = 1;
+		else
+			FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: topic is neither order nor execution");
+	}
+	if (k[K_DATA].type != OSE_JSON_ARRAY)
+		FAIL(k[K_DATA].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
+		     "bybit: data");
+
+	ose_json_iter_init(&it, &k[K_DATA]);
+	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+		if (n >= out->cap)
+			FAIL(-OSE_PERR_TOO_MANY, "bybit: more events than out->cap");
+		rc = ose_json_obj_get_val(&elem, &el_ks, o, &why);
+		if (rc)
+			FAIL(rc, "bybit: data[] element");
+		if (is_exec) {
+			rc = by_execution(o, ctx, &out->ev[n], &why);
+			if (rc < 0)
+				FAIL(rc, why);
+			n += (uint32_t)rc;
+		} else {
+			rc = by_order(o, ctx, &out->ev[n], &why);
+			if (rc < 0)
+				FAIL(rc, why);
+			n++;
+		}
+	}
+	if (rc < 0)
+		FAIL(rc, why);
+	out->n = n;
+	return OSE_PARSE_EVENTS;
+}
