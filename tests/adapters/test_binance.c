@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Binance fixtures (reference §1, copied verbatim; the docs' // comments
+ * stripped where the reference marks them as the docs' own). */
+#include "tests/adapters/fixture_check.h"
+
+#define ORD OSE_PARSE_EVENTS, 0, 1, OSE_EV_ORDER
+#define BAL OSE_PARSE_EVENTS, 0, 1, OSE_EV_BALANCE
+
+static const struct fx_expect bn_fx[] = {
+	{ .file = "binance/ws_api_subscribe_response.json", .res = OSE_PARSE_SESSION, .session = OSE_SESS_SUBSCRIBED },
+	{ .file = "binance/listen_key_expired.json", .res = OSE_PARSE_SESSION, .session = OSE_SESS_EXPIRED },
+	{ "binance/execution_report_documented.json", ORD, OSE_ST_NEW, OSE_SIDE_BUY, OSE_OT_LIMIT,
+	  OSE_TIF_GTC, "ETHBTC", "4293153", "mUvoqJxFIILMdfAW5iGSOW", NULL, NULL, NULL,
+	  "0.1026441", "1", "0", NULL, NULL, NULL, NULL, FX_MS(1499405658658LL), 0 },
+	{ "binance/execution_report_binance_us.json", ORD, OSE_ST_FILLED, OSE_SIDE_SELL,
+	  OSE_OT_LIMIT, OSE_TIF_GTC, "BTCUSD", "2281896601", "T0ESHzso0banw0QiPFZYgj", "88685053",
+	  "USD", NULL, "117290.77", "0.00042", "0.00042", "0.00042", "117290.77", "0.00492621",
+	  NULL, FX_MS(1759347763167LL), 0 },
+	/* x=TRADE_PREVENTION with l=0.5 and t=-1: not a fill (trap 13). */
+	{ "binance/execution_report_trade_prevention.json", ORD, OSE_ST_EXPIRED, OSE_SIDE_BUY,
+	  OSE_OT_LIMIT, OSE_TIF_GTC, "ETHUSDT", "1234567890", "O-12345-test-stp", NULL, NULL,
+	  "SELF_TRADE_PREVENTION", "2500", "1", "0", NULL, NULL, NULL, NULL,
+	  FX_MS(1759347763167LL), 0 },
+	{ "binance/execution_report_pending_cancel.json", ORD, OSE_ST_PENDING_CANCEL,
+	  OSE_SIDE_SELL, OSE_OT_LIMIT, OSE_TIF_GTC, "ETHUSDT", "9876543210", "O-12345-test-cancel",
+	  NULL, NULL, NULL, "2500", "0.5", "0.1", NULL, NULL, NULL, NULL, FX_MS(1759347763167LL), 0 },
+	/* x=TRADE with l=0: a zero last fill, cumulative z = 0.5 drives it. */
+	{ "binance/execution_report_trade_l_zero_partial.json", ORD, OSE_ST_PARTIALLY_FILLED,
+	  OSE_SIDE_BUY, OSE_OT_LIMIT, OSE_TIF_GTC, "ETHUSDT", "1234567890",
+	  "O-12345-test-l-zero-partial", "12345678", NULL, NULL, "2500", "1", "0.5", "0", "0",
+	  NULL, NULL, FX_MS(1759347763167LL), 0 },
+	{ "binance/outbound_account_position.json", BAL, 0, 0, 0, 0, "ETH", "", "", NULL, NULL,
+	  NULL, NULL, "10000", "0", NULL, NULL, NULL, NULL, FX_MS(1564034571105LL), 0 },
+	{ "binance/balance_update.json", BAL, 0, 0, 0, 0, "BTC", "", "", NULL, NULL, NULL, NULL,
+	  NULL, NULL, "100", NULL, NULL, NULL, FX_MS(1573200697110LL), 0 },
+};
+#define N_BN (sizeof(bn_fx) / sizeof(bn_fx[0]))
+
+ParameterizedTestParameters(binance, fixtures)
+{
+	static int idx[N_BN];
+	for (size_t i = 0; i < N_BN; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, N_BN);
+}
+
+ParameterizedTest(int *i, binance, fixtures)
+{
+	fx_check(ose_binance_parse, OSE_VENUE_BINANCE, &bn_fx[*i]);
+}
+
+/* Every fixture file in the directory has an expectation. */
+Test(binance, fixture_count)
+{
+	cr_expect_eq(N_BN, 9);
+}
