@@ -907,6 +907,7 @@ static int feed_alloc(struct feed *f, const struct ose_feed_cfg *cfg)
 								  sizeof(f->rng_state)) != 0))
 		f->rng_state = mono_ns() ^ (uint64_t)getpid() << 32;
 	f->mask_idx = MASK_POOL;
+	f->seq = cfg->seq_base;
 	return 0;
 }
 

@@ -76,6 +76,7 @@ struct ose_feed_cfg {
 	uint32_t stable_ms;   /* up this long: backoff attempt resets (default 10000) */
 	struct ose_backoff_cfg backoff; /* default 100 ms .. 30 s */
 	uint64_t jitter_seed; /* 0: from the RNG */
+	uint64_t seq_base;    /* first event gets seq_base + 1 (adopted rings) */
 
 	unsigned nbufs;    /* provided buffers (default 64) */
 	unsigned buf_size; /* bytes each (default 16384) */

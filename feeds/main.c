@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ose-feed: one venue account's private stream into its ring.
+ *
+ *	ose-feed --instance NAME --venue V --account A --url wss://... [options]
+ *	ose-feed --instance NAME --venue V --account A --replay FILE
+ *
+ * Exit status: 0 stopped cleanly (signal, --run-ms, --max-disconnects) or
+ * replay fully committed; 1 runtime failure (ring, URL, DNS, CA, io_uring);
+ * 2 usage or credentials error.  See docs/feed.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/version.h>
+
+#if defined(__has_include)
+#if __has_include("ose_config.h")
+#include "ose_config.h"
+#endif
+#endif
+
+#include "adapters/adapter.h"
+#include "feeds/feed.h"
+#include "feeds/out.h"
+#include "shm/wait.h"
+
+#ifndef OSE_VERSION
+#define OSE_VERSION OSE_FEED_FALLBACK_VERSION
+#endif
+#ifndef OSE_CRYPTO_PATH
+/* The build engineer's ose_config.h says which wolfSSL the build chose;
+ * without it, report what the headers we compiled against say. */
+#ifdef WOLFSSL_AESNI
+#define OSE_CRYPTO_PATH "wolfssl " LIBWOLFSSL_VERSION_STRING " (AES-NI)"
+#else
+#define OSE_CRYPTO_PATH "wolfssl " LIBWOLFSSL_VERSION_STRING " (system, no AES-NI)"
+#endif
+#endif
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ose-feed --instance NAME --venue VENUE --account ACCOUNT\n"
+		"                (--url wss://HOST[:PORT]/PATH | --replay FILE)\n"
+		"                [--ca FILE] [--cpu N] [--credentials FILE] [--record FILE]\n"
+		"                [--busy-poll] [--so-busy-poll US] [--max-msg BYTES]\n"
+		"                [--ring-capacity N] [--connect-timeout-ms MS] [--idle-ms MS]\n"
+		"                [--probe-ms MS] [--app-ping-ms MS] [--max-life-ms MS]\n"
+		"                [--backoff-base-ms MS] [--backoff-max-ms MS] [--close-wait-ms MS]\n"
+		"                [--stable-ms MS] [--max-disconnects N] [--run-ms MS]\n"
+		"                [--drain-ms MS] [--insecure] [--version]\n"
+		"venues: binance okx bybit gate coinbase mexc\n"
+		"credentials: file of key=value lines (api_key, api_secret, passphrase,\n"
+		"  listen_key), mode 0600 or stricter; or $OSE_API_KEY, $OSE_API_SECRET,\n"
+		"  $OSE_API_PASSPHRASE, $OSE_LISTEN_KEY.\n");
+}
+
+/* Secrets live here for the life of the process and are never printed. */
+static char cred_key[256], cred_secret[512], cred_pass[256], cred_listen[256];
+
+static void set_cred(char *dst, size_t cap, const char *v)
+{
+	snprintf(dst, cap, "%s", v);
+}
+
+static int load_credentials(const char *path)
+{
+	struct stat sb;
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(stderr, "ose-feed: credentials %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &sb) != 0 || (sb.st_mode & 077) || sb.st_uid != geteuid()) {
+		fprintf(stderr, "ose-feed: credentials %s must be owned by this user and "
+				"readable by nobody else (chmod 600)\n", path);
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *eq, *v, *e;
+
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0] || line[0] == '#' || line[0] == ';' || line[0] == '[')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = 0;
+		for (e = eq; e > line && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			e[-1] = 0;
+		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		if (!strcmp(line, "api_key"))
+			set_cred(cred_key, sizeof(cred_key), v);
+		else if (!strcmp(line, "api_secret"))
+			set_cred(cred_secret, sizeof(cred_secret), v);
+		else if (!strcmp(line, "passphrase"))
+			set_cred(cred_pass, sizeof(cred_pass), v);
+		else if (!strcmp(line, "listen_key"))
+			set_cred(cred_listen, sizeof(cred_listen), v);
+	}
+	/* Do not leave a copy of the last secret line on the stack. */
+	memset(line, 0, sizeof(line));
+	fclose(f);
+	return 0;
+}
+
+static void env_cred(char *dst, size_t cap, const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v && *v && !*dst)
+		set_cred(dst, cap, v);
+}
+
+static void print_summary(const struct ose_feed_stats *st)
+{
+	fprintf(stderr,
+		"ose-feed: stats sessions=%llu reconnects=%llu connects=%llu bytes_in=%llu "
+		"frames=%llu messages=%llu events=%llu gaps=%llu parse_errors=%llu "
+		"pings_recv=%llu pongs_recv=%llu pings_sent=%llu closes_recv=%llu "
+		"closes_sent=%llu replay_lines=%llu replay_bad_lines=%llu ring_full_stalls=%llu",
+		(unsigned long long)st->sessions, (unsigned long long)st->reconnects,
+		(unsigned long long)st->connects, (unsigned long long)st->bytes_in,
+		(unsigned long long)st->frames, (unsigned long long)st->messages,
+		(unsigned long long)st->events, (unsigned long long)st->gaps,
+		(unsigned long long)st->parse_errors_total, (unsigned long long)st->pings_recv,
+		(unsigned long long)st->pongs_recv, (unsigned long long)st->pings_sent,
+		(unsigned long long)st->closes_recv, (unsigned long long)st->closes_sent,
+		(unsigned long long)st->replay_lines, (unsigned long long)st->replay_bad_lines,
+		(unsigned long long)st->ring_full_stalls);
+	for (int i = 0; i < OSE_FEED_DISC_COUNT; i++)
+		if (st->disconnects[i])
+			fprintf(stderr, " disc.%s=%llu", ose_feed_disc_name((enum ose_feed_disc)i),
+				(unsigned long long)st->disconnects[i]);
+	for (int i = 1; i < OSE_WS_ERR_COUNT; i++)
+		if (st->ws_errors[i])
+			fprintf(stderr, " ws.%s=%llu", ose_ws_err_name((enum ose_ws_err)i),
+				(unsigned long long)st->ws_errors[i]);
+	for (int i = 1; i < OSE_WS_HS_COUNT; i++)
+		if (st->hs_errors[i])
+			fprintf(stderr, " hs.%s=%llu", ose_ws_hs_err_name((enum ose_ws_hs_err)i),
+				(unsigned long long)st->hs_errors[i]);
+	for (int i = 1; i < OSE_PERR_COUNT; i++)
+		if (st->parse_errors[i])
+			fprintf(stderr, " perr.%s=%llu", ose_parse_err_name((enum ose_parse_err)i),
+				(unsigned long long)st->parse_errors[i]);
+	for (int i = 1; i < OSE_SESS_COUNT; i++)
+		if (st->session[i])
+			fprintf(stderr, " sess.%s=%llu",
+				ose_session_kind_name((enum ose_session_kind)i),
+				(unsigned long long)st->session[i]);
+	fprintf(stderr, "\n");
+}
+
+enum {
+	OPT_CA = 256, OPT_CPU, OPT_CRED, OPT_REPLAY, OPT_RECORD, OPT_VERSION, OPT_BUSY,
+	OPT_SOBUSY, OPT_MAXMSG, OPT_RINGCAP, OPT_CONNTO, OPT_IDLE, OPT_PROBE, OPT_APPPING,
+	OPT_LIFE, OPT_BBASE, OPT_BMAX, OPT_CLOSEWAIT, OPT_STABLE, OPT_MAXDISC, OPT_RUNMS,
+	OPT_DRAIN, OPT_INSECURE,
+};
+
+static int num(const char *s, unsigned long long *out)
+{
+	char *e;
+
+	errno = 0;
+	*out = strtoull(s, &e, 10);
+	return errno || !*s || *e ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "instance", required_argument, 0, 'i' },
+		{ "venue", required_argument, 0, 'v' },
+		{ "account", required_argument, 0, 'a' },
+		{ "url", required_argument, 0, 'u' },
+		{ "ca", required_argument, 0, OPT_CA },
+		{ "cpu", required_argument, 0, OPT_CPU },
+		{ "credentials", required_argument, 0, OPT_CRED },
+		{ "replay", required_argument, 0, OPT_REPLAY },
+		{ "record", required_argument, 0, OPT_RECORD },
+		{ "version", no_argument, 0, OPT_VERSION },
+		{ "busy-poll", no_argument, 0, OPT_BUSY },
+		{ "so-busy-poll", required_argument, 0, OPT_SOBUSY },
+		{ "max-msg", required_argument, 0, OPT_MAXMSG },
+		{ "ring-capacity", required_argument, 0, OPT_RINGCAP },
+		{ "connect-timeout-ms", required_argument, 0, OPT_CONNTO },
+		{ "idle-ms", required_argument, 0, OPT_IDLE },
+		{ "probe-ms", required_argument, 0, OPT_PROBE },
+		{ "app-ping-ms", required_argument, 0, OPT_APPPING },
+		{ "max-life-ms", required_argument, 0, OPT_LIFE },
+		{ "backoff-base-ms", required_argument, 0, OPT_BBASE },
+		{ "backoff-max-ms", required_argument, 0, OPT_BMAX },
+		{ "close-wait-ms", required_argument, 0, OPT_CLOSEWAIT },
+		{ "stable-ms", required_argument, 0, OPT_STABLE },
+		{ "max-disconnects", required_argument, 0, OPT_MAXDISC },
+		{ "run-ms", required_argument, 0, OPT_RUNMS },
+		{ "drain-ms", required_argument, 0, OPT_DRAIN },
+		{ "insecure", no_argument, 0, OPT_INSECURE },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *instance = NULL, *venue_name = NULL, *account = NULL, *cred = NULL;
+	const char *replay = NULL, *record = NULL;
+	unsigned long long v, ring_cap = 0, drain_ms = 2000;
+	int cpu = -1, c;
+	struct ose_feed_cfg cfg;
+	struct ose_feed_ring ring;
+	FILE *rec = NULL, *rin = NULL;
+	int r;
+
+	ose_feed_cfg_defaults(&cfg);
+	while ((c = getopt_long(argc, argv, "i:v:a:u:h", opts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case 'i': instance = optarg; break;
+		case 'v': venue_name = optarg; break;
+		case 'a': account = optarg; break;
+		case 'u': cfg.url = optarg; break;
+		case OPT_CA: cfg.ca_file = optarg; break;
+		case OPT_CRED: cred = optarg; break;
+		case OPT_REPLAY: replay = optarg; break;
+		case OPT_RECORD: record = optarg; break;
+		case OPT_BUSY: cfg.busy_poll = 1; break;
+		case OPT_INSECURE: cfg.insecure = 1; break;
+		case OPT_VERSION:
+			printf("ose-feed %s\ncrypto: %s\n", OSE_VERSION, OSE_CRYPTO_PATH);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			if (!optarg || num(optarg, &v) < 0) {
+				bad = 1;
+				break;
+			}
+			switch (c) {
+			case OPT_CPU: cpu = (int)v; break;
+			case OPT_SOBUSY: cfg.so_busy_poll_us = (int)v; break;
+			case OPT_MAXMSG: cfg.max_msg = (size_t)v; break;
+			case OPT_RINGCAP: ring_cap = v; break;
+			case OPT_CONNTO: cfg.connect_timeout_ms = (uint32_t)v; break;
+			case OPT_IDLE: cfg.idle_ms = (uint32_t)v; break;
+			case OPT_PROBE: cfg.probe_ms = (uint32_t)v; break;
+			case OPT_APPPING: cfg.app_ping_ms = (int64_t)v; break;
+			case OPT_LIFE: cfg.max_life_ms = (int64_t)v; break;
+			case OPT_BBASE: cfg.backoff.base_ms = (uint32_t)v; break;
+			case OPT_BMAX: cfg.backoff.max_ms = (uint32_t)v; break;
+			case OPT_CLOSEWAIT: cfg.close_wait_ms = (uint32_t)v; break;
+			case OPT_STABLE: cfg.stable_ms = (uint32_t)v; break;
+			case OPT_MAXDISC: cfg.max_disconnects = v; break;
+			case OPT_RUNMS: cfg.run_ms = v; break;
+			case OPT_DRAIN: drain_ms = v; break;
+			default: bad = 1; break;
+			}
+		}
+		if (bad) {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!instance || !venue_name || !account || (!cfg.url == !replay) || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	enum ose_venue venue = ose_venue_from_name(venue_name);
+	cfg.adapter = ose_adapter_get(venue);
+	if (!cfg.adapter) {
+		fprintf(stderr, "ose-feed: unknown venue '%s'\n", venue_name);
+		return 2;
+	}
+	if (cred && load_credentials(cred) < 0)
+		return 2;
+	env_cred(cred_key, sizeof(cred_key), "OSE_API_KEY");
+	env_cred(cred_secret, sizeof(cred_secret), "OSE_API_SECRET");
+	env_cred(cred_pass, sizeof(cred_pass), "OSE_API_PASSPHRASE");
+	env_cred(cred_listen, sizeof(cred_listen), "OSE_LISTEN_KEY");
+	cfg.session.api_key = cred_key[0] ? cred_key : NULL;
+	cfg.session.api_secret = cred_secret[0] ? cred_secret : NULL;
+	cfg.session.passphrase = cred_pass[0] ? cred_pass : NULL;
+	cfg.session.listen_key = cred_listen[0] ? cred_listen : NULL;
+	cfg.account = account;
+
+	if (cpu >= 0 && (r = ose_pin_cpu(cpu)) < 0) {
+		fprintf(stderr, "ose-feed: cannot pin to cpu %d: %s\n", cpu, strerror(-r));
+		return 1;
+	}
+	if (record) {
+		rec = fopen(record, "a");
+		if (!rec) {
+			fprintf(stderr, "ose-feed: record %s: %s\n", record, strerror(errno));
+			return 1;
+		}
+		cfg.record = rec;
+	}
+	if (replay) {
+		rin = strcmp(replay, "-") ? fopen(replay, "r") : stdin;
+		if (!rin) {
+			fprintf(stderr, "ose-feed: replay %s: %s\n", replay, strerror(errno));
+			return 1;
+		}
+	}
+	r = ose_feed_ring_open(&ring, instance, venue, account, ring_cap);
+	if (r < 0) {
+		fprintf(stderr, "ose-feed: ring for %s/%s/%s: %s\n", instance, venue_name, account,
+			ose_seg_strerror(r));
+		return 1;
+	}
+	cfg.stats = ring.stats;
+	cfg.feed_id = ring.feed_id;
+	cfg.seq_base = ring.last_seq;
+	cfg.sink.ctx = &ring;
+	cfg.sink.publish = ose_feed_ring_publish;
+	cfg.sink.tick = ose_feed_ring_tick;
+	cfg.stop = &stop_flag;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (replay) {
+		r = ose_feed_replay(&cfg, rin);
+		if (rin != stdin)
+			fclose(rin);
+		if (r == 0 && drain_ms) {
+			/* Committed is the contract; if an engine is attached, give
+			 * it a moment to consume so a following check sees it. */
+			(void)ose_feed_ring_drain(&ring, drain_ms);
+		}
+	} else {
+		r = ose_feed_run(&cfg);
+	}
+	print_summary(ring.stats);
+	if (r < 0)
+		fprintf(stderr, "ose-feed: %s\n", strerror(-r));
+	if (rec)
+		fclose(rec);
+	ose_feed_ring_close(&ring);
+	memset(cred_secret, 0, sizeof(cred_secret));
+	return r < 0 ? 1 : 0;
+}
