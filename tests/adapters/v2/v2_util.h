@@ -30,4 +30,43 @@ void v2_guard_free(struct v2_guard *g);
  * exact, absent (unflagged) fields omitted. */
 void v2_dec_str(ose_dec v, char *buf);
 
+/* Expected normalised fields of one event; NULL strings = "must be
+ * empty" for ids and "flag must be clear" for decimals. */
+struct v2_exp_ev {
+	uint8_t kind, status, side, ord_type, tif;
+	uint16_t flags;
+	const char *symbol, *order_id, *client_id, *trade_id, *fee_asset;
+	const char *price, *qty, *cum_qty, *last_qty, *last_px, *fee, *avg_px;
+	int64_t exch_ts_ns;
+	uint64_t venue_seq;
+};
+
+/* One fixture and what parsing it must give. */
+struct v2_case {
+	const char *file; /* under OSE_FIXTURE_DIR; *.hex files are decoded */
+	int binary;
+	enum ose_parse_res res;
+	enum ose_parse_err err;       /* for OSE_PARSE_ERROR */
+	enum ose_session_kind sess;   /* for OSE_PARSE_SESSION */
+	const char *why;              /* if non-NULL: out->why must equal it */
+	uint32_t n;
+	const struct v2_exp_ev *ev;   /* n entries */
+};
+
+#define V2_ACCOUNT "acct-7"
+
+/* Load c->file, parse it normally and from the end of a guard page,
+ * compare with the expectations. */
+void v2_check_case(ose_adapter_parse_fn fn, enum ose_venue venue, const struct v2_case *c);
+/* Parse every prefix (and a few corruptions) of c->file from the end of a
+ * guard page: never a crash, never an event count above cap, errors
+ * always with n == 0 and a reason. */
+void v2_check_truncations(ose_adapter_parse_fn fn, enum ose_venue venue, const struct v2_case *c);
+/* Load a fixture's message bytes (hex decoded, trailing newline dropped). */
+char *v2_load_msg(const struct v2_case *c, size_t *len);
+/* Parse bytes with a fresh output of cap events. */
+enum ose_parse_res v2_parse(ose_adapter_parse_fn fn, enum ose_venue venue, const char *msg,
+			    size_t len, int binary, struct ose_event *ev, uint32_t cap,
+			    struct ose_parse_out *out);
+
 #endif

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Coinbase Advanced Trade user-data stream (reference §6): payload ->
+ * events.
+ *
+ * Envelope: {"channel":..,"client_id":..,"timestamp":RFC 3339 ns,
+ * "sequence_num":N,"events":[{"type":"snapshot"|"update","orders":[..],
+ * "positions":{..}}]}.  Several events, orders and products per message
+ * (trap 20).
+ *
+ * channel "user" -> one OSE_EV_ORDER per events[].orders[] element:
+ *   venue_seq = sequence_num (OSE_EVF_HAS_SEQ; the only sequence field,
+ *   trap 17), exch_ts = envelope timestamp (creation_time is the order's
+ *   birth, not this update's), OSE_EVF_SNAPSHOT for "snapshot" events.
+ *   price = limit_price, cum_qty = cumulative_quantity, avg_px =
+ *   avg_price.  The WS message has no order size: while the order is
+ *   live (OPEN, PENDING, QUEUED, EDIT_QUEUED, CANCEL_QUEUED) qty =
+ *   cumulative_quantity + leaves_quantity, exact; for terminal orders
+ *   leaves is 0 and the size is unknown, so qty is not flagged.  No last
+ *   fill (trap 14): the engine diffs cumulative quantity.  total_fees is
+ *   cumulative and is not copied into the per-fill fee.
+ *   order_type is title case on WS ("Limit", "Market", "Stop Limit");
+ *   post_only "true" (a string, trap 6) makes a limit LIMIT_MAKER.
+ * Status table (coinbase_status), trap 10/12:
+ *   PENDING, QUEUED     PENDING_NEW (accepted, not yet on the book)
+ *   OPEN, EDIT_QUEUED   NEW, or PARTIALLY_FILLED when cum_qty > 0 (there
+ *                       is no partially-filled status on the wire)
+ *   CANCEL_QUEUED       PENDING_CANCEL
+ *   FILLED              FILLED
+ *   CANCELLED           CANCELED (fills kept)
+ *   EXPIRED             EXPIRED
+ *   FAILED              REJECTED
+ *   UNKNOWN_ORDER_STATUS  OSE_ST_NONE: the venue's own "no status"; the
+ *                       quantities still count.  (Refusing it would throw
+ *                       away a whole 50-order snapshot batch.)
+ *   anything else       counted OSE_PERR_UNKNOWN_STATUS (whole message).
+ * channel "heartbeats" -> OSE_SESS_OTHER; "subscriptions" ->
+ * OSE_SESS_SUBSCRIBED; {"type":"error","message":..} -> OSE_SESS_ERROR,
+ * or OSE_SESS_AUTH_FAIL when the message says authentication.
+ */
+#include "adapters/core/venues.h"
+#include "adapters/json/evutil.h"
+
+enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_COUNT };
+static const struct ose_json_key top_keys[K_COUNT] = {
+	[K_CHANNEL] = OSE_JSON_KEY("channel"),
+	[K_TIMESTAMP] = OSE_JSON_KEY("timestamp"),
+	[K_SEQ] = OSE_JSON_KEY("sequence_num"),
+	[K_EVENTS] = OSE_JSON_KEY("events"),
+	[K_TYPE] = OSE_JSON_KEY("type"),
+	[K_MESSAGE] = OSE_JSON_KEY("message"),
+};
+static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+
+enum { E_TYPE, E_ORDERS, E_COUNT };
+static const struct ose_json_key ev_keys[E_COUNT] = {
+	[E_TYPE] = OSE_JSON_KEY("type"),
+	[E_ORDERS] = OSE_JSON_KEY("orders"),
+};
+static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
+
+enum {
+	O_ORDER_ID, O_CLIENT_ID, O_PRODUCT, O_SIDE, O_TYPE, O_STATUS, O_TIF, O_CUM, O_LEAVES,
+	O_AVG, O_LIMIT_PX, O_POST_ONLY, O_REJECT, O_CANCEL, O_COUNT
+};
+static const struct ose_json_key ord_keys[O_COUNT] = {
+	[O_ORDER_ID] = OSE_JSON_KEY("order_id"),
+	[O_CLIENT_ID] = OSE_JSON_KEY("client_order_id"),
+	[O_PRODUCT] = OSE_JSON_KEY("product_id"),
+	[O_SIDE] = OSE_JSON_KEY("order_side"),
+	[O_TYPE] = OSE_JSON_KEY("order_type"),
+	[O_STATUS] = OSE_JSON_KEY("status"),
+	[O_TIF] = OSE_JSON_KEY("time_in_force"),
+	[O_CUM] = OSE_JSON_KEY("cumulative_quantity"),
+	[O_LEAVES] = OSE_JSON_KEY("leaves_quantity"),
+	[O_AVG] = OSE_JSON_KEY("avg_price"),
+	[O_LIMIT_PX] = OSE_JSON_KEY("limit_price"),
+	[O_POST_ONLY] = OSE_JSON_KEY("post_only"),
+	[O_REJECT] = OSE_JSON_KEY("reject_reason"),
+	[O_CANCEL] = OSE_JSON_KEY("cancel_reason"),
+};
+static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
+
+/* Pseudo-status for "live: NEW or PARTIALLY_FILLED by cum_qty". */
+#define CB_LIVE 100
+
+static const struct ose_wire_map coinbase_status[] = {
+	OSE_WIRE("OPEN", CB_LIVE),
+	OSE_WIRE("FILLED", OSE_ST_FILLED),
+	OSE_WIRE("CANCELLED", OSE_ST_CANCELED),
+	OSE_WIRE("EXPIRED", OSE_ST_EXPIRED),
+	OSE_WIRE("FAILED", OSE_ST_REJECTED),
+	OSE_WIRE("PENDING", OSE_ST_PENDING_NEW),
+	OSE_WIRE("QUEUED", OSE_ST_PENDING_NEW),
+	OSE_WIRE("CANCEL_QUEUED", OSE_ST_PENDING_CANCEL),
+	OSE_WIRE("EDIT_QUEUED", CB_LIVE),
+	OSE_WIRE("UNKNOWN_ORDER_STATUS", OSE_ST_NONE),
+};
+
+static const struct ose_wire_map coinbase_side[] = {
+	OSE_WIRE("BUY", OSE_SIDE_BUY),
+	OSE_WIRE("SELL", OSE_SIDE_SELL),
+};
+
+static const struct ose_wire_map coinbase_type[] = {
+	OSE_WIRE("Limit", OSE_OT_LIMIT),
+	OSE_WIRE("Market", OSE_OT_MARKET),
+	OSE_WIRE("Stop Limit", OSE_OT_STOP),
+	OSE_WIRE("StopLimit", OSE_OT_STOP),
+	OSE_WIRE("Stop", OSE_OT_STOP),
+	/* REST spellings, in case the WS ever switches. */
+	OSE_WIRE("LIMIT", OSE_OT_LIMIT),
+	OSE_WIRE("MARKET", OSE_OT_MARKET),
+	OSE_WIRE("STOP_LIMIT", OSE_OT_STOP),
+};
+
+static const struct ose_wire_map coinbase_tif[] = {
+	OSE_WIRE("GOOD_UNTIL_CANCELLED", OSE_TIF_GTC),
+	OSE_WIRE("GOOD_UNTIL_DATE_TIME", OSE_TIF_GTD),
+	OSE_WIRE("IMMEDIATE_OR_CANCEL", OSE_TIF_IOC),
+	OSE_WIRE("FILL_OR_KILL", OSE_TIF_FOK),
+};
+
+#define FAIL(rc_, why_) return ose_ev_fail(out, (rc_), (why_))
+#define CHECK(expr, w)                  \
+	do {                            \
+		int rc_ = (expr);       \
+		if (rc_ < 0) {          \
+			*why = (w);     \
+			return rc_;     \
+		}                       \
+	} while (0)
+
+static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, int snapshot,
+		    uint64_t seq, int have_seq, int64_t ts, struct ose_event *ev, const char **why)
+{
+	enum ose_json_got got;
+	ose_dec leaves = 0;
+	int v, post_only = 0;
+
+	ose_ev_init(ev, OSE_EV_ORDER, OSE_VENUE_COINBASE, ctx);
+	if (!ose_json_has(&o[O_ORDER_ID])) {
+		*why = "coinbase orders[].order_id";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_str(&o[O_ORDER_ID], ev->order_id, sizeof(ev->order_id), NULL),
+	      "coinbase orders[].order_id");
+	CHECK(ose_json_read_str(&o[O_CLIENT_ID], ev->client_id, sizeof(ev->client_id), NULL),
+	      "coinbase orders[].client_order_id");
+	if (!ose_json_has(&o[O_PRODUCT])) {
+		*why = "coinbase orders[].product_id";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_str(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol), NULL),
+	      "coinbase orders[].product_id");
+
+	v = OSE_WIRE_LOOKUP(&o[O_SIDE], coinbase_side);
+	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
+		*why = "coinbase orders[].order_side";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
+	v = OSE_WIRE_LOOKUP(&o[O_TYPE], coinbase_type);
+	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
+	v = OSE_WIRE_LOOKUP(&o[O_TIF], coinbase_tif);
+	ev->tif = (uint8_t)(v >= 0 ? v : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
+	CHECK(ose_json_read_bool(&o[O_POST_ONLY], &post_only, NULL), "coinbase orders[].post_only");
+	if (post_only && ev->ord_type == OSE_OT_LIMIT)
+		ev->ord_type = OSE_OT_LIMIT_MAKER;
+
+	CHECK(ose_ev_dec(ev, &o[O_LIMIT_PX], &ev->price, OSE_EVF_HAS_PRICE), "coinbase orders[].limit_price");
+	CHECK(ose_ev_dec(ev, &o[O_CUM], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY), "coinbase orders[].cumulative_quantity");
+	CHECK(ose_ev_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "coinbase orders[].avg_price");
+	got = OSE_JGOT_ABSENT;
+	CHECK(ose_json_read_dec(&o[O_LEAVES], &leaves, &got), "coinbase orders[].leaves_quantity");
+
+	if (o[O_STATUS].type == OSE_JSON_ABSENT) {
+		*why = "coinbase orders[].status";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	v = OSE_WIRE_LOOKUP(&o[O_STATUS], coinbase_status);
+	if (v < 0) {
+		*why = "coinbase orders[].status";
+		return -OSE_PERR_UNKNOWN_STATUS;
+	}
+	if (v == CB_LIVE)
+		v = (ev->flags & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty > 0 ? OSE_ST_PARTIALLY_FILLED
+									 : OSE_ST_NEW;
+	ev->status = (uint8_t)v;
+	/* Size = filled + leaves, exact while the order lives. */
+	if (!ose_status_terminal((enum ose_status)v) && v != OSE_ST_NONE &&
+	    (got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER) && (ev->flags & OSE_EVF_HAS_CUM_QTY)) {
+		ev->qty = ev->cum_qty + leaves;
+		ev->flags |= OSE_EVF_HAS_QTY;
+	}
+	if (v == OSE_ST_REJECTED && ose_json_has(&o[O_REJECT]))
+		CHECK(ose_json_read_str_trunc(&o[O_REJECT], ev->reason, sizeof(ev->reason)),
+		      "coinbase orders[].reject_reason");
+	else if (v == OSE_ST_CANCELED && ose_json_has(&o[O_CANCEL]))
+		CHECK(ose_json_read_str_trunc(&o[O_CANCEL], ev->reason, sizeof(ev->reason)),
+		      "coinbase orders[].cancel_reason");
+
+	if (snapshot)
+		ev->flags |= OSE_EVF_SNAPSHOT;
+	if (have_seq) {
+		ev->venue_seq = seq;
+		ev->flags |= OSE_EVF_HAS_SEQ;
+	}
+	ev->exch_ts_ns = ts;
+	return 0;
+}
+
+enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
+				      const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	struct ose_json_val k[K_COUNT], e[E_COUNT], o[O_COUNT], evv, ordv;
+	struct ose_json_iter eit, oit;
+	const char *why = "";
+	enum ose_json_got got = OSE_JGOT_ABSENT;
+	int64_t ts = 0, seq = 0;
+	uint32_t n = 0;
+	int rc, snapshot;
+
+	ose_ev_out_reset(out);
+	if (binary)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase binary frame");
+	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
+	if (rc)
+		FAIL(rc, why);
+
+	if (OSE_JSON_STR_EQ(&k[K_TYPE], "error")) {
+		const struct ose_json_val *m = &k[K_MESSAGE];
+		if (m->type == OSE_JSON_STRING) {
+			for (uint32_t i = 0; i + 4 <= m->len; i++)
+				if (memcmp(m->p + i, "auth", 4) == 0)
+					return ose_ev_session(out, OSE_SESS_AUTH_FAIL,
+							      "coinbase authentication failure");
+		}
+		return ose_ev_session(out, OSE_SESS_ERROR, "coinbase error");
+	}
+	if (OSE_JSON_STR_EQ(&k[K_CHANNEL], "heartbeats"))
+		return ose_ev_session(out, OSE_SESS_OTHER, "coinbase heartbeat");
+	if (OSE_JSON_STR_EQ(&k[K_CHANNEL], "subscriptions"))
+		return ose_ev_session(out, OSE_SESS_SUBSCRIBED, "coinbase subscriptions");
+	if (!OSE_JSON_STR_EQ(&k[K_CHANNEL], "user"))
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase channel");
+
+	rc = ose_json_read_i64(&k[K_SEQ], &seq, &got);
+	if (rc)
+		FAIL(rc, "coinbase sequence_num");
+	if (seq < 0)
+		FAIL(-OSE_PERR_NUMBER, "coinbase sequence_num");
+	rc = ose_json_read_rfc3339(&k[K_TIMESTAMP], &ts, NULL);
+	if (rc)
+		FAIL(rc, "coinbase timestamp");
+	if (k[K_EVENTS].type != OSE_JSON_ARRAY)
+		FAIL(k[K_EVENTS].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
+		     "coinbase events");
+
+	ose_json_iter_init(&eit, &k[K_EVENTS]);
+	while ((rc = ose_json_iter_next(&eit, &evv, &why)) > 0) {
+		rc = ose_json_obj_get_val(&evv, &ev_ks, e, &why);
+		if (rc)
+			FAIL(rc, "coinbase events[]");
+		if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
+			snapshot = 1;
+		else if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
+			snapshot = 0;
+		else
+			FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase events[].type");
+		if (e[E_ORDERS].type == OSE_JSON_ABSENT || e[E_ORDERS].type == OSE_JSON_NULL)
+			continue;
+		if (e[E_ORDERS].type != OSE_JSON_ARRAY)
+			FAIL(-OSE_PERR_WRONG_TYPE, "coinbase events[].orders");
+		ose_json_iter_init(&oit, &e[E_ORDERS]);
+		while ((rc = ose_json_iter_next(&oit, &ordv, &why)) > 0) {
+			if (!out->ev || n >= out->cap)
+				FAIL(-OSE_PERR_TOO_MANY, "coinbase orders beyond out->cap");
+			rc = ose_json_obj_get_val(&ordv, &ord_ks, o, &why);
+			if (rc)
+				FAIL(rc, "coinbase orders[]");
+			rc = cb_order(o, ctx, snapshot, (uint64_t)seq,
+				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], &why);
+			if (rc)
+				FAIL(rc, why);
+			n++;
+		}
+		if (rc < 0)
+			FAIL(rc, why);
+	}
+	if (rc < 0)
+		FAIL(rc, why);
+	out->n = n;
+	return OSE_PARSE_EVENTS;
+}

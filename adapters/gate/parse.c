@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Gate.io spot v4 private stream (reference §2): payload -> events.
+ *
+ * Push: {"time":s,"time_ms":ms,"channel":"spot.orders"|"spot.usertrades",
+ * "event":"update","result":[...]}; result[] may hold several orders or
+ * trades, for several pairs (trap 20).
+ *
+ * spot.orders -> OSE_EV_ORDER.  There is no status field (trap 10): the
+ * status comes from the order's own `event` and `finish_as` (table
+ * gate_finish below):
+ *   put / update   NEW, or PARTIALLY_FILLED once cum_qty > 0
+ *   finish         by finish_as: filled FILLED; cancelled and
+ *                  liquidate_cancelled CANCELED (fills kept); ioc, fok,
+ *                  poc, stp, small, depth_not_enough EXPIRED (the venue
+ *                  removed the rest by the order's own rule, Binance's
+ *                  EXPIRED / EXPIRED_IN_MATCH); trader_not_enough
+ *                  REJECTED (balance).  finish without finish_as (older
+ *                  streams): FILLED if left is 0, else CANCELED.  Other
+ *                  values ("-", "unknown", "open") are counted
+ *                  OSE_PERR_UNKNOWN_STATUS.
+ * Quantities: qty = amount, cum_qty = filled_amount when present, else
+ * amount - left.  Market BUY orders count amount and left in QUOTE
+ * currency (trap 15): the event then carries OSE_EVF_QTY_IN_QUOTE, with
+ * qty = amount and cum_qty = amount - left, both quote (filled_amount,
+ * base, is not mixed in).  No last fill here: fills come from
+ * spot.usertrades.  The order's fee is cumulative and is not copied (the
+ * event's fee is one fill's fee).  Time: update_time_ms, else
+ * update_time, else the envelope's time_ms.
+ *
+ * spot.usertrades -> OSE_EV_FILL: last_qty = amount, last_px = price,
+ * fee/fee_currency, trade_id = id_market (per-market id, added 2025-01)
+ * else id (global, being deprecated), time = create_time_ms, a
+ * fractional-ms string ("1605176741123.456": trap 7), else create_time.
+ *
+ * Session: subscribe/unsubscribe acks (error.code 4 = auth failure),
+ * spot.pong, {"type":"upgrade"} maintenance notice (SHUTDOWN), anything
+ * else with an error object.  spot.balances and other channels are not
+ * subscribed by our session: counted OSE_PERR_UNKNOWN_MSG.
+ */
+#include "adapters/core/venues.h"
+#include "adapters/json/evutil.h"
+
+enum { K_TIME_MS, K_CHANNEL, K_EVENT, K_RESULT, K_ERROR, K_TYPE, K_COUNT };
+static const struct ose_json_key top_keys[K_COUNT] = {
+	[K_TIME_MS] = OSE_JSON_KEY("time_ms"),
+	[K_CHANNEL] = OSE_JSON_KEY("channel"),
+	[K_EVENT] = OSE_JSON_KEY("event"),
+	[K_RESULT] = OSE_JSON_KEY("result"),
+	[K_ERROR] = OSE_JSON_KEY("error"),
+	[K_TYPE] = OSE_JSON_KEY("type"),
+};
+static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+
+enum { KE_CODE, KE_COUNT };
+static const struct ose_json_key err_keys[KE_COUNT] = {
+	[KE_CODE] = OSE_JSON_KEY("code"),
+};
+static struct ose_json_keyset err_ks = OSE_JSON_KEYSET(err_keys);
+
+enum {
+	O_ID, O_TEXT, O_PAIR, O_TYPE, O_SIDE, O_AMOUNT, O_PRICE, O_TIF, O_LEFT, O_FILLED_AMOUNT,
+	O_AVG, O_UPDATE_MS, O_UPDATE, O_EVENT, O_FINISH_AS, O_COUNT
+};
+static const struct ose_json_key ord_keys[O_COUNT] = {
+	[O_ID] = OSE_JSON_KEY("id"),
+	[O_TEXT] = OSE_JSON_KEY("text"),
+	[O_PAIR] = OSE_JSON_KEY("currency_pair"),
+	[O_TYPE] = OSE_JSON_KEY("type"),
+	[O_SIDE] = OSE_JSON_KEY("side"),
+	[O_AMOUNT] = OSE_JSON_KEY("amount"),
+	[O_PRICE] = OSE_JSON_KEY("price"),
+	[O_TIF] = OSE_JSON_KEY("time_in_force"),
+	[O_LEFT] = OSE_JSON_KEY("left"),
+	[O_FILLED_AMOUNT] = OSE_JSON_KEY("filled_amount"),
+	[O_AVG] = OSE_JSON_KEY("avg_deal_price"),
+	[O_UPDATE_MS] = OSE_JSON_KEY("update_time_ms"),
+	[O_UPDATE] = OSE_JSON_KEY("update_time"),
+	[O_EVENT] = OSE_JSON_KEY("event"),
+	[O_FINISH_AS] = OSE_JSON_KEY("finish_as"),
+};
+static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
+
+enum {
+	T_ID, T_ID_MARKET, T_ORDER_ID, T_PAIR, T_SIDE, T_AMOUNT, T_PRICE, T_FEE, T_FEE_CCY, T_TEXT,
+	T_CREATE_MS, T_CREATE, T_COUNT
+};
+static const struct ose_json_key trade_keys[T_COUNT] = {
+	[T_ID] = OSE_JSON_KEY("id"),
+	[T_ID_MARKET] = OSE_JSON_KEY("id_market"),
+	[T_ORDER_ID] = OSE_JSON_KEY("order_id"),
+	[T_PAIR] = OSE_JSON_KEY("currency_pair"),
+	[T_SIDE] = OSE_JSON_KEY("side"),
+	[T_AMOUNT] = OSE_JSON_KEY("amount"),
+	[T_PRICE] = OSE_JSON_KEY("price"),
+	[T_FEE] = OSE_JSON_KEY("fee"),
+	[T_FEE_CCY] = OSE_JSON_KEY("fee_currency"),
+	[T_TEXT] = OSE_JSON_KEY("text"),
+	[T_CREATE_MS] = OSE_JSON_KEY("create_time_ms"),
+	[T_CREATE] = OSE_JSON_KEY("create_time"),
+};
+static struct ose_json_keyset trade_ks = OSE_JSON_KEYSET(trade_keys);
+
+/* The status table: finish_as of a `finish` event. */
+static const struct ose_wire_map gate_finish[] = {
+	OSE_WIRE("filled", OSE_ST_FILLED),
+	OSE_WIRE("cancelled", OSE_ST_CANCELED),
+	OSE_WIRE("liquidate_cancelled", OSE_ST_CANCELED),
+	OSE_WIRE("ioc", OSE_ST_EXPIRED),
+	OSE_WIRE("fok", OSE_ST_EXPIRED),
+	OSE_WIRE("poc", OSE_ST_EXPIRED),
+	OSE_WIRE("stp", OSE_ST_EXPIRED),
+	OSE_WIRE("small", OSE_ST_EXPIRED),
+	OSE_WIRE("depth_not_enough", OSE_ST_EXPIRED),
+	OSE_WIRE("trader_not_enough", OSE_ST_REJECTED),
+};
+
+enum { GE_PUT = 1, GE_UPDATE, GE_FINISH };
+static const struct ose_wire_map gate_event[] = {
+	OSE_WIRE("put", GE_PUT),
+	OSE_WIRE("update", GE_UPDATE),
+	OSE_WIRE("finish", GE_FINISH),
+};
+
+static const struct ose_wire_map gate_side[] = {
+	OSE_WIRE("buy", OSE_SIDE_BUY),
+	OSE_WIRE("sell", OSE_SIDE_SELL),
+};
+
+/* type: margin variants trade like their base type. */
+static const struct ose_wire_map gate_type[] = {
+	OSE_WIRE("limit", OSE_OT_LIMIT),
+	OSE_WIRE("market", OSE_OT_MARKET),
+	OSE_WIRE("limit_repay", OSE_OT_LIMIT),
+	OSE_WIRE("market_repay", OSE_OT_MARKET),
+	OSE_WIRE("limit_borrow", OSE_OT_LIMIT),
+	OSE_WIRE("market_borrow", OSE_OT_MARKET),
+	OSE_WIRE("limit_borrow_repay", OSE_OT_LIMIT),
+};
+
+/* poc (pending-or-cancelled) is post-only: LIMIT_MAKER, GTC. */
+static const struct ose_wire_map gate_tif[] = {
+	OSE_WIRE("gtc", OSE_TIF_GTC),
+	OSE_WIRE("ioc", OSE_TIF_IOC),
+	OSE_WIRE("fok", OSE_TIF_FOK),
+	OSE_WIRE("poc", OSE_TIF_GTC),
+};
+
+#define FAIL(rc_, why_) return ose_ev_fail(out, (rc_), (why_))
+#define CHECK(expr, w)                  \
+	do {                            \
+		int rc_ = (expr);       \
+		if (rc_ < 0) {          \
+			*why = (w);     \
+			return rc_;     \
+		}                       \
+	} while (0)
+
+static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
+		      int64_t env_ts, struct ose_event *ev, const char **why)
+{
+	enum ose_json_got got;
+	int v, evkind;
+	ose_dec left = 0;
+	int have_left = 0;
+
+	ose_ev_init(ev, OSE_EV_ORDER, OSE_VENUE_GATE, ctx);
+	if (!ose_json_has(&o[O_ID])) {
+		*why = "gate spot.orders.id";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_id(&o[O_ID], ev->order_id, sizeof(ev->order_id), NULL), "gate spot.orders.id");
+	CHECK(ose_json_read_id(&o[O_TEXT], ev->client_id, sizeof(ev->client_id), NULL), "gate spot.orders.text");
+	if (!ose_json_has(&o[O_PAIR])) {
+		*why = "gate spot.orders.currency_pair";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_str(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), NULL), "gate spot.orders.currency_pair");
+
+	v = OSE_WIRE_LOOKUP(&o[O_SIDE], gate_side);
+	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
+		*why = "gate spot.orders.side";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
+	v = OSE_WIRE_LOOKUP(&o[O_TYPE], gate_type);
+	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
+	v = OSE_WIRE_LOOKUP(&o[O_TIF], gate_tif);
+	ev->tif = (uint8_t)(v >= 0 ? v : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
+	if (OSE_JSON_STR_EQ(&o[O_TIF], "poc") && ev->ord_type == OSE_OT_LIMIT)
+		ev->ord_type = OSE_OT_LIMIT_MAKER;
+
+	CHECK(ose_ev_dec(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE), "gate spot.orders.price");
+	CHECK(ose_ev_dec(ev, &o[O_AMOUNT], &ev->qty, OSE_EVF_HAS_QTY), "gate spot.orders.amount");
+	CHECK(ose_ev_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "gate spot.orders.avg_deal_price");
+	got = OSE_JGOT_ABSENT;
+	CHECK(ose_json_read_dec(&o[O_LEFT], &left, &got), "gate spot.orders.left");
+	have_left = got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER;
+
+	if (ev->side == OSE_SIDE_BUY && ev->ord_type == OSE_OT_MARKET) {
+		/* Trap 15: amount and left count quote currency. */
+		ev->flags |= OSE_EVF_QTY_IN_QUOTE;
+		if (have_left && (ev->flags & OSE_EVF_HAS_QTY)) {
+			ev->cum_qty = ev->qty - left;
+			ev->flags |= OSE_EVF_HAS_CUM_QTY;
+		}
+	} else {
+		CHECK(ose_ev_dec(ev, &o[O_FILLED_AMOUNT], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY),
+		      "gate spot.orders.filled_amount");
+		if (!(ev->flags & OSE_EVF_HAS_CUM_QTY) && have_left && (ev->flags & OSE_EVF_HAS_QTY)) {
+			ev->cum_qty = ev->qty - left;
+			ev->flags |= OSE_EVF_HAS_CUM_QTY;
+		}
+	}
+	if ((ev->flags & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty < 0) {
+		*why = "gate spot.orders.left > amount";
+		return -OSE_PERR_NUMBER;
+	}
+
+	evkind = OSE_WIRE_LOOKUP(&o[O_EVENT], gate_event);
+	if (evkind < 0) {
+		*why = "gate spot.orders.event";
+		return -OSE_PERR_UNKNOWN_STATUS;
+	}
+	if (evkind == GE_FINISH) {
+		if (o[O_FINISH_AS].type == OSE_JSON_ABSENT) {
+			if (!have_left) {
+				*why = "gate spot.orders.finish without finish_as or left";
+				return -OSE_PERR_MISSING_FIELD;
+			}
+			v = left == 0 ? OSE_ST_FILLED : OSE_ST_CANCELED;
+		} else {
+			v = OSE_WIRE_LOOKUP(&o[O_FINISH_AS], gate_finish);
+			if (v < 0) {
+				*why = "gate spot.orders.finish_as";
+				return -OSE_PERR_UNKNOWN_STATUS;
+			}
+		}
+		ev->status = (uint8_t)v;
+	} else {
+		ev->status = (ev->flags & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty > 0
+				     ? OSE_ST_PARTIALLY_FILLED : OSE_ST_NEW;
+	}
+
+	got = OSE_JGOT_ABSENT;
+	CHECK(ose_json_read_ts(&o[O_UPDATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &got),
+	      "gate spot.orders.update_time_ms");
+	if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER) {
+		got = OSE_JGOT_ABSENT;
+		CHECK(ose_json_read_ts(&o[O_UPDATE], OSE_TS_S, &ev->exch_ts_ns, &got),
+		      "gate spot.orders.update_time");
+		if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER)
+			ev->exch_ts_ns = env_ts;
+	}
+	return 0;
+}
+
+static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx,
+		      int64_t env_ts, struct ose_event *ev, const char **why)
+{
+	enum ose_json_got got;
+	int v;
+
+	ose_ev_init(ev, OSE_EV_FILL, OSE_VENUE_GATE, ctx);
+	if (!ose_json_has(&t[T_ORDER_ID])) {
+		*why = "gate spot.usertrades.order_id";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_id(&t[T_ORDER_ID], ev->order_id, sizeof(ev->order_id), NULL),
+	      "gate spot.usertrades.order_id");
+	if (ose_json_has(&t[T_ID_MARKET]))
+		CHECK(ose_json_read_id(&t[T_ID_MARKET], ev->trade_id, sizeof(ev->trade_id), NULL),
+		      "gate spot.usertrades.id_market");
+	else if (ose_json_has(&t[T_ID]))
+		CHECK(ose_json_read_id(&t[T_ID], ev->trade_id, sizeof(ev->trade_id), NULL),
+		      "gate spot.usertrades.id");
+	else {
+		*why = "gate spot.usertrades.id";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_id(&t[T_TEXT], ev->client_id, sizeof(ev->client_id), NULL),
+	      "gate spot.usertrades.text");
+	if (!ose_json_has(&t[T_PAIR])) {
+		*why = "gate spot.usertrades.currency_pair";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_json_read_str(&t[T_PAIR], ev->symbol, sizeof(ev->symbol), NULL),
+	      "gate spot.usertrades.currency_pair");
+	CHECK(ose_json_read_str(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), NULL),
+	      "gate spot.usertrades.fee_currency");
+	v = OSE_WIRE_LOOKUP(&t[T_SIDE], gate_side);
+	if (v < 0 && t[T_SIDE].type != OSE_JSON_ABSENT) {
+		*why = "gate spot.usertrades.side";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
+	CHECK(ose_ev_dec(ev, &t[T_AMOUNT], &ev->last_qty, OSE_EVF_HAS_LAST), "gate spot.usertrades.amount");
+	CHECK(ose_ev_dec(ev, &t[T_PRICE], &ev->last_px, OSE_EVF_HAS_LAST_PX), "gate spot.usertrades.price");
+	if ((ev->flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) != (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) {
+		*why = "gate spot.usertrades.amount/price";
+		return -OSE_PERR_MISSING_FIELD;
+	}
+	CHECK(ose_ev_dec(ev, &t[T_FEE], &ev->fee, OSE_EVF_HAS_FEE), "gate spot.usertrades.fee");
+
+	got = OSE_JGOT_ABSENT;
+	CHECK(ose_json_read_ts(&t[T_CREATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &got),
+	      "gate spot.usertrades.create_time_ms");
+	if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER) {
+		got = OSE_JGOT_ABSENT;
+		CHECK(ose_json_read_ts(&t[T_CREATE], OSE_TS_S, &ev->exch_ts_ns, &got),
+		      "gate spot.usertrades.create_time");
+		if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER)
+			ev->exch_ts_ns = env_ts;
+	}
+	return 0;
+}
+
+enum { CH_ORDERS = 1, CH_TRADES, CH_PONG, CH_BALANCES };
+static const struct ose_wire_map gate_channel[] = {
+	OSE_WIRE("spot.orders", CH_ORDERS),
+	OSE_WIRE("spot.orders_v2", CH_ORDERS),
+	OSE_WIRE("spot.usertrades", CH_TRADES),
+	OSE_WIRE("spot.usertrades_v2", CH_TRADES),
+	OSE_WIRE("spot.pong", CH_PONG),
+	OSE_WIRE("spot.balances", CH_BALANCES),
+};
+
+enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
+				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	struct ose_json_val k[K_COUNT], e[KE_COUNT], elem;
+	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
+	struct ose_json_iter it;
+	const char *why = "";
+	int64_t env_ts = 0, code = 0;
+	uint32_t n = 0;
+	int rc, ch;
+
+	ose_ev_out_reset(out);
+	if (binary)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate binary frame");
+	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
+	if (rc)
+		FAIL(rc, why);
+
+	if (OSE_JSON_STR_EQ(&k[K_TYPE], "upgrade"))
+		return ose_ev_session(out, OSE_SESS_SHUTDOWN, "gate upgrade notice");
+	ch = OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel);
+	if (ch == CH_PONG)
+		return ose_ev_session(out, OSE_SESS_PONG, "gate spot.pong");
+
+	/* An error object (not null) on any reply. */
+	if (k[K_ERROR].type == OSE_JSON_OBJECT) {
+		rc = ose_json_obj_get_val(&k[K_ERROR], &err_ks, e, &why);
+		if (rc)
+			FAIL(rc, why);
+		rc = ose_json_read_i64(&e[KE_CODE], &code, NULL);
+		if (rc)
+			FAIL(rc, "gate error.code");
+		if (code == 4)
+			return ose_ev_session(out, OSE_SESS_AUTH_FAIL, "gate authentication failed");
+		return ose_ev_session(out, OSE_SESS_ERROR, "gate error reply");
+	}
+	if (k[K_ERROR].type != OSE_JSON_ABSENT && k[K_ERROR].type != OSE_JSON_NULL)
+		FAIL(-OSE_PERR_WRONG_TYPE, "gate error");
+	if (OSE_JSON_STR_EQ(&k[K_EVENT], "subscribe"))
+		return ose_ev_session(out, OSE_SESS_SUBSCRIBED, "gate subscribed");
+	if (OSE_JSON_STR_EQ(&k[K_EVENT], "unsubscribe"))
+		return ose_ev_session(out, OSE_SESS_OTHER, "gate unsubscribed");
+	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update"))
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate event");
+	if (ch != CH_ORDERS && ch != CH_TRADES)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, ch == CH_BALANCES ? "gate spot.balances not subscribed"
+							       : "gate channel");
+	if (k[K_RESULT].type != OSE_JSON_ARRAY)
+		FAIL(k[K_RESULT].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
+		     "gate result");
+	rc = ose_json_read_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, NULL);
+	if (rc)
+		FAIL(rc, "gate time_ms");
+
+	ose_json_iter_init(&it, &k[K_RESULT]);
+	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+		if (!out->ev || n >= out->cap)
+			FAIL(-OSE_PERR_TOO_MANY, "gate result[] beyond out->cap");
+		if (ch == CH_ORDERS) {
+			rc = ose_json_obj_get_val(&elem, &ord_ks, f, &why);
+			if (rc)
+				FAIL(rc, "gate spot.orders result[]");
+			rc = gate_order(f, ctx, env_ts, &out->ev[n], &why);
+		} else {
+			rc = ose_json_obj_get_val(&elem, &trade_ks, f, &why);
+			if (rc)
+				FAIL(rc, "gate spot.usertrades result[]");
+			rc = gate_trade(f, ctx, env_ts, &out->ev[n], &why);
+		}
+		if (rc)
+			FAIL(rc, why);
+		n++;
+	}
+	if (rc < 0)
+		FAIL(rc, why);
+	out->n = n;
+	return OSE_PARSE_EVENTS;
+}
