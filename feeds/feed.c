@@ -566,7 +566,7 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 	case OSE_SESS_SHUTDOWN:
 	case OSE_SESS_EXPIRED:
 		if (f->state == OSE_FEED_ST_SESSION || f->state == OSE_FEED_ST_STREAMING)
-			start_close(f, OSE_WS_CLOSE_NORMAL, ose_session_kind_name(out.session),
+			start_close(f, OSE_WS_CLOSE_NORMAL, out.session == OSE_SESS_AUTH_FAIL ? "auth failed" : "session ended",
 				    OSE_FEED_DISC_SESSION);
 		break;
 	default:
