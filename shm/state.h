@@ -128,10 +128,16 @@ struct ose_slot {
 _Static_assert(sizeof(struct ose_slot) == 384, "ose_slot size is ABI");
 
 /* Engine-private per-slot memory (readers ignore it): the hashes of the
- * last OSE_TRADE_MEMO trade ids applied, for fill deduplication. */
+ * last OSE_TRADE_MEMO trade ids applied (fill deduplication) and the sum of
+ * the distinct fills seen (the cumulative guard for fill-only channels). */
 struct ose_slot_memo {
-	uint64_t trade[OSE_TRADE_MEMO];
+	uint64_t trade[OSE_TRADE_MEMO]; /*  0: hash | 1; 0 = empty */
+	ose_dec fill_sum;               /* 64: sum of last_qty over distinct trades */
+	uint32_t ntrade;                /* 80: trades recorded (ring position) */
+	uint32_t _pad;
+	uint64_t _rsv;                  /* 88 */
 };
+_Static_assert(sizeof(struct ose_slot_memo) == 96, "ose_slot_memo size is ABI");
 
 /* One (venue, symbol): its open list and executed FIFO (oldest at head). */
 struct ose_book {
@@ -329,6 +335,65 @@ static inline uint64_t ose_lat_bucket_low(unsigned b)
 	unsigned e = 4u + (b - 16u) / 8u;
 	return (1ull << e) | ((uint64_t)((b - 16u) % 8u) << (e - 3u));
 }
+
+/*
+ * Key hashes (engine and readers must agree): a string is hashed as its
+ * bytes up to the NUL (at most max), in 8-byte little-endian chunks, the
+ * last one zero-padded, then its length.
+ *   order-id index:  ose_key_oid(venue, symbol, order_id)
+ *   client-id index: ose_key_cid(venue, client_id)
+ *   book index:      ose_key_book(venue, symbol)
+ * Index position = (hash >> 32) & (cap - 1); the stored tag is hash >> 32.
+ */
+static inline uint64_t ose_key_mix(uint64_t h, uint64_t k)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	k ^= k >> 29;
+	h ^= k;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	return h;
+}
+
+static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t k;
+		__builtin_memcpy(&k, s + i, 8);
+		h = ose_key_mix(h, k);
+	}
+	if (i < n) {
+		uint64_t k = 0;
+		__builtin_memcpy(&k, s + i, n - i);
+		h = ose_key_mix(h, k);
+	}
+	return ose_key_mix(h, n);
+}
+
+static inline uint64_t ose_key_oid(uint8_t venue, const char *symbol, const char *order_id)
+{
+	uint64_t h = ose_key_mix(0x6f69642dull, venue);
+	return ose_key_str(ose_key_str(h, symbol, OSE_SYMBOL_MAX), order_id, OSE_ID_MAX);
+}
+
+static inline uint64_t ose_key_cid(uint8_t venue, const char *client_id)
+{
+	return ose_key_str(ose_key_mix(0x6369642dull, venue), client_id, OSE_ID_MAX);
+}
+
+static inline uint64_t ose_key_book(uint8_t venue, const char *symbol)
+{
+	return ose_key_str(ose_key_mix(0x626f6f6bull, venue), symbol, OSE_SYMBOL_MAX);
+}
+
+/* Index entry helpers. */
+#define OSE_IDX_SLOT(e) ((uint32_t)(e) - 1u)  /* valid only if e != 0 */
+#define OSE_IDX_TAG(e) ((uint32_t)((e) >> 32))
 
 /* Region accessors: h is the mapped header; offsets were validated. */
 #define OSE_STATE_AT(h, off, type) ((type *)(void *)((char *)(h) + (off)))

@@ -1,0 +1,1101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The order table and the lifecycle FSM.  See tbl.h for the contract and
+ * docs/engine.md for the rules in table form.
+ *
+ * Everything readers can see is written with relaxed atomic stores
+ * (seqlocked slot payloads, list links, index entries, counters); the
+ * engine reads its own data with plain loads, which is race-free because it
+ * is the only writer.
+ */
+#include "engine/tbl.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "shm/seqlock.h"
+
+#define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define STR(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* Counters: single writer, so load + store is an exact increment. */
+static inline void cnt_add(uint64_t *c, uint64_t n)
+{
+	STR(c, LD(c) + n);
+}
+
+static inline void cnt_sub(uint64_t *c, uint64_t n)
+{
+	STR(c, LD(c) - n);
+}
+
+static inline uint64_t al128(uint64_t x)
+{
+	return (x + OSE_STATE_ALIGN - 1) & ~(uint64_t)(OSE_STATE_ALIGN - 1);
+}
+
+static uint64_t pow2_at_least(uint64_t x)
+{
+	uint64_t p = 1;
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+void ose_tbl_cfg_default(struct ose_tbl_cfg *cfg)
+{
+	cfg->capacity = 1u << 20;
+	cfg->exec_bound = 1000;
+	cfg->book_cap = 16384;
+	cfg->ring_cap = 256;
+}
+
+struct layout {
+	uint64_t off_stats, off_rings, off_books, off_book_idx, off_slots, off_memo, off_oid,
+		off_cid, total;
+	uint64_t idx_cap, book_idx_cap;
+};
+
+static int compute_layout(const struct ose_tbl_cfg *cfg, struct layout *l)
+{
+	if (cfg->capacity < 1 || cfg->capacity > (1u << 30) || cfg->exec_bound < 1 ||
+	    cfg->book_cap < 1 || cfg->book_cap > (1u << 24) || cfg->ring_cap < 1 ||
+	    cfg->ring_cap > 65536)
+		return -EINVAL;
+	l->idx_cap = pow2_at_least(2ull * cfg->capacity);
+	l->book_idx_cap = pow2_at_least(2ull * cfg->book_cap);
+	uint64_t o = al128(sizeof(struct ose_state_hdr));
+	l->off_stats = o;
+	o = al128(o + sizeof(struct ose_stats));
+	l->off_rings = o;
+	o = al128(o + (uint64_t)cfg->ring_cap * sizeof(struct ose_ring_ent));
+	l->off_books = o;
+	o = al128(o + (uint64_t)cfg->book_cap * sizeof(struct ose_book));
+	l->off_book_idx = o;
+	o = al128(o + l->book_idx_cap * sizeof(uint32_t));
+	l->off_slots = o;
+	o = al128(o + (uint64_t)cfg->capacity * sizeof(struct ose_slot));
+	l->off_memo = o;
+	o = al128(o + (uint64_t)cfg->capacity * sizeof(struct ose_slot_memo));
+	l->off_oid = o;
+	o = al128(o + l->idx_cap * sizeof(uint64_t));
+	l->off_cid = o;
+	o = al128(o + l->idx_cap * sizeof(uint64_t));
+	l->total = o;
+	return 0;
+}
+
+size_t ose_tbl_size(const struct ose_tbl_cfg *cfg)
+{
+	struct layout l;
+	return compute_layout(cfg, &l) ? 0 : (size_t)l.total;
+}
+
+static void bind_ptrs(struct ose_tbl *t, void *mem)
+{
+	struct ose_state_hdr *h = mem;
+	t->hdr = h;
+	t->st = OSE_STATE_AT(h, h->off_stats, struct ose_stats);
+	t->rings = OSE_STATE_AT(h, h->off_rings, struct ose_ring_ent);
+	t->books = OSE_STATE_AT(h, h->off_books, struct ose_book);
+	t->book_idx = OSE_STATE_AT(h, h->off_book_idx, uint32_t);
+	t->slots = OSE_STATE_AT(h, h->off_slots, struct ose_slot);
+	t->memo = OSE_STATE_AT(h, h->off_memo, struct ose_slot_memo);
+	t->oid_idx = OSE_STATE_AT(h, h->off_oid_idx, uint64_t);
+	t->cid_idx = OSE_STATE_AT(h, h->off_cid_idx, uint64_t);
+	t->idx_mask = h->idx_cap - 1;
+	t->book_idx_mask = h->book_idx_cap - 1;
+}
+
+int ose_tbl_format(struct ose_tbl *t, void *mem, size_t size, const struct ose_tbl_cfg *cfg)
+{
+	struct layout l;
+	if (compute_layout(cfg, &l))
+		return -EINVAL;
+	if (size < l.total)
+		return -ENOSPC;
+	/* The region may be a reused (stale) segment that readers still map:
+	 * invalidate the magic first so none of them trusts the rest while it
+	 * is rebuilt. */
+	struct ose_state_hdr *h = mem;
+	__atomic_store_n(&h->magic, 0, __ATOMIC_RELEASE);
+	memset((char *)mem + 8, 0, l.total - 8);
+	h->version = OSE_STATE_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->total_size = l.total;
+	h->capacity = cfg->capacity;
+	h->exec_bound = cfg->exec_bound;
+	h->idx_cap = (uint32_t)l.idx_cap;
+	h->book_cap = cfg->book_cap;
+	h->book_idx_cap = (uint32_t)l.book_idx_cap;
+	h->ring_cap = cfg->ring_cap;
+	h->slot_size = sizeof(struct ose_slot);
+	h->book_size = sizeof(struct ose_book);
+	h->ring_ent_size = sizeof(struct ose_ring_ent);
+	h->stats_size = sizeof(struct ose_stats);
+	h->off_stats = l.off_stats;
+	h->off_rings = l.off_rings;
+	h->off_books = l.off_books;
+	h->off_book_idx = l.off_book_idx;
+	h->off_slots = l.off_slots;
+	h->off_memo = l.off_memo;
+	h->off_oid_idx = l.off_oid;
+	h->off_cid_idx = l.off_cid;
+	h->free_head = OSE_NIL;
+	bind_ptrs(t, mem);
+	for (uint32_t i = 0; i < cfg->capacity; i++)
+		t->slots[i].prev = t->slots[i].next = OSE_NIL;
+	/* Publishes the layout; pairs with the reader's acquire load of magic
+	 * (libose ose_open). */
+	__atomic_store_n(&h->magic, OSE_STATE_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int ose_tbl_bind(struct ose_tbl *t, void *mem, size_t size, const struct ose_tbl_cfg *cfg)
+{
+	struct ose_state_hdr *h = mem;
+	if (size < sizeof(*h) || __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != OSE_STATE_MAGIC)
+		return -EBADMSG;
+	if (h->version != OSE_STATE_VERSION || h->hdr_size != sizeof(*h) ||
+	    h->slot_size != sizeof(struct ose_slot) || h->book_size != sizeof(struct ose_book) ||
+	    h->ring_ent_size != sizeof(struct ose_ring_ent) ||
+	    h->stats_size != sizeof(struct ose_stats))
+		return -EPROTO;
+	struct ose_tbl_cfg c = {h->capacity, h->exec_bound, h->book_cap, h->ring_cap};
+	struct layout l;
+	if (compute_layout(&c, &l) || l.total != h->total_size || l.total > size ||
+	    l.off_slots != h->off_slots || l.off_cid != h->off_cid_idx ||
+	    l.off_oid != h->off_oid_idx || l.off_memo != h->off_memo ||
+	    l.off_books != h->off_books || l.off_book_idx != h->off_book_idx ||
+	    l.off_rings != h->off_rings || l.off_stats != h->off_stats ||
+	    l.idx_cap != h->idx_cap || l.book_idx_cap != h->book_idx_cap)
+		return -EUCLEAN;
+	if (cfg && (cfg->capacity != c.capacity || cfg->exec_bound != c.exec_bound ||
+		    cfg->book_cap != c.book_cap || cfg->ring_cap != c.ring_cap))
+		return -ESTALE;
+	bind_ptrs(t, mem);
+	return 0;
+}
+
+const char *ose_ap_name(enum ose_ap r)
+{
+	static const char *const n[] = {"applied", "duplicate", "stale", "invalid_transition",
+					"ignored", "gap", "invalid", "full", "not_found"};
+	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
+}
+
+uint64_t ose_key_name(const char *name)
+{
+	return ose_key_str(0x72696e67ull, name, OSE_RING_NAME_MAX);
+}
+
+/* ---- strings ------------------------------------------------------------ */
+
+static inline int terminated(const char *s, size_t max)
+{
+	return memchr(s, 0, max) != NULL;
+}
+
+static inline int streq(const char *a, const char *b, size_t max)
+{
+	return strncmp(a, b, max) == 0;
+}
+
+/* Copies a NUL-terminated string into a fixed array, zero-filling the rest
+ * (slot payloads are compared and hashed as whole arrays). */
+static inline void scopy(char *dst, const char *src, size_t max)
+{
+	size_t n = strnlen(src, max - 1);
+	memcpy(dst, src, n);
+	memset(dst + n, 0, max - n);
+}
+
+/* ---- slots -------------------------------------------------------------- */
+
+static void slot_publish(struct ose_tbl *t, uint32_t s, const struct ose_slot *src)
+{
+	struct ose_slot *d = &t->slots[s];
+	ose_seqlock_write(&d->seq, (uint64_t *)((char *)d + OSE_SLOT_PAYLOAD_OFF),
+			  (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF),
+			  OSE_SLOT_PAYLOAD_WORDS);
+}
+
+static uint32_t slot_alloc(struct ose_tbl *t)
+{
+	struct ose_state_hdr *h = t->hdr;
+	uint32_t s = (uint32_t)h->free_head;
+	if (s != OSE_NIL) {
+		STR(&h->free_head, (uint64_t)t->slots[s].next);
+		STR(&t->slots[s].next, OSE_NIL);
+		return s;
+	}
+	if (h->slots_used < h->capacity) {
+		s = (uint32_t)h->slots_used;
+		STR(&h->slots_used, h->slots_used + 1);
+		return s;
+	}
+	return OSE_NIL;
+}
+
+static int slot_available(const struct ose_tbl *t)
+{
+	return t->hdr->free_head != OSE_NIL || t->hdr->slots_used < t->hdr->capacity;
+}
+
+static void slot_free(struct ose_tbl *t, uint32_t s)
+{
+	static const struct ose_slot zero = {0};
+	slot_publish(t, s, &zero);
+	memset(&t->memo[s], 0, sizeof(t->memo[s]));
+	STR(&t->slots[s].prev, OSE_NIL);
+	STR(&t->slots[s].next, (uint32_t)t->hdr->free_head);
+	STR(&t->hdr->free_head, (uint64_t)s);
+}
+
+/* ---- hash indices ------------------------------------------------------- */
+
+static void idx_insert(uint64_t *idx, uint64_t mask, uint64_t h, uint32_t s)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t i = tag & mask;
+	while (idx[i])
+		i = (i + 1) & mask;
+	/* Release: the slot payload published before is visible to a reader
+	 * that loads this entry (it re-validates through the seqlock anyway). */
+	__atomic_store_n(&idx[i], ((uint64_t)tag << 32) | ((uint64_t)s + 1), __ATOMIC_RELEASE);
+}
+
+/* Backward-shift deletion (Knuth 6.4 Algorithm R) of the entry for slot s
+ * under hash h.  Entries move, so the index generation is odd meanwhile:
+ * a reader that missed while it changed retries (libose). */
+static void idx_delete(struct ose_tbl *t, uint64_t *idx, uint64_t mask, uint64_t h, uint32_t s)
+{
+	uint64_t i = (h >> 32) & mask;
+	uint64_t want = (uint64_t)s + 1;
+	for (uint64_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		if (idx[i] == 0)
+			return; /* not indexed */
+		if ((idx[i] & 0xffffffffull) == want)
+			break;
+	}
+	if ((idx[i] & 0xffffffffull) != want)
+		return;
+	uint64_t *gen = &t->hdr->idx_gen;
+	STR(gen, LD(gen) + 1);
+	/* Orders the odd generation before the entry moves; pairs with the
+	 * reader's acquire fence before it re-reads idx_gen. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	STR(&idx[i], 0);
+	uint64_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		uint64_t e = idx[j];
+		if (e == 0)
+			break;
+		uint64_t k = (e >> 32) & mask; /* home of the entry at j */
+		/* The entry stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		STR(&idx[i], e);
+		STR(&idx[j], 0);
+		i = j;
+	}
+	/* Publishes the moved entries with the even generation; pairs with
+	 * the reader's acquire load of idx_gen. */
+	__atomic_store_n(gen, LD(gen) + 1, __ATOMIC_RELEASE);
+}
+
+uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *account,
+			  const char *symbol, const char *order_id)
+{
+	if (!order_id || !order_id[0])
+		return OSE_NIL;
+	uint64_t h = ose_key_oid(venue, symbol, order_id);
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
+		uint64_t e = t->oid_idx[i];
+		if (!e)
+			return OSE_NIL;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
+		if (o->venue == venue && streq(o->order_id, order_id, OSE_ID_MAX) &&
+		    streq(o->symbol, symbol, OSE_SYMBOL_MAX) &&
+		    (!account || !account[0] || streq(o->account, account, OSE_ACCOUNT_MAX)))
+			return OSE_IDX_SLOT(e);
+	}
+}
+
+/* Client-id lookup.  symbol NULL/"" matches any symbol; pending_only picks
+ * only orders that have no exchange id yet (the ack match). */
+static uint32_t find_cid(const struct ose_tbl *t, uint8_t venue, const char *account,
+			 const char *symbol, const char *client_id, int pending_only)
+{
+	if (!client_id || !client_id[0])
+		return OSE_NIL;
+	uint64_t h = ose_key_cid(venue, client_id);
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	uint32_t best = OSE_NIL;
+	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
+		uint64_t e = t->cid_idx[i];
+		if (!e)
+			return best;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		uint32_t s = OSE_IDX_SLOT(e);
+		const struct ose_slot *o = &t->slots[s];
+		if (o->venue != venue || !streq(o->client_id, client_id, OSE_ID_MAX))
+			continue;
+		if (account && account[0] && !streq(o->account, account, OSE_ACCOUNT_MAX))
+			continue;
+		if (symbol && symbol[0] && !streq(o->symbol, symbol, OSE_SYMBOL_MAX))
+			continue;
+		if (pending_only && o->order_id[0])
+			continue;
+		/* Several orders may reuse a client id over time: prefer an
+		 * open one, else the first found. */
+		if (o->oflags & OSE_OF_OPEN)
+			return s;
+		if (best == OSE_NIL)
+			best = s;
+	}
+}
+
+uint32_t ose_tbl_find_cid(const struct ose_tbl *t, uint8_t venue, const char *account,
+			  const char *symbol, const char *client_id)
+{
+	return find_cid(t, venue, account, symbol, client_id, 0);
+}
+
+/* ---- books and lists ---------------------------------------------------- */
+
+static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, int create)
+{
+	uint64_t h = ose_key_book(venue, symbol);
+	uint32_t mask = t->book_idx_mask;
+	uint32_t i = (uint32_t)(h >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		uint32_t e = t->book_idx[i];
+		if (!e)
+			break;
+		struct ose_book *b = &t->books[e - 1];
+		if (b->venue == venue && streq(b->symbol, symbol, OSE_SYMBOL_MAX))
+			return e - 1;
+	}
+	if (!create || t->hdr->books_used >= t->hdr->book_cap)
+		return OSE_NIL;
+	uint32_t n = (uint32_t)t->hdr->books_used;
+	struct ose_book *b = &t->books[n];
+	/* Written before the index entry is published (release below); never
+	 * changed afterwards. */
+	b->venue = venue;
+	scopy(b->symbol, symbol, OSE_SYMBOL_MAX);
+	STR(&b->open_head, OSE_NIL);
+	STR(&b->exec_head, OSE_NIL);
+	STR(&b->exec_tail, OSE_NIL);
+	STR(&t->hdr->books_used, (uint64_t)n + 1);
+	/* Pairs with the reader's acquire load of the book index entry. */
+	__atomic_store_n(&t->book_idx[i], n + 1, __ATOMIC_RELEASE);
+	return n;
+}
+
+static inline void book_begin(struct ose_book *b)
+{
+	STR(&b->ver, b->ver + 1);
+	/* Odd version before any link store; pairs with the reader's acquire
+	 * fence before it re-reads ver (libose list walk). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void book_end(struct ose_book *b)
+{
+	/* Publishes the links; pairs with the reader's acquire load of ver. */
+	__atomic_store_n(&b->ver, b->ver + 1, __ATOMIC_RELEASE);
+}
+
+static void open_push(struct ose_tbl *t, struct ose_book *b, uint32_t s)
+{
+	struct ose_slot *o = &t->slots[s];
+	STR(&o->prev, OSE_NIL);
+	STR(&o->next, b->open_head);
+	if (b->open_head != OSE_NIL)
+		STR(&t->slots[b->open_head].prev, s);
+	STR(&b->open_head, s);
+	STR(&b->open_count, b->open_count + 1);
+}
+
+static void open_unlink(struct ose_tbl *t, struct ose_book *b, uint32_t s)
+{
+	struct ose_slot *o = &t->slots[s];
+	if (o->prev != OSE_NIL)
+		STR(&t->slots[o->prev].next, o->next);
+	else
+		STR(&b->open_head, o->next);
+	if (o->next != OSE_NIL)
+		STR(&t->slots[o->next].prev, o->prev);
+	STR(&o->prev, OSE_NIL);
+	STR(&o->next, OSE_NIL);
+	STR(&b->open_count, b->open_count - 1);
+}
+
+static void exec_append(struct ose_tbl *t, struct ose_book *b, uint32_t s)
+{
+	struct ose_slot *o = &t->slots[s];
+	STR(&o->next, OSE_NIL);
+	STR(&o->prev, b->exec_tail);
+	if (b->exec_tail != OSE_NIL)
+		STR(&t->slots[b->exec_tail].next, s);
+	else
+		STR(&b->exec_head, s);
+	STR(&b->exec_tail, s);
+	if (b->exec_count == 0)
+		cnt_add(&t->st->exec_symbols, 1);
+	STR(&b->exec_count, b->exec_count + 1);
+}
+
+static void exec_unlink(struct ose_tbl *t, struct ose_book *b, uint32_t s)
+{
+	struct ose_slot *o = &t->slots[s];
+	if (o->prev != OSE_NIL)
+		STR(&t->slots[o->prev].next, o->next);
+	else
+		STR(&b->exec_head, o->next);
+	if (o->next != OSE_NIL)
+		STR(&t->slots[o->next].prev, o->prev);
+	else
+		STR(&b->exec_tail, o->prev);
+	STR(&o->prev, OSE_NIL);
+	STR(&o->next, OSE_NIL);
+	STR(&b->exec_count, b->exec_count - 1);
+	if (b->exec_count == 0)
+		cnt_sub(&t->st->exec_symbols, 1);
+}
+
+/* Drops the oldest executed orders of b beyond the bound.  Open orders are
+ * never here, so never evicted. */
+static void exec_trim(struct ose_tbl *t, struct ose_book *b)
+{
+	while (b->exec_count > t->hdr->exec_bound) {
+		uint32_t s = b->exec_head;
+		const struct ose_slot *o = &t->slots[s];
+		exec_unlink(t, b, s);
+		if (o->order_id[0])
+			idx_delete(t, t->oid_idx, t->idx_mask,
+				   ose_key_oid(o->venue, o->symbol, o->order_id), s);
+		if (o->client_id[0])
+			idx_delete(t, t->cid_idx, t->idx_mask, ose_key_cid(o->venue, o->client_id),
+				   s);
+		slot_free(t, s);
+		cnt_sub(&t->st->executed_cached, 1);
+		cnt_sub(&t->st->tracked, 1);
+		cnt_add(&t->st->evicted, 1);
+	}
+}
+
+/* ---- the lifecycle ------------------------------------------------------ */
+
+/* Rank of a status in the open lattice; every terminal status ranks 5. */
+static inline int rank(uint8_t st)
+{
+	switch (st) {
+	case OSE_ST_PENDING_NEW: return 1;
+	case OSE_ST_NEW: return 2;
+	case OSE_ST_PARTIALLY_FILLED: return 3;
+	case OSE_ST_PENDING_CANCEL: return 4;
+	case OSE_ST_NONE: return 0;
+	default: return 5;
+	}
+}
+
+static inline int term(uint8_t st)
+{
+	return st >= OSE_ST_FILLED && st < OSE_ST_COUNT;
+}
+
+static void hist_push(struct ose_slot *o, uint8_t st, int64_t now)
+{
+	unsigned i = o->hist_len % OSE_HIST_MAX;
+	o->hist_ts[i] = now;
+	o->hist_st[i] = st;
+	if (o->hist_len < 255)
+		o->hist_len++;
+	else
+		o->hist_len = 255 - ((255 - OSE_HIST_MAX) % OSE_HIST_MAX); /* keep ring order */
+}
+
+static void count_terminal(struct ose_tbl *t, uint8_t st)
+{
+	switch (st) {
+	case OSE_ST_FILLED: cnt_add(&t->st->filled_total, 1); break;
+	case OSE_ST_CANCELED: cnt_add(&t->st->canceled_total, 1); break;
+	case OSE_ST_EXPIRED: cnt_add(&t->st->expired_total, 1); break;
+	case OSE_ST_REJECTED: cnt_add(&t->st->rejected_total, 1); break;
+	default: break;
+	}
+}
+
+/* Records the status change prev -> st in o (history, counters, stuck). */
+static void transition(struct ose_tbl *t, struct ose_slot *o, uint8_t prev, uint8_t st,
+		       int64_t now)
+{
+	if ((prev == OSE_ST_NONE || prev == OSE_ST_PENDING_NEW) &&
+	    (st == OSE_ST_PARTIALLY_FILLED || st == OSE_ST_FILLED || st == OSE_ST_PENDING_CANCEL))
+		hist_push(o, OSE_ST_NEW, now); /* a fill or cancel implies the accept */
+	hist_push(o, st, now);
+	o->status = st;
+	if (prev == OSE_ST_PENDING_NEW && st != OSE_ST_PENDING_NEW) {
+		if (o->oflags & OSE_OF_REGISTERED)
+			cnt_add(&t->st->pending_acked, 1);
+		if (o->oflags & OSE_OF_STUCK) {
+			o->oflags &= (uint16_t)~OSE_OF_STUCK;
+			cnt_sub(&t->st->stuck_now, 1);
+		}
+	}
+	if (term(st))
+		count_terminal(t, st);
+}
+
+/* Publishes o into slot s and moves it between lists if it became
+ * terminal (prev_open: it was in the open list). */
+static void commit_existing(struct ose_tbl *t, uint32_t s, struct ose_slot *o, int was_open)
+{
+	int now_open = !term(o->status);
+	struct ose_book *b = &t->books[o->book];
+	if (was_open && !now_open) {
+		o->oflags = (uint16_t)((o->oflags & ~OSE_OF_OPEN) | OSE_OF_EXECUTED);
+		slot_publish(t, s, o);
+		book_begin(b);
+		open_unlink(t, b, s);
+		exec_append(t, b, s);
+		book_end(b);
+		cnt_sub(&t->st->open, 1);
+		cnt_add(&t->st->executed_cached, 1);
+		book_begin(b);
+		exec_trim(t, b);
+		book_end(b);
+	} else {
+		slot_publish(t, s, o);
+	}
+}
+
+/* Inserts a freshly built order o into slot s: payload, indices, list. */
+static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
+{
+	struct ose_book *b = &t->books[o->book];
+	int open = !term(o->status);
+	o->oflags |= open ? OSE_OF_OPEN : OSE_OF_EXECUTED;
+	slot_publish(t, s, o);
+	if (o->order_id[0])
+		idx_insert(t->oid_idx, t->idx_mask, ose_key_oid(o->venue, o->symbol, o->order_id),
+			   s);
+	if (o->client_id[0])
+		idx_insert(t->cid_idx, t->idx_mask, ose_key_cid(o->venue, o->client_id), s);
+	book_begin(b);
+	if (open)
+		open_push(t, b, s);
+	else
+		exec_append(t, b, s);
+	book_end(b);
+	cnt_add(&t->st->tracked, 1);
+	if (open) {
+		cnt_add(&t->st->open, 1);
+	} else {
+		cnt_add(&t->st->executed_cached, 1);
+		book_begin(b);
+		exec_trim(t, b);
+		book_end(b);
+	}
+}
+
+static int event_valid(const struct ose_event *ev)
+{
+	if (ev->venue == OSE_VENUE_NONE || ev->venue >= OSE_VENUE_COUNT ||
+	    ev->status >= OSE_ST_COUNT || ev->side > OSE_SIDE_SELL)
+		return 0;
+	if (!terminated(ev->account, OSE_ACCOUNT_MAX) || !terminated(ev->symbol, OSE_SYMBOL_MAX) ||
+	    !terminated(ev->order_id, OSE_ID_MAX) || !terminated(ev->client_id, OSE_ID_MAX) ||
+	    !terminated(ev->trade_id, OSE_ID_MAX))
+		return 0;
+	if (!ev->symbol[0] || (!ev->order_id[0] && !ev->client_id[0]))
+		return 0;
+	return 1;
+}
+
+static int memo_has(const struct ose_slot_memo *m, uint64_t th)
+{
+	for (unsigned i = 0; i < OSE_TRADE_MEMO; i++)
+		if (m->trade[i] == th)
+			return 1;
+	return 0;
+}
+
+enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t now,
+			  struct ose_ap_out *out)
+{
+	struct ose_stats *st = t->st;
+	out->slot = OSE_NIL;
+	out->prev_status = out->status = OSE_ST_NONE;
+	out->created = out->executed = 0;
+
+	switch (ev->kind) {
+	case OSE_EV_ORDER:
+	case OSE_EV_FILL:
+		break;
+	case OSE_EV_HEARTBEAT:
+	case OSE_EV_BALANCE:
+		return OSE_AP_IGNORED;
+	case OSE_EV_GAP:
+		cnt_add(&st->gaps, 1);
+		if (ev->venue > OSE_VENUE_NONE && ev->venue < OSE_VENUE_COUNT)
+			STR(&st->reconcile_venues, st->reconcile_venues | (1ull << ev->venue));
+		return OSE_AP_GAP;
+	default:
+		cnt_add(&st->invalid_events, 1);
+		return OSE_AP_INVALID;
+	}
+	uint16_t f = ev->flags;
+	int has_last = (f & OSE_EVF_HAS_LAST) && ev->last_qty > 0;
+	if (!event_valid(ev) || (ev->kind == OSE_EV_ORDER && ev->status == OSE_ST_NONE &&
+				 !has_last && !(f & OSE_EVF_HAS_CUM_QTY)) ||
+	    (ev->kind == OSE_EV_FILL && !(f & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_CUM_QTY))) ||
+	    ((f & OSE_EVF_HAS_LAST) && ev->last_qty < 0) ||
+	    ((f & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty < 0)) {
+		cnt_add(&st->invalid_events, 1);
+		return OSE_AP_INVALID;
+	}
+	if (f & OSE_EVF_QTY_IN_QUOTE)
+		cnt_add(&st->qty_in_quote, 1);
+
+	/* Find the order: (venue, account, symbol, order id), else a
+	 * registered PENDING_NEW with this client id (the ack), else by
+	 * client id alone when the event has no order id. */
+	uint32_t s = OSE_NIL;
+	int adopt = 0;
+	if (ev->order_id[0])
+		s = ose_tbl_find_oid(t, ev->venue, ev->account, ev->symbol, ev->order_id);
+	if (s == OSE_NIL && ev->client_id[0]) {
+		s = find_cid(t, ev->venue, ev->account, ev->symbol, ev->client_id,
+			     ev->order_id[0] != 0);
+		adopt = s != OSE_NIL && ev->order_id[0];
+	}
+
+	struct ose_slot o;
+	struct ose_slot_memo m;
+	int created = 0;
+	uint32_t book = OSE_NIL;
+	if (s == OSE_NIL) {
+		book = book_get(t, ev->venue, ev->symbol, 0);
+		if (book == OSE_NIL && t->hdr->books_used >= t->hdr->book_cap) {
+			cnt_add(&st->books_full, 1);
+			return OSE_AP_FULL;
+		}
+		if (!slot_available(t)) {
+			cnt_add(&st->table_full, 1);
+			return OSE_AP_FULL;
+		}
+		if (book == OSE_NIL)
+			book = book_get(t, ev->venue, ev->symbol, 1);
+		s = slot_alloc(t);
+		memset(&o, 0, sizeof(o));
+		memset(&m, 0, sizeof(m));
+		o.venue = ev->venue;
+		o.book = book;
+		scopy(o.account, ev->account, OSE_ACCOUNT_MAX);
+		scopy(o.symbol, ev->symbol, OSE_SYMBOL_MAX);
+		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
+		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
+		o.created_ns = now;
+		created = 1;
+	} else {
+		memcpy(&o, &t->slots[s], sizeof(o));
+		m = t->memo[s];
+	}
+	const struct ose_slot before = o;
+	const struct ose_slot_memo mbefore = m;
+	uint8_t cur = o.status;
+
+	/* Fills: dedup by trade id, sum distinct fills (the fill-channel
+	 * view), guard the sum by the order quantity. */
+	int trade_dup = 0, fill_new = 0;
+	if (has_last) {
+		if (ev->trade_id[0]) {
+			uint64_t th = ose_key_str(0x74726164ull, ev->trade_id, OSE_ID_MAX) | 1;
+			if (memo_has(&m, th)) {
+				trade_dup = 1;
+			} else {
+				m.trade[m.ntrade % OSE_TRADE_MEMO] = th;
+				m.ntrade++;
+				fill_new = 1;
+			}
+		} else {
+			fill_new = 1;
+		}
+	}
+	ose_dec qty_known = 0;
+	int have_qty = 0;
+	if (o.oflags & OSE_OF_HAS_QTY) {
+		qty_known = o.qty;
+		have_qty = 1;
+	}
+	if ((f & OSE_EVF_HAS_QTY) && !have_qty) {
+		qty_known = ev->qty;
+		have_qty = 1;
+	}
+	if (fill_new) {
+		ose_dec sum = m.fill_sum + ev->last_qty;
+		if (have_qty && !(f & OSE_EVF_QTY_IN_QUOTE) && sum > qty_known) {
+			cnt_add(&st->overfill_guard, 1);
+			sum = qty_known > m.fill_sum ? qty_known : m.fill_sum;
+		}
+		m.fill_sum = sum;
+		if (f & OSE_EVF_HAS_FEE) {
+			o.fee += ev->fee;
+			o.oflags |= OSE_OF_HAS_FEE;
+		}
+	}
+	int has_cum = (f & OSE_EVF_HAS_CUM_QTY) != 0;
+	ose_dec filled = o.filled;
+	if (has_cum && ev->cum_qty > filled)
+		filled = ev->cum_qty;
+	if (m.fill_sum > filled)
+		filled = m.fill_sum;
+
+	/* Status: a lattice join, so any delivery order converges. */
+	uint8_t evst = ev->status;
+	if (evst == OSE_ST_NEW && has_cum && ev->cum_qty > 0)
+		evst = OSE_ST_PARTIALLY_FILLED; /* Coinbase: OPEN with fills */
+	uint8_t nst = cur;
+	int invalid = 0, stale = 0;
+	if (cur == OSE_ST_NONE) {
+		nst = evst != OSE_ST_NONE ? evst : OSE_ST_NEW;
+	} else if (term(cur)) {
+		if (term(evst) && evst != cur)
+			invalid = 1; /* terminal states do not change */
+		else if (evst != OSE_ST_NONE && !term(evst))
+			stale = 1;   /* e.g. PARTIALLY_FILLED after FILLED */
+		if (filled > o.filled) {
+			o.oflags |= OSE_OF_LATE_FILL;
+			cnt_add(&st->late_fills, 1);
+		}
+	} else if (term(evst)) {
+		nst = evst;
+	} else if (evst != OSE_ST_NONE) {
+		ose_dec ecum = has_cum ? ev->cum_qty : o.filled;
+		if (ecum > o.filled || (ecum == o.filled && rank(evst) > rank(cur)))
+			nst = evst;
+		else if (ecum < o.filled || rank(evst) < rank(cur))
+			stale = 1;
+	}
+	if (!term(nst) && filled > 0 && rank(nst) < rank(OSE_ST_PARTIALLY_FILLED))
+		nst = OSE_ST_PARTIALLY_FILLED;
+
+	/* Fields: absent ones never overwrite; present ones overwrite unless
+	 * the event is behind what we hold. */
+	int behind = stale || invalid || (has_cum && ev->cum_qty < o.filled);
+	if (!o.side && ev->side)
+		o.side = ev->side;
+	if (!o.ord_type && ev->ord_type)
+		o.ord_type = ev->ord_type;
+	if (!o.tif && ev->tif)
+		o.tif = ev->tif;
+	if ((f & OSE_EVF_HAS_PRICE) && (!(o.oflags & OSE_OF_HAS_PRICE) || !behind)) {
+		o.price = ev->price;
+		o.oflags |= OSE_OF_HAS_PRICE;
+	}
+	if ((f & OSE_EVF_HAS_QTY) && (!(o.oflags & OSE_OF_HAS_QTY) || !behind)) {
+		o.qty = ev->qty;
+		o.oflags |= OSE_OF_HAS_QTY;
+	}
+	if ((f & OSE_EVF_HAS_AVG_PX) &&
+	    (!(o.oflags & OSE_OF_HAS_AVG_PX) || (!behind && (!has_cum || ev->cum_qty >= filled)))) {
+		o.avg_px = ev->avg_px;
+		o.oflags |= OSE_OF_HAS_AVG_PX;
+	}
+	if (f & OSE_EVF_QTY_IN_QUOTE)
+		o.oflags |= OSE_OF_QTY_IN_QUOTE;
+	if (!o.client_id[0] && ev->client_id[0])
+		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
+	if (adopt)
+		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
+	if (ev->exch_ts_ns > o.exch_ts_ns)
+		o.exch_ts_ns = ev->exch_ts_ns;
+	if ((f & OSE_EVF_HAS_SEQ) && ev->venue_seq > o.venue_seq)
+		o.venue_seq = ev->venue_seq;
+	if (filled > o.filled)
+		cnt_add(&st->fills_applied, 1);
+	o.filled = filled;
+	if (nst != cur)
+		transition(t, &o, cur, nst, now);
+
+	int changed = created || memcmp(&before, &o, sizeof(o)) != 0 ||
+		      memcmp(&mbefore, &m, sizeof(m)) != 0;
+	out->slot = s;
+	out->prev_status = cur;
+	out->status = o.status;
+	if (!changed) {
+		if (trade_dup) {
+			cnt_add(&st->fill_dup_trade, 1);
+			return OSE_AP_DUP;
+		}
+		if (invalid) {
+			cnt_add(&st->invalid_transitions, 1);
+			return OSE_AP_INVALID_TR;
+		}
+		if (stale) {
+			cnt_add(&st->stale, 1);
+			return OSE_AP_STALE;
+		}
+		cnt_add(&st->duplicates, 1);
+		return OSE_AP_DUP;
+	}
+	if (invalid)
+		cnt_add(&st->invalid_transitions, 1);
+	if (trade_dup)
+		cnt_add(&st->fill_dup_trade, 1);
+	o.updated_ns = now;
+	o.updates++;
+	/* Memo first: it is engine-private, and a crash in between is
+	 * covered by the batch-level recovery (docs/engine.md). */
+	t->memo[s] = m;
+	if (created) {
+		commit_new(t, s, &o);
+		out->created = 1;
+	} else {
+		if (adopt)
+			idx_insert(t->oid_idx, t->idx_mask,
+				   ose_key_oid(o.venue, o.symbol, o.order_id), s);
+		if (!before.client_id[0] && o.client_id[0])
+			idx_insert(t->cid_idx, t->idx_mask, ose_key_cid(o.venue, o.client_id), s);
+		commit_existing(t, s, &o, !term(cur));
+	}
+	out->executed = term(o.status);
+	cnt_add(&st->events_applied, 1);
+	STR(&t->hdr->applied_total, t->hdr->applied_total + 1);
+	return OSE_AP_APPLIED;
+}
+
+enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t now,
+			     struct ose_ap_out *out)
+{
+	struct ose_stats *st = t->st;
+	out->slot = OSE_NIL;
+	out->prev_status = out->status = OSE_ST_NONE;
+	out->created = out->executed = 0;
+	if (c->venue == OSE_VENUE_NONE || c->venue >= OSE_VENUE_COUNT ||
+	    !terminated(c->account, OSE_ACCOUNT_MAX) || !terminated(c->symbol, OSE_SYMBOL_MAX) ||
+	    !terminated(c->client_id, OSE_ID_MAX) || !c->symbol[0] || !c->client_id[0] ||
+	    c->side > OSE_SIDE_SELL) {
+		cnt_add(&st->invalid_events, 1);
+		return OSE_AP_INVALID;
+	}
+	uint32_t s = find_cid(t, c->venue, c->account, c->symbol, c->client_id, 0);
+	if (s != OSE_NIL) {
+		/* Registered twice, or the venue's ack won the race: the
+		 * order is already tracked. */
+		out->slot = s;
+		out->prev_status = out->status = t->slots[s].status;
+		cnt_add(&st->duplicates, 1);
+		return OSE_AP_DUP;
+	}
+	uint32_t book = book_get(t, c->venue, c->symbol, 0);
+	if (book == OSE_NIL && t->hdr->books_used >= t->hdr->book_cap) {
+		cnt_add(&st->books_full, 1);
+		return OSE_AP_FULL;
+	}
+	if (!slot_available(t)) {
+		cnt_add(&st->table_full, 1);
+		return OSE_AP_FULL;
+	}
+	if (book == OSE_NIL)
+		book = book_get(t, c->venue, c->symbol, 1);
+	s = slot_alloc(t);
+	struct ose_slot o;
+	memset(&o, 0, sizeof(o));
+	o.venue = c->venue;
+	o.book = book;
+	o.side = c->side;
+	o.ord_type = c->ord_type;
+	o.tif = c->tif;
+	scopy(o.account, c->account, OSE_ACCOUNT_MAX);
+	scopy(o.symbol, c->symbol, OSE_SYMBOL_MAX);
+	scopy(o.client_id, c->client_id, OSE_ID_MAX);
+	if (c->flags & OSE_CMDF_HAS_PRICE) {
+		o.price = c->price;
+		o.oflags |= OSE_OF_HAS_PRICE;
+	}
+	if (c->flags & OSE_CMDF_HAS_QTY) {
+		o.qty = c->qty;
+		o.oflags |= OSE_OF_HAS_QTY;
+	}
+	o.oflags |= OSE_OF_REGISTERED;
+	o.created_ns = o.updated_ns = now;
+	o.updates = 1;
+	transition(t, &o, OSE_ST_NONE, OSE_ST_PENDING_NEW, now);
+	memset(&t->memo[s], 0, sizeof(t->memo[s]));
+	commit_new(t, s, &o);
+	cnt_add(&st->registered, 1);
+	cnt_add(&st->events_applied, 1);
+	STR(&t->hdr->applied_total, t->hdr->applied_total + 1);
+	out->slot = s;
+	out->status = OSE_ST_PENDING_NEW;
+	out->created = 1;
+	return OSE_AP_APPLIED;
+}
+
+static int pending_match(const struct ose_tbl *t, uint32_t s, const char *client_id)
+{
+	if (s >= t->hdr->capacity)
+		return 0;
+	const struct ose_slot *o = &t->slots[s];
+	return o->venue != OSE_VENUE_NONE && o->status == OSE_ST_PENDING_NEW &&
+	       streq(o->client_id, client_id, OSE_ID_MAX);
+}
+
+enum ose_ap ose_tbl_mark_stuck(struct ose_tbl *t, uint32_t s, const char *client_id,
+			       int64_t now, struct ose_ap_out *out)
+{
+	out->slot = s;
+	out->created = out->executed = 0;
+	if (!pending_match(t, s, client_id))
+		return OSE_AP_NOT_FOUND;
+	struct ose_slot o;
+	memcpy(&o, &t->slots[s], sizeof(o));
+	out->prev_status = out->status = o.status;
+	if (o.oflags & OSE_OF_STUCK)
+		return OSE_AP_DUP;
+	o.oflags |= OSE_OF_STUCK;
+	o.updated_ns = now;
+	o.updates++;
+	slot_publish(t, s, &o);
+	cnt_add(&t->st->stuck_now, 1);
+	cnt_add(&t->st->stuck_total, 1);
+	return OSE_AP_APPLIED;
+}
+
+enum ose_ap ose_tbl_venue_not_found(struct ose_tbl *t, uint32_t s, const char *client_id,
+				    int64_t now, struct ose_ap_out *out)
+{
+	out->slot = s;
+	out->created = out->executed = 0;
+	if (!pending_match(t, s, client_id))
+		return OSE_AP_NOT_FOUND;
+	struct ose_slot o;
+	memcpy(&o, &t->slots[s], sizeof(o));
+	out->prev_status = o.status;
+	o.not_found++;
+	o.oflags |= OSE_OF_NOT_FOUND;
+	o.updated_ns = now;
+	o.updates++;
+	/* One "not found" can be a replication lag at the venue; only a
+	 * second confirmed answer rejects (DESIGN §6). */
+	if (o.not_found >= 2)
+		transition(t, &o, OSE_ST_PENDING_NEW, OSE_ST_REJECTED, now);
+	commit_existing(t, s, &o, 1);
+	out->status = o.status;
+	out->executed = term(o.status);
+	return o.not_found >= 2 ? OSE_AP_APPLIED : OSE_AP_DUP;
+}
+
+/* ---- rings -------------------------------------------------------------- */
+
+struct ose_ring_ent *ose_tbl_ring_by_hash(struct ose_tbl *t, uint64_t name_hash)
+{
+	for (uint64_t i = 0; i < t->hdr->rings_used; i++)
+		if (t->rings[i].name_hash == name_hash)
+			return &t->rings[i];
+	return NULL;
+}
+
+struct ose_ring_ent *ose_tbl_ring(struct ose_tbl *t, const char *name, uint64_t ring_created,
+				  uint32_t kind, uint64_t start)
+{
+	uint64_t h = ose_key_name(name);
+	struct ose_ring_ent *r = ose_tbl_ring_by_hash(t, h);
+	if (!r) {
+		if (t->hdr->rings_used >= t->hdr->ring_cap)
+			return NULL;
+		r = &t->rings[t->hdr->rings_used];
+		memset(r, 0, sizeof(*r));
+		scopy(r->name, name, OSE_RING_NAME_MAX);
+		r->name_hash = h;
+		STR(&r->ring_epoch, ring_created);
+		STR(&r->applied, start);
+		STR(&t->hdr->rings_used, t->hdr->rings_used + 1);
+	}
+	if (!r->name[0])
+		scopy(r->name, name, OSE_RING_NAME_MAX); /* rebuilt from the journal */
+	r->kind = kind;
+	if (r->ring_epoch != ring_created) {
+		/* Same name, new ring (recreated, indices restarted): what we
+		 * applied from the old one says nothing about this one. */
+		STR(&r->ring_epoch, ring_created);
+		STR(&r->applied, start);
+	}
+	STR(&r->state, (uint32_t)OSE_RS_ACTIVE);
+	return r;
+}
+
+/* ---- invariants --------------------------------------------------------- */
+
+int ose_tbl_check(const struct ose_tbl *t)
+{
+	const struct ose_state_hdr *h = t->hdr;
+	uint64_t open = 0, exec = 0, used = 0, exec_books = 0;
+	for (uint64_t bi = 0; bi < h->books_used; bi++) {
+		const struct ose_book *b = &t->books[bi];
+		if (b->ver & 1)
+			return -1;
+		uint32_t n = 0, prev = OSE_NIL;
+		for (uint32_t s = b->open_head; s != OSE_NIL; s = t->slots[s].next) {
+			const struct ose_slot *o = &t->slots[s];
+			if (++n > h->capacity || o->book != bi || term(o->status) ||
+			    !(o->oflags & OSE_OF_OPEN) || o->prev != prev)
+				return -2;
+			prev = s;
+		}
+		if (n != b->open_count)
+			return -3;
+		open += n;
+		n = 0;
+		prev = OSE_NIL;
+		for (uint32_t s = b->exec_head; s != OSE_NIL; s = t->slots[s].next) {
+			const struct ose_slot *o = &t->slots[s];
+			if (++n > h->capacity || o->book != bi || !term(o->status) ||
+			    !(o->oflags & OSE_OF_EXECUTED) || o->prev != prev)
+				return -4;
+			prev = s;
+		}
+		if (n != b->exec_count || prev != b->exec_tail || n > h->exec_bound)
+			return -5;
+		exec += n;
+		exec_books += n > 0;
+	}
+	for (uint64_t s = 0; s < h->slots_used; s++) {
+		const struct ose_slot *o = &t->slots[s];
+		if (o->venue == OSE_VENUE_NONE)
+			continue;
+		used++;
+		if (o->order_id[0] &&
+		    ose_tbl_find_oid(t, o->venue, o->account, o->symbol, o->order_id) != s)
+			return -6;
+		if (o->client_id[0] &&
+		    find_cid(t, o->venue, o->account, o->symbol, o->client_id, 0) == OSE_NIL)
+			return -7;
+	}
+	for (uint64_t i = 0; i <= t->idx_mask; i++) {
+		uint64_t e = t->oid_idx[i];
+		if (e && (OSE_IDX_SLOT(e) >= h->slots_used ||
+			  t->slots[OSE_IDX_SLOT(e)].venue == OSE_VENUE_NONE))
+			return -8;
+		e = t->cid_idx[i];
+		if (e && (OSE_IDX_SLOT(e) >= h->slots_used ||
+			  t->slots[OSE_IDX_SLOT(e)].venue == OSE_VENUE_NONE))
+			return -9;
+	}
+	if (used != open + exec || used != t->st->tracked || open != t->st->open ||
+	    exec != t->st->executed_cached || exec_books != t->st->exec_symbols)
+		return -10;
+	return 0;
+}
