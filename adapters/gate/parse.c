@@ -9,7 +9,8 @@
  * spot.orders -> OSE_EV_ORDER.  There is no status field (trap 10): the
  * status comes from the order's own `event` and `finish_as` (table
  * gate_finish below):
- *   put / update   NEW, or PARTIALLY_FILLED once cum_qty > 0
+ *   put            NEW (creation; fills arrive as `update`)
+ *   update         PARTIALLY_FILLED once cum_qty > 0, else NEW
  *   finish         by finish_as: filled FILLED; cancelled and
  *                  liquidate_cancelled CANCELED (fills kept); ioc, fok,
  *                  poc, stp, small, depth_not_enough EXPIRED (the venue
@@ -237,9 +238,11 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 			}
 		}
 		ev->status = (uint8_t)v;
-	} else {
+	} else if (evkind == GE_UPDATE) {
 		ev->status = (ev->flags & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty > 0
 				     ? OSE_ST_PARTIALLY_FILLED : OSE_ST_NEW;
+	} else {
+		ev->status = OSE_ST_NEW; /* put: created; fills come as update */
 	}
 
 	got = OSE_JGOT_ABSENT;
