@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Coinbase adapter: the reference's samples (docs user-channel example,
+ * nautilus ws_user.json verbatim, the hummingbot Python literal as given
+ * - not JSON: a trailing comma - and as JSON with that comma removed),
+ * constructed heartbeats/subscriptions/error frames (shapes from §6),
+ * a generated multi-event update, traps 6, 7, 9, 10, 12, 17, 19, 20, and
+ * malformed input.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/core/venues.h"
+#include "v2_util.h"
+
+#define SEQ OSE_EVF_HAS_SEQ
+#define SNAP OSE_EVF_SNAPSHOT
+
+static const struct v2_exp_ev ev_docs[] = { {
+	.kind = OSE_EV_ORDER, .status = OSE_ST_FILLED, .side = OSE_SIDE_BUY,
+	.ord_type = OSE_OT_LIMIT, .tif = OSE_TIF_GTC,
+	.flags = OSE_EVF_HAS_PRICE | OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ | SNAP,
+	.symbol = "BTC-USD", .order_id = "YYY", .client_id = "XXX",
+	.price = "50000", .cum_qty = "0.01", .avg_px = "50000",
+	.exch_ts_ns = 1675974837609931463LL, .venue_seq = 0,
+} };
+static const struct v2_exp_ev ev_nautilus[] = { {
+	.kind = OSE_EV_ORDER, .status = OSE_ST_NEW, .side = OSE_SIDE_BUY,
+	.ord_type = OSE_OT_LIMIT, .tif = OSE_TIF_GTC,
+	.flags = OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ | SNAP,
+	.symbol = "BTC-USD", .order_id = "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+	.client_id = "11111-000000-000001", .qty = "0.001", .cum_qty = "0", .avg_px = "0",
+	.exch_ts_ns = 1775572206000000000LL, .venue_seq = 1,
+} };
+static const struct v2_exp_ev ev_hb_fixed[] = { {
+	.kind = OSE_EV_ORDER, .status = OSE_ST_NEW, .side = OSE_SIDE_BUY,
+	.ord_type = OSE_OT_LIMIT, .tif = OSE_TIF_NONE,
+	.flags = OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ | SNAP,
+	.symbol = "BTC-USD", .order_id = "XXX", .client_id = "YYY",
+	.qty = "0.000994", .cum_qty = "0", .avg_px = "0",
+	.exch_ts_ns = 1675974837609931463LL, .venue_seq = 0,
+} };
+#define TS_MULTI 1718994553123456789LL
+static const struct v2_exp_ev ev_multi[] = {
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_PARTIALLY_FILLED, .side = OSE_SIDE_BUY,
+	  .ord_type = OSE_OT_LIMIT_MAKER, .tif = OSE_TIF_GTC,
+	  .flags = OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ,
+	  .symbol = "BTC-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000001", .client_id = "c-1",
+	  .price = "64001", .qty = "1", .cum_qty = "0.5", .avg_px = "64000.5",
+	  .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_CANCELED, .side = OSE_SIDE_SELL,
+	  .ord_type = OSE_OT_LIMIT, .tif = OSE_TIF_GTD,
+	  .flags = OSE_EVF_HAS_PRICE | OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ,
+	  .symbol = "ETH-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000002", .client_id = "c-2",
+	  .price = "3100", .cum_qty = "0.2", .avg_px = "3100", .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_REJECTED, .side = OSE_SIDE_BUY,
+	  .ord_type = OSE_OT_MARKET, .tif = OSE_TIF_IOC,
+	  .flags = OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_AVG_PX | SEQ,
+	  .symbol = "SOL-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000003", .client_id = "c-3",
+	  .cum_qty = "0", .avg_px = "0", .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_PENDING_NEW, .side = OSE_SIDE_SELL,
+	  .ord_type = OSE_OT_STOP, .tif = OSE_TIF_FOK,
+	  .flags = OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY | SEQ,
+	  .symbol = "SOL-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000004", .client_id = "c-4",
+	  .price = "140.25", .qty = "2", .cum_qty = "0", .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_PENDING_CANCEL, .side = OSE_SIDE_SELL,
+	  .ord_type = OSE_OT_LIMIT, .tif = OSE_TIF_NONE,
+	  .flags = OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY | SEQ,
+	  .symbol = "BTC-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000005", .client_id = "c-5",
+	  .price = "65000", .qty = "2", .cum_qty = "1", .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+	{ .kind = OSE_EV_ORDER, .status = OSE_ST_NONE, .side = OSE_SIDE_BUY,
+	  .ord_type = OSE_OT_OTHER, .tif = OSE_TIF_NONE, .flags = OSE_EVF_HAS_CUM_QTY | SEQ,
+	  .symbol = "BTC-USD", .order_id = "0f1e2d3c-0000-4000-8000-000000000006",
+	  .cum_qty = "0", .exch_ts_ns = TS_MULTI, .venue_seq = 42 },
+};
+
+#define EVC(f, e) { f, 0, OSE_PARSE_EVENTS, OSE_PERR_NONE, OSE_SESS_NONE, NULL, sizeof(e) / sizeof((e)[0]), e }
+#define SESS(f, k) { f, 0, OSE_PARSE_SESSION, OSE_PERR_NONE, k, NULL, 0, NULL }
+#define ERR(f, e) { f, 0, OSE_PARSE_ERROR, e, OSE_SESS_NONE, NULL, 0, NULL }
+
+static const struct v2_case cb_cases[] = {
+	EVC("coinbase/user_snapshot_docs.json", ev_docs),
+	EVC("coinbase/user_snapshot_nautilus.json", ev_nautilus),
+	ERR("coinbase/user_snapshot_hummingbot.py.txt", OSE_PERR_SYNTAX),
+	EVC("coinbase/user_snapshot_hummingbot_fixed_gen.json", ev_hb_fixed),
+	EVC("coinbase/user_update_multi_gen.json", ev_multi),
+	SESS("coinbase/heartbeats_constructed.json", OSE_SESS_OTHER),
+	SESS("coinbase/subscriptions_constructed.json", OSE_SESS_SUBSCRIBED),
+	SESS("coinbase/error_auth_constructed.json", OSE_SESS_AUTH_FAIL),
+};
+#define NCASES (sizeof(cb_cases) / sizeof(cb_cases[0]))
+
+ParameterizedTestParameters(coinbase, fixture)
+{
+	static int idx[NCASES];
+	for (size_t i = 0; i < NCASES; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, NCASES);
+}
+
+ParameterizedTest(int *i, coinbase, fixture)
+{
+	v2_check_case(ose_coinbase_parse, OSE_VENUE_COINBASE, &cb_cases[*i]);
+}
+
+ParameterizedTestParameters(coinbase, truncated_and_corrupted)
+{
+	static int idx[NCASES];
+	for (size_t i = 0; i < NCASES; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, NCASES);
+}
+
+ParameterizedTest(int *i, coinbase, truncated_and_corrupted, .timeout = 90)
+{
+	v2_check_truncations(ose_coinbase_parse, OSE_VENUE_COINBASE, &cb_cases[*i]);
+}
+
+static struct ose_event evs[8];
+
+static enum ose_parse_res run(const char *m, struct ose_parse_out *out)
+{
+	struct v2_guard g;
+	size_t n = strlen(m);
+	const char *gm = v2_guard_put(&g, m, n);
+	enum ose_parse_res r = v2_parse(ose_coinbase_parse, OSE_VENUE_COINBASE, gm, n, 0, evs, 8, out);
+	v2_guard_free(&g);
+	return r;
+}
+
+static enum ose_parse_res run_order(const char *ts, const char *fields, struct ose_parse_out *out)
+{
+	char m[2048];
+	snprintf(m, sizeof(m),
+		 "{\"channel\":\"user\",\"timestamp\":\"%s\",\"sequence_num\":7,\"events\":[{\"type\":\"update\","
+		 "\"orders\":[{\"order_id\":\"o1\",\"product_id\":\"BTC-USD\",%s}]}]}", ts, fields);
+	return run(m, out);
+}
+
+/* Trap 6: booleans as strings ("post_only":"false"/"true"). */
+Test(coinbase, trap6_post_only_string)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"order_type\":\"Limit\",\"post_only\":\"true\"", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].ord_type, OSE_OT_LIMIT_MAKER);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"order_type\":\"Limit\",\"post_only\":\"false\"", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].ord_type, OSE_OT_LIMIT);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"order_type\":\"Limit\",\"post_only\":{}", &out),
+		     OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_WRONG_TYPE);
+}
+
+/* Trap 7: RFC 3339 with nanoseconds, and the zero sentinel = unknown. */
+Test(coinbase, trap7_rfc3339_ns_and_zero_sentinel)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2023-02-09T20:33:57.609931463Z", "\"status\":\"OPEN\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].exch_ts_ns, 1675974837609931463LL);
+	cr_assert_eq(run_order("0001-01-01T00:00:00Z", "\"status\":\"OPEN\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].exch_ts_ns, 0);
+	cr_assert_eq(run_order("2023-02-09 20:33:57", "\"status\":\"OPEN\"", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_TIMESTAMP);
+}
+
+/* Traps 9 and 10: CANCELLED (double l); no partially-filled status. */
+Test(coinbase, trap9_trap10_cancelled_and_derived_partial)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"CANCELLED\",\"cumulative_quantity\":\"0.3\",\"leaves_quantity\":\"0\"", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].status, OSE_ST_CANCELED);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"CANCELED\"", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_STATUS);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":\"0\",\"leaves_quantity\":\"1\"", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].status, OSE_ST_NEW);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":\"0.00000001\",\"leaves_quantity\":\"1\"", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].status, OSE_ST_PARTIALLY_FILLED);
+	char buf[OSE_DEC_STRMAX];
+	ose_dec_format(evs[0].qty, buf);
+	cr_assert_str_eq(buf, "1.00000001");
+}
+
+/* Trap 12: the odd states each map to a decision, none crashes. */
+Test(coinbase, trap12_odd_states)
+{
+	static const struct { const char *w; uint8_t st; } tab[] = {
+		{ "PENDING", OSE_ST_PENDING_NEW }, { "QUEUED", OSE_ST_PENDING_NEW },
+		{ "CANCEL_QUEUED", OSE_ST_PENDING_CANCEL }, { "EDIT_QUEUED", OSE_ST_NEW },
+		{ "FAILED", OSE_ST_REJECTED }, { "EXPIRED", OSE_ST_EXPIRED },
+		{ "UNKNOWN_ORDER_STATUS", OSE_ST_NONE }, { "FILLED", OSE_ST_FILLED },
+	};
+	struct ose_parse_out out;
+	char f[128];
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		snprintf(f, sizeof(f), "\"status\":\"%s\"", tab[i].w);
+		cr_assert_eq(run_order("2024-01-01T00:00:00Z", f, &out), OSE_PARSE_EVENTS, "%s", tab[i].w);
+		cr_assert_eq(evs[0].status, tab[i].st, "%s", tab[i].w);
+	}
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"open\"", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_STATUS);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":3", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"cumulative_quantity\":\"1\"", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_MISSING_FIELD);
+	/* reject / cancel reasons land in ev.reason */
+	size_t n;
+	struct v2_case c = { .file = "coinbase/user_update_multi_gen.json" };
+	char *m = v2_load_msg(&c, &n);
+	cr_assert_eq(v2_parse(ose_coinbase_parse, OSE_VENUE_COINBASE, m, n, 0, evs, 8, &out), OSE_PARSE_EVENTS);
+	cr_assert_str_eq(evs[1].reason, "User requested cancel");
+	cr_assert_str_eq(evs[2].reason, "INSUFFICIENT_FUNDS");
+	free(m);
+}
+
+/* Trap 17: sequence_num is the venue sequence; absent means no flag. */
+Test(coinbase, trap17_sequence_num)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].venue_seq, 7);
+	cr_assert(evs[0].flags & OSE_EVF_HAS_SEQ);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"events\":[{\"type\":\"update\","
+			 "\"orders\":[{\"order_id\":\"o1\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}]}]}", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & OSE_EVF_HAS_SEQ, 0);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":-1,\"events\":[]}", &out),
+		     OSE_PARSE_ERROR);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1.5,\"events\":[]}", &out),
+		     OSE_PARSE_ERROR);
+}
+
+/* Trap 19: only Coinbase snapshots; its events are flagged. */
+Test(coinbase, trap19_snapshot_flag)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1,\"events\":["
+			 "{\"type\":\"snapshot\",\"orders\":[{\"order_id\":\"a\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}]},"
+			 "{\"type\":\"update\",\"orders\":[{\"order_id\":\"b\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}]}]}", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 2);
+	cr_assert(evs[0].flags & OSE_EVF_SNAPSHOT);
+	cr_assert_eq(evs[1].flags & OSE_EVF_SNAPSHOT, 0);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1,\"events\":["
+			 "{\"type\":\"replay\",\"orders\":[]}]}", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_MSG);
+}
+
+/* Trap 20: several events, orders and products per message. */
+Test(coinbase, trap20_several_orders_and_products)
+{
+	size_t n;
+	struct v2_case c = { .file = "coinbase/user_update_multi_gen.json" };
+	char *m = v2_load_msg(&c, &n);
+	struct ose_parse_out out;
+	cr_assert_eq(v2_parse(ose_coinbase_parse, OSE_VENUE_COINBASE, m, n, 0, evs, 8, &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 6);
+	cr_assert_str_eq(evs[0].symbol, "BTC-USD");
+	cr_assert_str_eq(evs[1].symbol, "ETH-USD");
+	cr_assert_str_eq(evs[2].symbol, "SOL-USD");
+	cr_assert_eq(v2_parse(ose_coinbase_parse, OSE_VENUE_COINBASE, m, n, 0, evs, 5, &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_TOO_MANY);
+	cr_assert_eq(out.n, 0);
+	free(m);
+}
+
+Test(coinbase, malformed_values)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":[1]", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_WRONG_TYPE);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"limit_price\":\"12345678901234567890123456789012345678901\"", &out),
+		     OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_NUMBER);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1,\"events\":[{\"type\":\"update\","
+			 "\"orders\":[{\"order_id\":\"o-123456789012345678901234567890123456789012345678\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}]}]}", &out),
+		     OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_TOO_LONG);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1,\"events\":{}}", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_WRONG_TYPE);
+	cr_assert_eq(run("{\"channel\":\"level2\",\"events\":[]}", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_MSG);
+	cr_assert_eq(run("{\"type\":\"error\",\"message\":\"rate limit\"}", &out), OSE_PARSE_SESSION);
+	cr_assert_eq(out.session, OSE_SESS_ERROR);
+	cr_assert_eq(run("{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":1,\"events\":[{\"type\":\"update\",\"orders\":[]}]}", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 0);
+}
