@@ -825,7 +825,7 @@ static void default_journal(const struct ose_engine_cfg *cfg, char *buf, size_t 
 		d = getenv("OSE_SHM_DIR");
 	if (!d || !*d)
 		d = "/var/tmp";
-	snprintf(buf, len, "%s/ose.%s.journal", d, cfg->instance);
+	snprintf(buf, len, "%s/journal-%s.ose", d, cfg->instance);
 }
 
 static int start(struct eng *e)

@@ -31,8 +31,8 @@ struct ose_engine_cfg {
 	int no_journal;             /* benchmarks only: no journal at all */
 };
 
-/* Defaults; the journal defaults to $OSE_JOURNAL_DIR/ose.<instance>.journal,
- * else $OSE_SHM_DIR/..., else /var/tmp/ose.<instance>.journal (resolved
+/* Defaults; the journal defaults to $OSE_JOURNAL_DIR/journal-<instance>.ose,
+ * else $OSE_SHM_DIR/..., else /var/tmp/journal-<instance>.ose (resolved
  * when the engine starts if cfg->journal is ""). */
 void ose_engine_cfg_default(struct ose_engine_cfg *cfg);
 
