@@ -31,9 +31,10 @@ enum {
 };
 static const struct ose_json_key bn_keys[K_COUNT] = {
 	[K_SUBID] = OSE_JSON_KEY("subscriptionId"),
-	[K_EVENT] = OSE_JSON_KEY("event"),
+	/* Envelopes are walked in the same pass into the same vals. */
+	[K_EVENT] = OSE_JSON_KEY_F("event", OSE_JSON_DESCEND),
 	[K_STREAM] = OSE_JSON_KEY("stream"),
-	[K_DATA] = OSE_JSON_KEY("data"),
+	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_DESCEND),
 	[K_ID] = OSE_JSON_KEY("id"),
 	[K_STATUS] = OSE_JSON_KEY("status"),
 	[K_RESULT] = OSE_JSON_KEY("result"),
@@ -45,7 +46,7 @@ static const struct ose_json_key bn_keys[K_COUNT] = {
 	[K_r] = OSE_JSON_KEY("r"), [K_i] = OSE_JSON_KEY("i"), [K_l] = OSE_JSON_KEY("l"),
 	[K_z] = OSE_JSON_KEY("z"), [K_L] = OSE_JSON_KEY("L"), [K_n] = OSE_JSON_KEY("n"),
 	[K_N] = OSE_JSON_KEY("N"), [K_T] = OSE_JSON_KEY("T"), [K_t] = OSE_JSON_KEY("t"),
-	[K_B] = OSE_JSON_KEY("B"), [K_a] = OSE_JSON_KEY("a"), [K_d] = OSE_JSON_KEY("d"),
+	[K_B] = OSE_JSON_KEY_F("B", OSE_JSON_LAZY), [K_a] = OSE_JSON_KEY("a"), [K_d] = OSE_JSON_KEY("d"),
 };
 static struct ose_json_keyset bn_ks = OSE_JSON_KEYSET(bn_keys);
 
@@ -242,7 +243,7 @@ static enum ose_parse_res bn_account_position(const struct ose_json_val *k,
 					      struct ose_parse_out *out)
 {
 	struct ose_json_iter it;
-	struct ose_json_val elem, b[KB_COUNT];
+	struct ose_json_val b[KB_COUNT];
 	const char *why = "";
 	int64_t ts = 0;
 	uint32_t n = 0;
@@ -255,13 +256,10 @@ static enum ose_parse_res bn_account_position(const struct ose_json_val *k,
 	if (rc)
 		FAIL(rc, "outboundAccountPosition.E");
 	ose_json_iter_init(&it, &k[K_B]);
-	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+	while ((rc = ose_json_iter_next_obj(&it, &bal_ks, b, &why)) > 0) {
 		struct ose_event *ev;
 		if (n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "outboundAccountPosition.B");
-		rc = ose_json_obj_get_val(&elem, &bal_ks, b, &why);
-		if (rc)
-			FAIL(rc, "outboundAccountPosition.B[]");
 		ev = &out->ev[n];
 		ose_ev_init(ev, OSE_EV_BALANCE, OSE_VENUE_BINANCE, ctx);
 		ev->exch_ts_ns = ts;
@@ -375,8 +373,7 @@ static enum ose_parse_res bn_event(const struct ose_json_val *k, const struct os
 enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 				     const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT], inner[K_COUNT];
-	const struct ose_json_val *env;
+	struct ose_json_val k[K_COUNT];
 	const char *why = "";
 	int rc;
 
@@ -387,19 +384,13 @@ enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 	if (rc)
 		FAIL(rc, why);
 
-	/* WS API wrapper or legacy combined stream: the event is one level
-	 * down (it was validated by the pass above). */
-	env = k[K_EVENT].type != OSE_JSON_ABSENT ? &k[K_EVENT]
-	      : (k[K_DATA].type != OSE_JSON_ABSENT && k[K_e].type == OSE_JSON_ABSENT) ? &k[K_DATA]
-											: NULL;
-	if (env) {
-		rc = ose_json_obj_get_val(env, &bn_ks, inner, &why);
-		if (rc)
-			FAIL(rc, env == &k[K_EVENT] ? "binance: event is not an object"
-						    : "binance: data is not an object");
-		return bn_event(inner, ctx, out);
-	}
-	if (k[K_STATUS].type != OSE_JSON_ABSENT && k[K_ID].type != OSE_JSON_ABSENT)
+	/* WS API wrapper and legacy combined stream were descended into by
+	 * the pass above: their event keys are in k as for a bare event. */
+	if (k[K_e].type == OSE_JSON_ABSENT && k[K_STATUS].type != OSE_JSON_ABSENT &&
+	    k[K_ID].type != OSE_JSON_ABSENT)
 		return bn_response(k, out);
+	if ((k[K_EVENT].type != OSE_JSON_ABSENT && k[K_EVENT].type != OSE_JSON_OBJECT) ||
+	    (k[K_DATA].type != OSE_JSON_ABSENT && k[K_DATA].type != OSE_JSON_OBJECT))
+		FAIL(-OSE_PERR_WRONG_TYPE, "binance: event/data is not an object");
 	return bn_event(k, ctx, out);
 }

@@ -16,7 +16,7 @@
 enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TOPIC] = OSE_JSON_KEY("topic"),
-	[K_DATA] = OSE_JSON_KEY("data"),
+	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_LAZY), /* validated while iterated */
 	[K_OP] = OSE_JSON_KEY("op"),
 	[K_SUCCESS] = OSE_JSON_KEY("success"),
 	[K_RETMSG] = OSE_JSON_KEY("ret_msg"),
@@ -230,7 +230,7 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 				   const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT], o[B_COUNT], elem;
+	struct ose_json_val k[K_COUNT], o[B_COUNT];
 	struct ose_json_iter it;
 	const char *why = "";
 	uint32_t n = 0;
@@ -284,12 +284,9 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 		     "bybit: data");
 
 	ose_json_iter_init(&it, &k[K_DATA]);
-	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+	while ((rc = ose_json_iter_next_obj(&it, &el_ks, o, &why)) > 0) {
 		if (n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "bybit: more events than out->cap");
-		rc = ose_json_obj_get_val(&elem, &el_ks, o, &why);
-		if (rc)
-			FAIL(rc, "bybit: data[] element");
 		if (is_exec) {
 			rc = by_execution(o, ctx, &out->ev[n], &why);
 			if (rc < 0)

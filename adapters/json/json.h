@@ -81,8 +81,26 @@ struct ose_json_val {
 struct ose_json_key {
 	const char *name;
 	uint32_t len;
+	uint32_t flags; /* OSE_JSON_DESCEND, OSE_JSON_LAZY or 0 */
 };
-#define OSE_JSON_KEY(lit) { (lit), sizeof(lit) - 1 }
+#define OSE_JSON_KEY(lit) { .name = (lit), .len = sizeof(lit) - 1, .flags = 0 }
+#define OSE_JSON_KEY_F(lit, fl) { .name = (lit), .len = sizeof(lit) - 1, .flags = (fl) }
+
+/*
+ * Key flags.
+ * OSE_JSON_DESCEND: when the value is an object, walk it in the same pass
+ *   with the same key set into the same vals (first occurrence of a key
+ *   wins, whichever level it is on), and still return its view.  For
+ *   envelopes like Binance's {"subscriptionId":0,"event":{...}}: one pass
+ *   instead of two.  Depth still counts.
+ * OSE_JSON_LAZY: when the value is an array or object, only find its
+ *   extent here (strings and brackets, no grammar check) and return the
+ *   view; the caller MUST then walk it completely with ose_json_iter_next
+ *   / ose_json_iter_next_obj / ose_json_obj_get_val, which validate.  For
+ *   data[] arrays that the adapter iterates anyway: one pass, not two.
+ */
+#define OSE_JSON_DESCEND 1u
+#define OSE_JSON_LAZY 2u
 
 /*
  * A set of wanted keys; its index (a small hash table) is built on first
@@ -95,8 +113,9 @@ struct ose_json_keyset {
 	int ready;  /* private */
 	uint8_t bucket[256];
 	uint8_t next[OSE_JSON_KEYS_MAX];
+	uint64_t word[OSE_JSON_KEYS_MAX]; /* first 8 key bytes, zero-padded */
 };
-#define OSE_JSON_KEYSET(arr) { (arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0} }
+#define OSE_JSON_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
 
 /*
  * Walk the JSON object in p[0..len) (leading/trailing whitespace allowed;
@@ -138,6 +157,12 @@ struct ose_json_iter {
 };
 void ose_json_iter_init(struct ose_json_iter *it, const struct ose_json_val *arr);
 int ose_json_iter_next(struct ose_json_iter *it, struct ose_json_val *elem, const char **why);
+
+/* Next element, which must be an object, walked once with key set ks into
+ * vals (as ose_json_obj_get).  Returns 1, 0 at the end, or a negative
+ * reason (-OSE_PERR_WRONG_TYPE if the element is not an object). */
+int ose_json_iter_next_obj(struct ose_json_iter *it, struct ose_json_keyset *ks,
+			   struct ose_json_val *vals, const char **why);
 
 /* ---- field readers -------------------------------------------------- */
 

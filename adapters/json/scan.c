@@ -35,6 +35,11 @@ static inline int json_str_special(unsigned char c)
 	/* c < 0x20 || c >= 0x80 folds into one unsigned compare. */
 	return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
 }
+/* '"', '[', ']', '{', '}': what OSE_JSON_LAZY's extent scan looks at. */
+static inline int json_structural(unsigned char c)
+{
+	return c == '"' || c == '[' || c == ']' || c == '{' || c == '}';
+}
 static const uint8_t json_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
@@ -149,7 +154,7 @@ bad:
 }
 
 /* JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int json_number(const char **pp, const char *end, const char **why)
+static inline __attribute__((always_inline)) int json_number(const char **pp, const char *end, const char **why)
 {
 	const char *p = *pp;
 #define DIG(q) ((q) < end && (unsigned char)(*(q) - '0') < 10)
@@ -246,6 +251,9 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 		/* Insert in reverse so each chain lists keys in table order. */
 		for (uint32_t i = n; i-- > 0;) {
 			unsigned h = key_hash(ks->keys[i].name, ks->keys[i].len);
+			uint64_t w = 0;
+			memcpy(&w, ks->keys[i].name, ks->keys[i].len < 8 ? ks->keys[i].len : 8);
+			ks->word[i] = w;
 			ks->next[i] = ks->bucket[h];
 			ks->bucket[h] = (uint8_t)(i + 1);
 		}
@@ -266,29 +274,51 @@ static inline void json_keyset_ready(struct ose_json_keyset *ks)
 
 static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
 
-static inline int key_find(const struct ose_json_keyset *ks, const char *k, size_t len)
+/*
+ * Index of key k[0..len) in ks, or -1.  The key's bytes end before end
+ * (the closing quote is inside the buffer).  Compares the first 8 bytes as
+ * one word: an 8-byte load when the buffer has room, else a short copy.
+ */
+static inline int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
+			   const char *end)
 {
 	unsigned i = ks->bucket[key_hash(k, len)];
-	while (i) {
+	uint64_t w = 0;
+
+	if (likely(!i))
+		return -1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (likely(end - k >= 8)) {
+		memcpy(&w, k, 8);
+		if (len < 8)
+			w &= (1ULL << (8 * len)) - 1;
+	} else
+#endif
+	{
+		(void)end;
+		memcpy(&w, k, len < 8 ? len : 8);
+	}
+	do {
 		const struct ose_json_key *key = &ks->keys[i - 1];
-		if (key->len == len && memcmp(key->name, k, len) == 0)
+		if (key->len == len && ks->word[i - 1] == w &&
+		    (len <= 8 || memcmp(key->name + 8, k + 8, len - 8) == 0))
 			return (int)i - 1;
 		i = ks->next[i - 1];
-	}
+	} while (i);
 	return -1;
 }
 
 /* Index of key k[0..len) (raw, possibly escaped) in ks, or -1. */
 static inline int json_key_lookup(const struct ose_json_keyset *ks, const char *k, size_t len,
-				  uint8_t esc)
+				  uint8_t esc, const char *end)
 {
 	if (likely(!esc))
-		return key_find(ks, k, len);
+		return key_find(ks, k, len, end);
 	char buf[OSE_JSON_KEYS_MAX * 2];
 	int n = json_unescape(k, len, buf, sizeof(buf));
 	if (n < 0)
 		return -1; /* longer than any key we could want */
-	return key_find(ks, buf, (size_t)n);
+	return key_find(ks, buf, (size_t)n, buf + sizeof(buf));
 }
 
 /* ---- the three builds ---------------------------------------------- */
@@ -325,17 +355,22 @@ struct json_impl {
 		       const char **);
 	int (*whole)(const char *, const char *, struct ose_json_val *, const char **);
 	int (*arr_next)(const char **, const char *, int, struct ose_json_val *, const char **);
+	int (*arr_next_obj)(const char **, const char *, int, struct ose_json_keyset *,
+			    struct ose_json_val *, const char **);
 };
 
 static const struct json_impl impl_scalar = {
 	OSE_JSON_SIMD_SCALAR, obj_get_scalar, whole_value_scalar, arr_next_scalar,
+	arr_next_obj_scalar,
 };
 #if JSON_X86
 static const struct json_impl impl_sse42 = {
 	OSE_JSON_SIMD_SSE42, obj_get_sse42, whole_value_sse42, arr_next_sse42,
+	arr_next_obj_sse42,
 };
 static const struct json_impl impl_avx2 = {
 	OSE_JSON_SIMD_AVX2, obj_get_avx2, whole_value_avx2, arr_next_avx2,
+	arr_next_obj_avx2,
 };
 #endif
 
@@ -489,6 +524,24 @@ int ose_json_iter_next(struct ose_json_iter *it, struct ose_json_val *elem, cons
 	if (it->p >= it->end)
 		return 0;
 	rc = json_impl()->arr_next(&it->p, it->end, it->first, elem, why);
+	it->first = 0;
+	if (rc == 0)
+		it->p = it->end;
+	return rc;
+}
+
+int ose_json_iter_next_obj(struct ose_json_iter *it, struct ose_json_keyset *ks,
+			   struct ose_json_val *vals, const char **why)
+{
+	int rc;
+	if (!it->p) {
+		*why = "json: not an array";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	if (it->p >= it->end)
+		return 0;
+	json_keyset_ready(ks);
+	rc = json_impl()->arr_next_obj(&it->p, it->end, it->first, ks, vals, why);
 	it->first = 0;
 	if (rc == 0)
 		it->p = it->end;

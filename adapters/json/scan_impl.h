@@ -94,7 +94,7 @@ static SCAN_TARGET inline const char *F(skip_ws)(const char *p, const char *end)
 /* p is just past the opening quote.  On success *pp points just past the
  * closing quote, *esc is set if a backslash occurred, and the string's
  * raw length is (*pp - 1) - p. */
-static SCAN_TARGET inline int F(string)(const char **pp, const char *end, uint8_t *esc,
+static SCAN_TARGET inline __attribute__((always_inline)) int F(string)(const char **pp, const char *end, uint8_t *esc,
 					const char **why)
 {
 	const char *p = *pp;
@@ -264,16 +264,85 @@ after_value:
 	return -OSE_PERR_SYNTAX;
 }
 
-/* Walk the object whose '{' is at p (p < end) and collect wanted keys.
- * On success *pp points past the closing brace. */
-static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_json_keyset *ks,
-				 struct ose_json_val *vals, const char **why)
+/* Find the first '"', '[', ']', '{' or '}' in [p, end) (the vector
+ * paths may also stop early at a few other bytes); end if none. */
+static SCAN_TARGET inline const char *F(find_struct)(const char *p, const char *end)
 {
-	const char *p = *pp + 1;
-	int rc;
+#if SCAN_VEC >= 32
+	while (end - p >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		/* '[' 0x5b, ']' 0x5d, '{' 0x7b, '}' 0x7d all become 0x59
+		 * with bits 1, 2 and 5 cleared (so do 'Y', '_', 'y' and DEL:
+		 * the caller re-checks the byte it stops at). */
+		__m256i b = _mm256_andnot_si256(_mm256_set1_epi8(0x26), v);
+		__m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(b, _mm256_set1_epi8(0x59)),
+					    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')));
+		uint32_t bits = (uint32_t)_mm256_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 32;
+	}
+#elif SCAN_VEC >= 16
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_andnot_si128(_mm_set1_epi8(0x26), v);
+		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(0x59)),
+					 _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+		uint32_t bits = (uint32_t)_mm_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
+	while (p < end && !json_structural((unsigned char)*p))
+		p++;
+	return p;
+}
 
-	for (uint32_t i = 0; i < ks->n; i++)
-		vals[i].type = OSE_JSON_ABSENT;
+/* OSE_JSON_LAZY: the extent of the container at *p, without grammar
+ * checks (strings are skipped so brackets inside them do not count). */
+static SCAN_TARGET int F(extent)(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp;
+	size_t depth = 0;
+
+	for (;;) {
+		p = F(find_struct)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		char c = *p++;
+		if (c == '"') {
+			for (;;) {
+				p = F(str_end)(p, end);
+				if (unlikely(p >= end))
+					goto truncated;
+				if (*p == '"') {
+					p++;
+					break;
+				}
+				p += *p == '\\' ? 2 : 1;
+			}
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			if (--depth == 0) {
+				*pp = p;
+				return 0;
+			}
+		}
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
+/* Members of an object: p is just past its '{'.  Fills vals for wanted
+ * keys (without clearing them first, so DESCEND can share vals). */
+static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				  struct ose_json_val *vals, unsigned depth, const char **why)
+{
+	const char *p = *pp;
+	int rc;
 
 	p = F(skip_ws)(p, end);
 	if (unlikely(p >= end))
@@ -283,8 +352,8 @@ static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_js
 		return 0;
 	}
 	for (;;) {
-		const char *k;
-		uint8_t kesc = 0;
+		const char *k, *vs;
+		uint8_t kesc = 0, vesc = 0;
 		int idx;
 
 		if (unlikely(*p != '"')) {
@@ -293,49 +362,157 @@ static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_js
 		}
 		k = ++p;
 		rc = F(string)(&p, end, &kesc, why);
-		if (rc)
+		if (unlikely(rc))
 			return rc;
-		idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc);
+		idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc, end);
+		if (likely(p < end && *p == ':')) {
+			p++;
+		} else {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+			if (unlikely(*p != ':')) {
+				*why = "json: expected ':'";
+				return -OSE_PERR_SYNTAX;
+			}
+			p++;
+		}
 		p = F(skip_ws)(p, end);
 		if (unlikely(p >= end))
 			goto truncated;
-		if (unlikely(*p != ':')) {
-			*why = "json: expected ':'";
+
+		vs = p;
+		if (*p == '"') {
+			/* Strings are most values: inline. */
+			p++;
+			rc = F(string)(&p, end, &vesc, why);
+			if (unlikely(rc))
+				return rc;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs + 1;
+				vals[idx].len = (uint32_t)(p - vs - 2);
+				vals[idx].type = OSE_JSON_STRING;
+				vals[idx].esc = vesc;
+			}
+		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+			rc = json_number(&p, end, why);
+			if (unlikely(rc))
+				return rc;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs;
+				vals[idx].len = (uint32_t)(p - vs);
+				vals[idx].type = OSE_JSON_NUMBER;
+				vals[idx].esc = 0;
+			}
+		} else if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+			uint32_t fl = ks->keys[idx].flags;
+			if ((fl & OSE_JSON_DESCEND) && *p == '{') {
+				if (unlikely(depth + 1 > OSE_JSON_MAX_DEPTH)) {
+					*why = "json: nesting too deep";
+					return -OSE_PERR_TOO_DEEP;
+				}
+				/* Mark it taken first: an inner key of the same
+				 * name must not descend again. */
+				vals[idx].type = OSE_JSON_OBJECT;
+				p++;
+				rc = F(members)(&p, end, ks, vals, depth + 1, why);
+				if (rc)
+					return rc;
+			} else if ((fl & OSE_JSON_LAZY) && (*p == '[' || *p == '{')) {
+				rc = F(extent)(&p, end, why);
+				if (rc)
+					return rc;
+				vals[idx].type = *vs == '[' ? OSE_JSON_ARRAY : OSE_JSON_OBJECT;
+			} else {
+				rc = F(value)(&p, end, depth, &vals[idx], why);
+				if (rc)
+					return rc;
+			}
+			vals[idx].p = vs;
+			vals[idx].len = (uint32_t)(p - vs);
+			vals[idx].esc = 0;
+		} else {
+			rc = F(value)(&p, end, depth, NULL, why);
+			if (unlikely(rc))
+				return rc;
+		}
+
+		if (likely(p < end && *p == ',')) {
+			p++;
+		} else {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+			if (*p == '}') {
+				*pp = p + 1;
+				return 0;
+			}
+			if (unlikely(*p != ',')) {
+				*why = "json: expected ',' or '}'";
+				return -OSE_PERR_SYNTAX;
+			}
+			p++;
+		}
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
+/* Walk the object whose '{' is at *pp and collect wanted keys. */
+static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				 struct ose_json_val *vals, const char **why)
+{
+	const char *p = *pp + 1;
+	int rc;
+
+	for (uint32_t i = 0; i < ks->n; i++)
+		vals[i].type = OSE_JSON_ABSENT;
+	rc = F(members)(&p, end, ks, vals, 1, why);
+	if (rc)
+		return rc;
+	*pp = p;
+	return 0;
+}
+
+/* Next element of an array, walked as an object with ks (iter_next_obj). */
+static SCAN_TARGET int F(arr_next_obj)(const char **pp, const char *end, int first,
+				       struct ose_json_keyset *ks, struct ose_json_val *vals,
+				       const char **why)
+{
+	const char *p = F(skip_ws)(*pp, end);
+	int rc;
+
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == ']') {
+		*pp = p + 1;
+		return 0;
+	}
+	if (!first) {
+		if (unlikely(*p != ',')) {
+			*why = "json: expected ',' or ']'";
 			return -OSE_PERR_SYNTAX;
 		}
 		p = F(skip_ws)(p + 1, end);
 		if (unlikely(p >= end))
 			goto truncated;
-
-		if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
-			rc = F(value)(&p, end, 1, &vals[idx], why);
-		} else if (*p == '"') {
-			/* Unwanted string: the common case, skip it inline. */
-			uint8_t e = 0;
-			p++;
-			rc = F(string)(&p, end, &e, why);
-		} else {
-			rc = F(value)(&p, end, 1, NULL, why);
-		}
+	}
+	if (*p != '{') {
+		rc = F(value)(&p, end, 1, NULL, why);
 		if (rc)
 			return rc;
-
-		p = F(skip_ws)(p, end);
-		if (unlikely(p >= end))
-			goto truncated;
-		if (*p == ',') {
-			p = F(skip_ws)(p + 1, end);
-			if (unlikely(p >= end))
-				goto truncated;
-			continue;
-		}
-		if (*p == '}') {
-			*pp = p + 1;
-			return 0;
-		}
-		*why = "json: expected ',' or '}'";
-		return -OSE_PERR_SYNTAX;
+		*why = "json: array element is not an object";
+		return -OSE_PERR_WRONG_TYPE;
 	}
+	rc = F(object)(&p, end, ks, vals, why);
+	if (rc)
+		return rc;
+	*pp = p;
+	return 1;
 truncated:
 	*why = "json: truncated";
 	return -OSE_PERR_TRUNCATED;

@@ -12,20 +12,17 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
 
-enum { K_EVENT, K_CODE, K_ARG, K_DATA, K_COUNT };
+/* One pass: arg is walked in place (its channel lands in k[K_CHANNEL]),
+ * data[] is only delimited here and validated while iterated. */
+enum { K_EVENT, K_CODE, K_ARG, K_CHANNEL, K_DATA, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_EVENT] = OSE_JSON_KEY("event"),
 	[K_CODE] = OSE_JSON_KEY("code"),
-	[K_ARG] = OSE_JSON_KEY("arg"),
-	[K_DATA] = OSE_JSON_KEY("data"),
+	[K_ARG] = OSE_JSON_KEY_F("arg", OSE_JSON_DESCEND),
+	[K_CHANNEL] = OSE_JSON_KEY("channel"),
+	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_LAZY),
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
-
-enum { KA_CHANNEL, KA_COUNT };
-static const struct ose_json_key arg_keys[KA_COUNT] = {
-	[KA_CHANNEL] = OSE_JSON_KEY("channel"),
-};
-static struct ose_json_keyset arg_ks = OSE_JSON_KEYSET(arg_keys);
 
 enum {
 	O_INSTID, O_ORDID, O_CLORDID, O_SIDE, O_ORDTYPE, O_STATE, O_PX, O_SZ, O_ACCFILLSZ,
@@ -176,7 +173,7 @@ static int okx_order(const struct ose_json_val *o, const struct ose_parse_ctx *c
 enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 				 const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT], a[KA_COUNT], o[O_COUNT], elem;
+	struct ose_json_val k[K_COUNT], o[O_COUNT];
 	struct ose_json_iter it;
 	const char *why = "";
 	uint32_t n = 0;
@@ -218,21 +215,15 @@ enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 
 	if (k[K_ARG].type != OSE_JSON_OBJECT || k[K_DATA].type == OSE_JSON_ABSENT)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "okx: neither event nor push data");
-	rc = ose_json_obj_get_val(&k[K_ARG], &arg_ks, a, &why);
-	if (rc)
-		FAIL(rc, why);
-	if (!OSE_JSON_STR_EQ(&a[KA_CHANNEL], "orders"))
+	if (!OSE_JSON_STR_EQ(&k[K_CHANNEL], "orders"))
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "okx: arg.channel is not orders");
 	if (k[K_DATA].type != OSE_JSON_ARRAY)
 		FAIL(-OSE_PERR_WRONG_TYPE, "okx: data");
 
 	ose_json_iter_init(&it, &k[K_DATA]);
-	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+	while ((rc = ose_json_iter_next_obj(&it, &ord_ks, o, &why)) > 0) {
 		if (n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "okx: more orders than out->cap");
-		rc = ose_json_obj_get_val(&elem, &ord_ks, o, &why);
-		if (rc)
-			FAIL(rc, "okx: data[] element");
 		rc = okx_order(o, ctx, &out->ev[n], &why);
 		if (rc)
 			FAIL(rc, why);

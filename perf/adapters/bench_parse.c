@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Parse benchmarks (issue 4): ns per message for each of the json
+ * author's venues over its sample set (the reference fixtures, minified
+ * to one line as they arrive on the wire), and, in the same run, simdjson
+ * On-Demand extracting the same fields into the same struct
+ * (bench_simdjson.cpp, built when simdjson is available).
+ *
+ * Method: each figure is the median over ROUNDS rounds of the mean time
+ * per message of one round (every sample parsed BATCH times), timed with
+ * CLOCK_MONOTONIC.  parse.binance.execution_report.p50 is the median of
+ * per-batch means for the Binance US executionReport alone.
+ *
+ * Output (DESIGN §12): BENCH <name> <value> <unit>.
+ * Usage: bench_parse [fixture-dir]   (default $OSE_FIXTURES)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/core/venues.h"
+#include "adapters/json/json.h"
+#include "perf/adapters/bench_common.h"
+
+#define ROUNDS 301
+#define BATCH 200
+
+static char *load(const char *dir, const char *rel, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "bench_parse: cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	/* 128 spare zero bytes: simdjson's SIMDJSON_PADDING (64), so its
+	 * harness needs no copy.  The ose parsers never read them. */
+	buf = calloc(1, (size_t)n + 128);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Drop whitespace outside strings: the wire form is one compact line. */
+static size_t minify(char *s, size_t len)
+{
+	size_t o = 0;
+	int in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			s[o++] = c;
+			if (c == '\\' && i + 1 < len)
+				s[o++] = s[++i];
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+			s[o++] = c;
+		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+			s[o++] = c;
+		}
+	}
+	return o;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return v[n / 2];
+}
+
+static const char *const bn_files[] = {
+	"binance/execution_report_documented.json",
+	"binance/execution_report_binance_us.json",
+	"binance/execution_report_trade_prevention.json",
+	"binance/execution_report_pending_cancel.json",
+	"binance/execution_report_trade_l_zero_partial.json",
+	"binance/outbound_account_position.json",
+	"binance/balance_update.json",
+};
+static const char *const okx_files[] = {
+	"okx/orders_docs_push.json",
+	"okx/orders_swap_filled.json",
+	"okx/orders_ioc_partial.json",
+};
+static const char *const by_files[] = {
+	"bybit/order_docs_option_filled.json",
+	"bybit/order_filled.json",
+	"bybit/order_partially_filled_rejected.json",
+	"bybit/execution_docs.json",
+};
+
+struct venue_set {
+	const char *name;
+	enum ose_venue venue;
+	ose_adapter_parse_fn parse;
+	const char *const *files;
+	size_t nfiles;
+};
+
+static volatile uint64_t sink;
+
+/* Median ns per message of fn over the samples. */
+static double time_set(struct bench_sample *s, size_t n, bench_fn fn, void *arg)
+{
+	static double rounds[ROUNDS];
+	struct ose_event ev[8];
+
+	for (int r = 0; r < ROUNDS; r++) {
+		double t0 = now_ns();
+		for (int b = 0; b < BATCH; b++)
+			for (size_t i = 0; i < n; i++)
+				sink += (uint64_t)fn(arg, s[i].msg, s[i].len, ev, 8);
+		rounds[r] = (now_ns() - t0) / (double)(BATCH * n);
+	}
+	return bench_median(rounds, ROUNDS);
+}
+
+struct ose_arg {
+	ose_adapter_parse_fn parse;
+	enum ose_venue venue;
+};
+
+static int run_ose(void *arg, const char *msg, size_t len, struct ose_event *ev, unsigned cap)
+{
+	struct ose_arg *a = arg;
+	struct ose_parse_ctx ctx = { .account = "bench", .venue = a->venue };
+	struct ose_parse_out out = { .ev = ev, .cap = cap };
+	enum ose_parse_res r = a->parse(msg, len, 0, &ctx, &out);
+	if (r == OSE_PARSE_ERROR) {
+		fprintf(stderr, "bench_parse: parse error %d (%s)\n", out.err, out.why);
+		exit(1);
+	}
+	return (int)out.n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : getenv("OSE_FIXTURES");
+	const struct venue_set sets[] = {
+		{ "binance", OSE_VENUE_BINANCE, ose_binance_parse, bn_files,
+		  sizeof(bn_files) / sizeof(bn_files[0]) },
+		{ "okx", OSE_VENUE_OKX, ose_okx_parse, okx_files,
+		  sizeof(okx_files) / sizeof(okx_files[0]) },
+		{ "bybit", OSE_VENUE_BYBIT, ose_bybit_parse, by_files,
+		  sizeof(by_files) / sizeof(by_files[0]) },
+	};
+
+	if (!dir) {
+		fprintf(stderr, "usage: bench_parse FIXTURE_DIR (or set OSE_FIXTURES)\n");
+		return 1;
+	}
+	printf("# json scanner path: %s\n", ose_json_simd_name(ose_json_simd_active()));
+	for (size_t v = 0; v < sizeof(sets) / sizeof(sets[0]); v++) {
+		struct bench_sample s[8];
+		size_t bytes = 0;
+		struct ose_arg a = { sets[v].parse, sets[v].venue };
+		double ose_ns, sj_ns;
+
+		for (size_t i = 0; i < sets[v].nfiles; i++) {
+			char *m = load(dir, sets[v].files[i], &s[i].len);
+			s[i].len = minify(m, s[i].len);
+			s[i].msg = m;
+			bytes += s[i].len;
+		}
+		printf("# %s: %zu messages, %zu bytes (minified)\n", sets[v].name, sets[v].nfiles,
+		       bytes);
+		ose_ns = time_set(s, sets[v].nfiles, run_ose, &a);
+		printf("BENCH parse.%s.ose %.1f ns/msg\n", sets[v].name, ose_ns);
+		if (bench_simdjson_available()) {
+			bench_fn sj = bench_simdjson_fn(sets[v].venue);
+			/* Same fields, same struct: check once that both agree. */
+			for (size_t i = 0; i < sets[v].nfiles; i++) {
+				struct ose_event e1[8], e2[8];
+				int n1 = run_ose(&a, s[i].msg, s[i].len, e1, 8);
+				int n2 = sj(NULL, s[i].msg, s[i].len, e2, 8);
+				if (n1 != n2 || (n1 > 0 && memcmp(e1, e2, sizeof(e1[0]) * (size_t)n1))) {
+					fprintf(stderr, "bench_parse: simdjson harness disagrees on %s\n",
+						sets[v].files[i]);
+					return 1;
+				}
+			}
+			sj_ns = time_set(s, sets[v].nfiles, sj, NULL);
+			printf("BENCH parse.%s.simdjson %.1f ns/msg\n", sets[v].name, sj_ns);
+			printf("BENCH parse.%s.speedup_vs_simdjson %.2f x\n", sets[v].name,
+			       sj_ns / ose_ns);
+		}
+		if (sets[v].venue == OSE_VENUE_BINANCE) {
+			/* One executionReport (a fill, Binance US) on its own. */
+			struct bench_sample one = s[1];
+			static double per[ROUNDS * 4];
+			struct ose_event ev[8];
+			for (size_t r = 0; r < sizeof(per) / sizeof(per[0]); r++) {
+				double t0 = now_ns();
+				for (int b = 0; b < 50; b++)
+					sink += (uint64_t)run_ose(&a, one.msg, one.len, ev, 8);
+				per[r] = (now_ns() - t0) / 50.0;
+			}
+			printf("BENCH parse.binance.execution_report.p50 %.1f ns\n",
+			       bench_median(per, sizeof(per) / sizeof(per[0])));
+			if (bench_simdjson_available()) {
+				bench_fn sj = bench_simdjson_fn(OSE_VENUE_BINANCE);
+				for (size_t r = 0; r < sizeof(per) / sizeof(per[0]); r++) {
+					double t0 = now_ns();
+					for (int b = 0; b < 50; b++)
+						sink += (uint64_t)sj(NULL, one.msg, one.len, ev, 8);
+					per[r] = (now_ns() - t0) / 50.0;
+				}
+				printf("BENCH parse.binance.execution_report.p50.simdjson %.1f ns\n",
+				       bench_median(per, sizeof(per) / sizeof(per[0])));
+			}
+		}
+		for (size_t i = 0; i < sets[v].nfiles; i++)
+			free((void *)s[i].msg);
+	}
+	return 0;
+}
