@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libose: the reader side of shm/state.h.  Everything after ose_open reads
+ * mapped memory only (no syscalls): 8-byte relaxed atomic loads validated
+ * by the slot seqlocks, the index generation and the book versions.
+ */
+#include "ose/ose.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shm/bcast.h"
+#include "shm/seg.h"
+#include "shm/seqlock.h"
+#include "shm/spsc.h"
+#include "shm/wait.h"
+
+#define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define TRIES 1000
+
+struct ose_handle {
+	struct ose_seg seg;
+	const struct ose_state_hdr *hdr;
+	const struct ose_stats *st;
+	const struct ose_book *books;
+	const uint32_t *book_idx;
+	const struct ose_slot *slots;
+	const uint64_t *oid_idx, *cid_idx;
+	uint64_t idx_mask;
+	uint32_t book_idx_mask, capacity, book_cap;
+	char instance[32];
+};
+
+int ose_open(const char *instance, ose_t **out)
+{
+	if (!instance || !out || strlen(instance) >= 32)
+		return -EINVAL;
+	struct ose_handle *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	char name[OSE_SEG_NAME_MAX];
+	int rc = ose_seg_name_state(name, sizeof(name), instance);
+	if (rc < 0)
+		goto err;
+	rc = ose_seg_attach(&h->seg, name, OSE_SEG_STATE, 0);
+	if (rc)
+		goto err;
+	const struct ose_state_hdr *s = h->seg.payload;
+	size_t size = h->seg.payload_size;
+	/* Pairs with the engine's release store of magic after formatting. */
+	if (size < sizeof(*s) || __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != OSE_STATE_MAGIC) {
+		rc = -EBADMSG;
+		goto err_close;
+	}
+	if (s->version != OSE_STATE_VERSION || s->slot_size != sizeof(struct ose_slot) ||
+	    s->book_size != sizeof(struct ose_book) || s->stats_size != sizeof(struct ose_stats) ||
+	    s->hdr_size != sizeof(*s)) {
+		rc = -EPROTO;
+		goto err_close;
+	}
+	if (s->total_size > size || s->off_slots + (uint64_t)s->capacity * sizeof(struct ose_slot) > size ||
+	    s->off_oid_idx + (uint64_t)s->idx_cap * 8 > size ||
+	    s->off_cid_idx + (uint64_t)s->idx_cap * 8 > size ||
+	    s->off_books + (uint64_t)s->book_cap * sizeof(struct ose_book) > size ||
+	    s->off_book_idx + (uint64_t)s->book_idx_cap * 4 > size ||
+	    s->off_stats + sizeof(struct ose_stats) > size || (s->idx_cap & (s->idx_cap - 1)) ||
+	    (s->book_idx_cap & (s->book_idx_cap - 1)) || !s->idx_cap || !s->book_idx_cap) {
+		rc = -EUCLEAN;
+		goto err_close;
+	}
+	h->hdr = s;
+	h->st = OSE_STATE_AT(s, s->off_stats, const struct ose_stats);
+	h->books = OSE_STATE_AT(s, s->off_books, const struct ose_book);
+	h->book_idx = OSE_STATE_AT(s, s->off_book_idx, const uint32_t);
+	h->slots = OSE_STATE_AT(s, s->off_slots, const struct ose_slot);
+	h->oid_idx = OSE_STATE_AT(s, s->off_oid_idx, const uint64_t);
+	h->cid_idx = OSE_STATE_AT(s, s->off_cid_idx, const uint64_t);
+	h->idx_mask = s->idx_cap - 1;
+	h->book_idx_mask = s->book_idx_cap - 1;
+	h->capacity = s->capacity;
+	h->book_cap = s->book_cap;
+	memcpy(h->instance, instance, strlen(instance) + 1);
+	*out = h;
+	return 0;
+err_close:
+	ose_seg_close(&h->seg);
+err:
+	free(h);
+	return rc;
+}
+
+void ose_close(ose_t *h)
+{
+	if (!h)
+		return;
+	ose_seg_close(&h->seg);
+	free(h);
+}
+
+int ose_engine_alive(const ose_t *h)
+{
+	return ose_seg_owner_alive(h->seg.hdr);
+}
+
+int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)LD(&h->hdr->heartbeat_ns);
+}
+
+/* One consistent copy of slot s, or -EAGAIN. */
+static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
+{
+	const struct ose_slot *src = &h->slots[s];
+	int64_t r = ose_seqlock_read(&src->seq,
+				     (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF),
+				     (uint64_t *)(void *)((char *)o + OSE_SLOT_PAYLOAD_OFF),
+				     OSE_SLOT_PAYLOAD_WORDS, TRIES);
+	return r < 0 ? -EAGAIN : 0;
+}
+
+static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+{
+	out->venue = o->venue;
+	out->status = o->status;
+	out->side = o->side;
+	out->ord_type = o->ord_type;
+	out->tif = o->tif;
+	out->open = (o->oflags & OSE_OF_OPEN) != 0;
+	out->flags = o->oflags;
+	out->slot = s;
+	out->updates = (uint32_t)o->updates;
+	memcpy(out->account, o->account, sizeof(out->account));
+	memcpy(out->symbol, o->symbol, sizeof(out->symbol));
+	memcpy(out->order_id, o->order_id, sizeof(out->order_id));
+	memcpy(out->client_id, o->client_id, sizeof(out->client_id));
+	out->account[OSE_ACCOUNT_MAX - 1] = out->symbol[OSE_SYMBOL_MAX - 1] = 0;
+	out->order_id[OSE_ID_MAX - 1] = out->client_id[OSE_ID_MAX - 1] = 0;
+	out->price = o->price;
+	out->qty = o->qty;
+	out->filled = o->filled;
+	out->avg_px = o->avg_px;
+	out->fee = o->fee;
+	out->created_ns = o->created_ns;
+	out->updated_ns = o->updated_ns;
+	out->exch_ts_ns = o->exch_ts_ns;
+	unsigned n = o->hist_len < OSE_HIST_MAX ? o->hist_len : OSE_HIST_MAX;
+	out->hist_n = n;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (unsigned)(o->hist_len - n + i) % OSE_HIST_MAX;
+		out->hist_status[i] = o->hist_st[k];
+		out->hist_ts_ns[i] = o->hist_ts[k];
+	}
+}
+
+static inline int streq(const char *a, const char *b, size_t max)
+{
+	return strncmp(a, b, max) == 0;
+}
+
+struct key {
+	uint8_t venue;
+	const char *account, *symbol, *id;
+	int by_cid;
+};
+
+static int key_match(const struct ose_slot *o, const struct key *k)
+{
+	if (o->venue != k->venue)
+		return 0;
+	if (k->by_cid ? !streq(o->client_id, k->id, OSE_ID_MAX) : !streq(o->order_id, k->id, OSE_ID_MAX))
+		return 0;
+	if (k->symbol && k->symbol[0] && !streq(o->symbol, k->symbol, OSE_SYMBOL_MAX))
+		return 0;
+	if (k->account && k->account[0] && !streq(o->account, k->account, OSE_ACCOUNT_MAX))
+		return 0;
+	return 1;
+}
+
+static int find(ose_t *h, const struct key *k, struct ose_order *out)
+{
+	const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
+	uint64_t hv = k->by_cid ? ose_key_cid(k->venue, k->id) : ose_key_oid(k->venue, k->symbol, k->id);
+	uint32_t tag = (uint32_t)(hv >> 32);
+	struct ose_slot o;
+	for (int t = 0; t < TRIES; t++) {
+		/* Pairs with the engine's release store of the even generation
+		 * after a deletion moved entries. */
+		uint64_t g = __atomic_load_n(&h->hdr->idx_gen, __ATOMIC_ACQUIRE);
+		if (g & 1) {
+			ose_cpu_relax();
+			continue;
+		}
+		int have = 0, retry = 0;
+		uint32_t have_s = 0;
+		for (uint64_t i = tag & h->idx_mask, n = 0; n <= h->idx_mask;
+		     i = (i + 1) & h->idx_mask, n++) {
+			uint64_t e = __atomic_load_n(&idx[i], __ATOMIC_ACQUIRE);
+			if (!e)
+				break;
+			if (OSE_IDX_TAG(e) != tag || OSE_IDX_SLOT(e) >= h->capacity)
+				continue;
+			uint32_t s = OSE_IDX_SLOT(e);
+			struct ose_slot c;
+			if (slot_read(h, s, &c)) {
+				retry = 1;
+				break;
+			}
+			if (!key_match(&c, k))
+				continue;
+			/* A hit is self-validating: the copy is consistent and
+			 * carries the key asked for.  Client ids may repeat:
+			 * prefer an open order. */
+			if (!k->by_cid || (c.oflags & OSE_OF_OPEN)) {
+				to_public(&c, s, out);
+				return 0;
+			}
+			if (!have) {
+				o = c;
+				have_s = s;
+				have = 1;
+			}
+		}
+		if (retry)
+			continue;
+		if (have) {
+			to_public(&o, have_s, out);
+			return 0;
+		}
+		/* A miss is only trusted if no deletion moved entries while we
+		 * probed: the fence orders the probe loads before the re-load;
+		 * pairs with the engine's release fence after the odd
+		 * generation store. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (LD(&h->hdr->idx_gen) == g)
+			return -ENOENT;
+	}
+	return -EAGAIN;
+}
+
+int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
+		   const char *order_id, struct ose_order *out)
+{
+	if (!h || !symbol || !order_id || !order_id[0] || !out)
+		return -EINVAL;
+	struct key k = {(uint8_t)venue, account, symbol, order_id, 0};
+	return find(h, &k, out);
+}
+
+int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
+		    const char *client_id, struct ose_order *out)
+{
+	if (!h || !client_id || !client_id[0] || !out)
+		return -EINVAL;
+	struct key k = {(uint8_t)venue, account, symbol, client_id, 1};
+	return find(h, &k, out);
+}
+
+static const struct ose_book *book_find(const ose_t *h, uint8_t venue, const char *symbol)
+{
+	uint64_t hv = ose_key_book(venue, symbol);
+	for (uint32_t i = (uint32_t)(hv >> 32) & h->book_idx_mask, n = 0; n <= h->book_idx_mask;
+	     i = (i + 1) & h->book_idx_mask, n++) {
+		/* Pairs with the engine's release store of the entry: the
+		 * book's venue and symbol (never changed) are visible. */
+		uint32_t e = __atomic_load_n(&h->book_idx[i], __ATOMIC_ACQUIRE);
+		if (!e)
+			return NULL;
+		if (e > h->book_cap)
+			return NULL;
+		const struct ose_book *b = &h->books[e - 1];
+		if (b->venue == venue && streq(b->symbol, symbol, OSE_SYMBOL_MAX))
+			return b;
+	}
+	return NULL;
+}
+
+static int list(ose_t *h, uint8_t venue, const char *symbol, struct ose_order *out, size_t max,
+		int exec)
+{
+	if (!h || !symbol || (max && !out))
+		return -EINVAL;
+	const struct ose_book *b = book_find(h, venue, symbol);
+	if (!b)
+		return 0;
+	for (int t = 0; t < TRIES; t++) {
+		/* Pairs with the engine's release store of the even version. */
+		uint64_t v = __atomic_load_n(&b->ver, __ATOMIC_ACQUIRE);
+		if (v & 1) {
+			ose_cpu_relax();
+			continue;
+		}
+		uint32_t s = LD(exec ? &b->exec_head : &b->open_head);
+		size_t n = 0;
+		int bad = 0;
+		while (s != OSE_NIL) {
+			if (s >= h->capacity || n > h->capacity) {
+				bad = 1;
+				break;
+			}
+			if (n < max) {
+				struct ose_slot c;
+				if (slot_read(h, s, &c)) {
+					bad = 1;
+					break;
+				}
+				to_public(&c, s, &out[n]);
+			}
+			n++;
+			s = LD(&h->slots[s].next);
+		}
+		/* Orders the link loads before the version re-load; pairs
+		 * with the engine's release fence after the odd version. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!bad && LD(&b->ver) == v)
+			return n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
+	}
+	return -EAGAIN;
+}
+
+int ose_open_orders(ose_t *h, enum ose_venue venue, const char *symbol, struct ose_order *out,
+		    size_t max)
+{
+	return list(h, (uint8_t)venue, symbol, out, max, 0);
+}
+
+int ose_executed_orders(ose_t *h, enum ose_venue venue, const char *symbol,
+			struct ose_order *out, size_t max)
+{
+	return list(h, (uint8_t)venue, symbol, out, max, 1);
+}
+
+int ose_stats_read(ose_t *h, struct ose_stats *out)
+{
+	if (!h || !out)
+		return -EINVAL;
+	const uint64_t *src = (const uint64_t *)(const void *)h->st;
+	uint64_t *dst = (uint64_t *)(void *)out;
+	for (size_t i = 0; i < sizeof(*out) / 8; i++)
+		dst[i] = LD(&src[i]);
+	return 0;
+}
+
+uint64_t ose_stats_percentile(const struct ose_stats *st, double p)
+{
+	uint64_t total = 0;
+	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++)
+		total += st->lat_hist[b];
+	if (!total)
+		return 0;
+	uint64_t want = (uint64_t)(p * (double)total);
+	uint64_t acc = 0;
+	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++) {
+		acc += st->lat_hist[b];
+		if (acc > want)
+			return ose_lat_bucket_low(b);
+	}
+	return ose_lat_bucket_low(OSE_LAT_BUCKETS - 1);
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+struct ose_events {
+	struct ose_seg seg;
+	struct ose_bcast_reader r;
+};
+
+int ose_events_open(ose_t *h, int from_oldest, struct ose_events **out)
+{
+	struct ose_events *ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return -ENOMEM;
+	char name[OSE_SEG_NAME_MAX];
+	int rc = ose_seg_name_events(name, sizeof(name), h->instance);
+	if (rc >= 0)
+		rc = ose_bcast_attach(&ev->seg, name, 0);
+	if (rc >= 0)
+		rc = ose_bcast_reader_init(&ev->r, &ev->seg,
+					   from_oldest ? OSE_BCAST_FROM_OLDEST : OSE_BCAST_FROM_NEWEST);
+	if (rc < 0) {
+		ose_seg_close(&ev->seg);
+		free(ev);
+		return rc;
+	}
+	*out = ev;
+	return 0;
+}
+
+int ose_events_next(struct ose_events *ev, struct ose_update *out, uint64_t *lost)
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t l = 0;
+		enum ose_bcast_res r = ose_bcast_read(&ev->r, out, sizeof(*out), &l);
+		if (r == OSE_BCAST_OK)
+			return 1;
+		if (r == OSE_BCAST_EMPTY)
+			return 0;
+		if (r == OSE_BCAST_OVERRUN) {
+			if (lost)
+				*lost += l;
+			continue;
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void ose_events_close(struct ose_events *ev)
+{
+	if (!ev)
+		return;
+	ose_seg_close(&ev->seg);
+	free(ev);
+}
+
+/* ---- commands -------------------------------------------------------- */
+
+struct ose_cmdq {
+	struct ose_seg seg;
+	struct ose_spsc_prod p;
+};
+
+int ose_cmdq_open(ose_t *h, const char *strategy, struct ose_cmdq **out)
+{
+	struct ose_cmdq *q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	char name[OSE_SEG_NAME_MAX];
+	int rc = ose_seg_name_cmd(name, sizeof(name), h->instance, strategy);
+	if (rc >= 0)
+		rc = ose_spsc_create(&q->seg, name, OSE_CMD_SIZE, 4096, 0, OSE_SEG_F_ADOPT, 0);
+	if (rc >= 0)
+		rc = ose_spsc_prod_init(&q->p, &q->seg);
+	if (rc < 0) {
+		ose_seg_close(&q->seg);
+		free(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}
+
+void ose_cmdq_close(struct ose_cmdq *q)
+{
+	if (!q)
+		return;
+	ose_seg_close(&q->seg);
+	free(q);
+}
+
+static int set_s(char *dst, size_t max, const char *src)
+{
+	if (!src)
+		return 0;
+	size_t n = strlen(src);
+	if (n >= max)
+		return -EINVAL;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+static int push_cmd(struct ose_cmdq *q, const struct ose_cmd *c)
+{
+	return ose_spsc_push(&q->p, c, sizeof(*c)) == OSE_SPSC_OK ? 0 : -EAGAIN;
+}
+
+int ose_register(struct ose_cmdq *q, enum ose_venue venue, const char *account,
+		 const char *symbol, const char *client_id, enum ose_side side,
+		 const ose_dec *price, const ose_dec *qty)
+{
+	struct ose_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.kind = OSE_CMD_REGISTER;
+	c.venue = (uint8_t)venue;
+	c.side = (uint8_t)side;
+	if (!q || !symbol || !client_id || !client_id[0] ||
+	    set_s(c.account, sizeof(c.account), account) || set_s(c.symbol, sizeof(c.symbol), symbol) ||
+	    set_s(c.client_id, sizeof(c.client_id), client_id))
+		return -EINVAL;
+	if (price) {
+		c.price = *price;
+		c.flags |= OSE_CMDF_HAS_PRICE;
+	}
+	if (qty) {
+		c.qty = *qty;
+		c.flags |= OSE_CMDF_HAS_QTY;
+	}
+	return push_cmd(q, &c);
+}
+
+int ose_get_order(ose_t *h, struct ose_cmdq *q, enum ose_venue venue, const char *account,
+		  const char *symbol, const char *order_id, uint64_t req_id,
+		  struct ose_order *out)
+{
+	int rc = ose_find_order(h, venue, account, symbol, order_id, out);
+	if (rc != -ENOENT || !q)
+		return rc;
+	struct ose_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.kind = OSE_CMD_LOOKUP_OID;
+	c.venue = (uint8_t)venue;
+	c.req_id = req_id;
+	if (set_s(c.account, sizeof(c.account), account) || set_s(c.symbol, sizeof(c.symbol), symbol) ||
+	    set_s(c.order_id, sizeof(c.order_id), order_id))
+		return -EINVAL;
+	rc = push_cmd(q, &c);
+	return rc ? rc : OSE_PENDING;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libose: what a strategy links to read ose's order state.
+ *
+ *	ose_t *h;
+ *	if (ose_open("prod", &h) == 0) {
+ *		struct ose_order o;
+ *		if (ose_find_order(h, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "12345", &o) == 0)
+ *			printf("%s filled %s\n", ose_status_name(o.status), ...);
+ *		ose_close(h);
+ *	}
+ *
+ * Guarantees:
+ *  - The state segment is mapped read-only: nothing here can corrupt it.
+ *  - Every ose_find_* / ose_*_orders / ose_stats_read / ose_events_next
+ *    call is wait-free for the engine and makes no system call once the
+ *    handle is open (tests/engine prove it with a seccomp filter).  They
+ *    never block: under a write they retry a bounded number of times and
+ *    then return -EAGAIN.
+ *  - Every struct ose_order returned is a consistent snapshot of one
+ *    order (seqlock); a list is a consistent membership snapshot of its
+ *    (venue, symbol) list, each element individually consistent.
+ *
+ * Return values: 0 or a count on success, a negative errno otherwise
+ * (-ENOENT not found, -EAGAIN contention, -EINVAL bad argument); nothing
+ * prints.  Handles are not thread-safe: one per thread, or lock around.
+ *
+ * Types from the shared ABI: enum ose_venue / ose_status / ose_side and
+ * ose_dec (exact decimal, 1e-20 units; ose_dec_format prints it) come from
+ * shm/event.h and shm/dec.h; struct ose_stats and struct ose_update from
+ * shm/state.h (layouts documented there and in docs/engine.md).
+ */
+#ifndef OSE_OSE_H
+#define OSE_OSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shm/cmd.h"
+#include "shm/dec.h"
+#include "shm/event.h"
+#include "shm/state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ose_handle ose_t;
+
+/* ose_find_* / ose_get_order result besides 0 and -errno. */
+#define OSE_PENDING 1 /* not in the table: a lookup was queued (answer on the event ring) */
+
+struct ose_order {
+	uint8_t venue;    /* enum ose_venue */
+	uint8_t status;   /* enum ose_status */
+	uint8_t side;     /* enum ose_side */
+	uint8_t ord_type; /* enum ose_ord_type */
+	uint8_t tif;      /* enum ose_tif */
+	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */
+	uint16_t flags;   /* OSE_OF_* (shm/state.h): STUCK, QTY_IN_QUOTE, HAS_PRICE... */
+	uint32_t slot;    /* table slot (stable while the order is tracked) */
+	uint32_t updates; /* changes applied */
+	char account[OSE_ACCOUNT_MAX];
+	char symbol[OSE_SYMBOL_MAX];
+	char order_id[OSE_ID_MAX];
+	char client_id[OSE_ID_MAX];
+	ose_dec price;    /* valid if flags & OSE_OF_HAS_PRICE */
+	ose_dec qty;      /* valid if flags & OSE_OF_HAS_QTY */
+	ose_dec filled;   /* cumulative filled quantity */
+	ose_dec avg_px;   /* valid if flags & OSE_OF_HAS_AVG_PX */
+	ose_dec fee;      /* cumulative, valid if flags & OSE_OF_HAS_FEE */
+	int64_t created_ns, updated_ns, exch_ts_ns;
+	uint32_t hist_n;  /* transitions below, oldest first (at most 8) */
+	uint8_t hist_status[OSE_HIST_MAX];
+	int64_t hist_ts_ns[OSE_HIST_MAX];
+};
+
+/* Attaches instance NAME's state segment read-only ($OSE_SHM_DIR or
+ * /dev/shm).  Returns 0 and *out, or -ENOENT (no engine ever ran),
+ * -EPROTO (layout of another version), -EBADMSG, -ENOMEM. */
+int ose_open(const char *instance, ose_t **out);
+void ose_close(ose_t *h);
+
+/* 1 if the engine process is alive (pid + start time: a syscall), else 0. */
+int ose_engine_alive(const ose_t *h);
+/* Nanoseconds since the engine's last heartbeat (CLOCK_REALTIME via vDSO). */
+int64_t ose_engine_heartbeat_age_ns(const ose_t *h);
+
+/* By (venue, account, symbol, exchange order id); account NULL/"" = any.
+ * 0 and *out, -ENOENT, -EAGAIN. */
+int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
+		   const char *order_id, struct ose_order *out);
+/* By (venue, account, client order id); account/symbol NULL/"" = any;
+ * prefers the open order when a client id was reused. */
+int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
+		    const char *client_id, struct ose_order *out);
+
+/* Open orders of (venue, symbol), newest first: copies up to max into out
+ * and returns how many the list holds (may exceed max), or -EAGAIN. */
+int ose_open_orders(ose_t *h, enum ose_venue venue, const char *symbol, struct ose_order *out,
+		    size_t max);
+/* The executed cache of (venue, symbol), oldest first; as above. */
+int ose_executed_orders(ose_t *h, enum ose_venue venue, const char *symbol,
+			struct ose_order *out, size_t max);
+
+/* Copies the statistics (each counter exact, the set not atomic). */
+int ose_stats_read(ose_t *h, struct ose_stats *out);
+/* Latency percentile (0 < p < 1) of the apply histogram in ns (bucket
+ * lower bound), 0 if empty. */
+uint64_t ose_stats_percentile(const struct ose_stats *st, double p);
+
+/* ---- the event ring ------------------------------------------------- */
+struct ose_events;
+/* Attaches ose.<instance>.events read-only; from_oldest 1 = replay what
+ * the ring still holds, 0 = only new records. */
+int ose_events_open(ose_t *h, int from_oldest, struct ose_events **out);
+/* 1 and *out: the next record; 0: nothing new.  Records lost to overrun
+ * (a slow reader) are added to *lost (may be NULL) and skipped. */
+int ose_events_next(struct ose_events *ev, struct ose_update *out, uint64_t *lost);
+void ose_events_close(struct ose_events *ev);
+
+/* ---- commands (this strategy's own ring) ---------------------------- */
+struct ose_cmdq;
+/* Creates (or re-adopts) ose.<instance>.cmd.<strategy>; the engine
+ * discovers it within its scan period.  0 or -errno. */
+int ose_cmdq_open(ose_t *h, const char *strategy, struct ose_cmdq **out);
+void ose_cmdq_close(struct ose_cmdq *q);
+/* Registers an order about to be sent (PENDING_NEW until the venue acks
+ * the client id).  price/qty may be NULL.  0, -EAGAIN (ring full),
+ * -EINVAL. */
+int ose_register(struct ose_cmdq *q, enum ose_venue venue, const char *account,
+		 const char *symbol, const char *client_id, enum ose_side side,
+		 const ose_dec *price, const ose_dec *qty);
+/* Three-tier lookup: the table (open, then executed cache) now; on a miss
+ * a lookup is queued on q (if non-NULL) and OSE_PENDING returned: the
+ * answer arrives on the event ring with req_id.  0 found, OSE_PENDING,
+ * -ENOENT (miss and q NULL), -EAGAIN. */
+int ose_get_order(ose_t *h, struct ose_cmdq *q, enum ose_venue venue, const char *account,
+		  const char *symbol, const char *order_id, uint64_t req_id,
+		  struct ose_order *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OSE_OSE_H */
