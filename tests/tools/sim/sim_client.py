@@ -407,9 +407,17 @@ async def stream(args):
                         res["bad_stamp"] += 1
                 for u in ups:
                     merge(state, u)
+            # RFC 6455 ping: a live server answers with a pong; a half-open
+            # (stalled) one does not.
+            try:
+                w = await ws.ping(b"sim-client")
+                await asyncio.wait_for(w, 1.0)
+                res["ws_pong"] = True
+            except asyncio.TimeoutError:
+                res["ws_pong"] = False
     except websockets.ConnectionClosed as e:
         res["closed"] = True
-        res["close_code"] = e.rcvd.code if e.rcvd else 1006
+        res["close_code"] = e.rcvd.code if e.rcvd else (e.sent.code if e.sent else 1006)
     except (OSError, asyncio.TimeoutError) as e:
         res["errors"].append("connect/login: %r" % e)
     res["orders"] = sorted(state.values(), key=lambda u: u["order_id"])
@@ -441,10 +449,56 @@ def check(args):
                 bad.append("order %s: %s truth=%r stream=%r" % (o["order_id"], f, o[f], g[f]))
     for k in got:
         bad.append("order %s streamed but not in truth" % k)
+    # what the session looked like
+    sim = json.load(open(args.truth)).get("sim", {})
+    if args.clean:
+        for f in ("auth_ok", "subscribed", "pong_ok", "ws_pong"):
+            if st.get(f) is not True:
+                bad.append("session: %s is %r" % (f, st.get(f)))
+        for f in ("malformed", "bad_stamp", "seq_gaps"):
+            if st.get(f):
+                bad.append("session: %s=%r" % (f, st[f]))
+        if st.get("closed"):
+            bad.append("session: closed with %r" % st.get("close_code"))
+        if args.stamped and st["stamped"] != st["updates"]:
+            bad.append("session: %d of %d updates carry ose_ts" % (st["stamped"], st["updates"]))
+    if args.min_malformed and st["malformed"] < args.min_malformed:
+        bad.append("malformed: client saw %d, expected >= %d" % (st["malformed"], args.min_malformed))
+    if args.min_dups and sim.get("duplicates", 0) < args.min_dups:
+        bad.append("duplicates: sim sent %r, expected >= %d" % (sim.get("duplicates"), args.min_dups))
+    if args.min_trades and st["trades"] < args.min_trades:
+        bad.append("trades: %d trade messages, expected >= %d" % (st["trades"], args.min_trades))
     for b in bad[:20]:
         print(b)
     print("check: %d truth orders, %d differences" % (len(truth), len(bad)))
     return 1 if bad or not truth else 0
+
+
+def session(args):
+    """Assertions on a stream state alone (fault runs whose truth differs)."""
+    st = json.load(open(args.state))
+    bad = []
+    if st.get("subscribed") is not True:
+        bad.append("not subscribed: %r" % st.get("errors"))
+    if args.closed_after is not None:
+        if not st["closed"]:
+            bad.append("connection not closed")
+        if st["updates"] != args.closed_after:
+            bad.append("closed after %d updates, expected %d" % (st["updates"], args.closed_after))
+    if args.close_code is not None and st["close_code"] != args.close_code:
+        bad.append("close code %r, expected %d" % (st["close_code"], args.close_code))
+    if args.stalled_after is not None:
+        if st["closed"] or st.get("ws_pong") is not False or st["updates"] != args.stalled_after:
+            bad.append("not half-open after %d: closed=%r ws_pong=%r updates=%d" %
+                       (args.stalled_after, st["closed"], st.get("ws_pong"), st["updates"]))
+    if args.min_malformed and st["malformed"] < args.min_malformed:
+        bad.append("malformed %d < %d" % (st["malformed"], args.min_malformed))
+    if args.min_heartbeats and st["heartbeats"] < args.min_heartbeats:
+        bad.append("heartbeats %d < %d" % (st["heartbeats"], args.min_heartbeats))
+    for b in bad:
+        print(b)
+    print("session: %d differences" % len(bad))
+    return 1 if bad else 0
 
 
 def rest(args):
@@ -511,6 +565,18 @@ def main():
     c.add_argument("--truth", required=True)
     c.add_argument("--state", required=True)
     c.add_argument("--venue")
+    c.add_argument("--clean", action="store_true", help="no faults: session must be spotless")
+    c.add_argument("--stamped", action="store_true", help="every update carries ose_ts")
+    c.add_argument("--min-malformed", type=int, default=0)
+    c.add_argument("--min-dups", type=int, default=0)
+    c.add_argument("--min-trades", type=int, default=0)
+    e = sub.add_parser("session")
+    e.add_argument("--state", required=True)
+    e.add_argument("--closed-after", type=int)
+    e.add_argument("--close-code", type=int)
+    e.add_argument("--stalled-after", type=int)
+    e.add_argument("--min-malformed", type=int, default=0)
+    e.add_argument("--min-heartbeats", type=int, default=0)
     r = sub.add_parser("rest")
     r.add_argument("--venue", required=True)
     r.add_argument("--port", type=int, required=True)
@@ -522,6 +588,8 @@ def main():
         return asyncio.run(stream(a))
     if a.cmd == "check":
         return check(a)
+    if a.cmd == "session":
+        return session(a)
     return rest(a)
 
 
