@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Builders shared by the engine tests. */
+#ifndef OSE_TESTS_ENGINE_HELPERS_H
+#define OSE_TESTS_ENGINE_HELPERS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/tbl.h"
+#include "shm/dec.h"
+#include "shm/event.h"
+
+static inline ose_dec D(const char *s)
+{
+	ose_dec d = 0;
+	if (ose_dec_parse(s, strlen(s), &d) != OSE_DEC_OK)
+		abort();
+	return d;
+}
+
+static inline void *tbl_new(struct ose_tbl *t, uint32_t cap, uint32_t bound)
+{
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = cap;
+	c.exec_bound = bound;
+	c.book_cap = 1024;
+	size_t n = ose_tbl_size(&c);
+	void *mem = aligned_alloc(4096, (n + 4095) & ~(size_t)4095);
+	if (!mem || ose_tbl_format(t, mem, n, &c))
+		abort();
+	return mem;
+}
+
+/* An order update: status + cumulative filled ("" = absent). */
+static inline struct ose_event ev_order(const char *sym, const char *oid, enum ose_status st,
+					const char *cum)
+{
+	struct ose_event e;
+	memset(&e, 0, sizeof(e));
+	e.kind = OSE_EV_ORDER;
+	e.venue = OSE_VENUE_BINANCE;
+	e.status = (uint8_t)st;
+	e.side = OSE_SIDE_BUY;
+	strcpy(e.account, "main");
+	strcpy(e.symbol, sym);
+	strcpy(e.order_id, oid);
+	if (cum && *cum) {
+		e.cum_qty = D(cum);
+		e.flags |= OSE_EVF_HAS_CUM_QTY;
+	}
+	return e;
+}
+
+static inline void ev_px_qty(struct ose_event *e, const char *px, const char *qty)
+{
+	if (px) {
+		e->price = D(px);
+		e->flags |= OSE_EVF_HAS_PRICE;
+	}
+	if (qty) {
+		e->qty = D(qty);
+		e->flags |= OSE_EVF_HAS_QTY;
+	}
+}
+
+/* A fill-channel event (no status, maybe no cumulative). */
+static inline struct ose_event ev_fill(const char *sym, const char *oid, const char *last,
+				       const char *tid)
+{
+	struct ose_event e;
+	memset(&e, 0, sizeof(e));
+	e.kind = OSE_EV_FILL;
+	e.venue = OSE_VENUE_BINANCE;
+	strcpy(e.account, "main");
+	strcpy(e.symbol, sym);
+	strcpy(e.order_id, oid);
+	e.last_qty = D(last);
+	e.last_px = D("100");
+	e.flags |= OSE_EVF_HAS_LAST;
+	if (tid)
+		strcpy(e.trade_id, tid);
+	return e;
+}
+
+static inline const struct ose_slot *tslot(const struct ose_tbl *t, const char *sym,
+					   const char *oid)
+{
+	uint32_t s = ose_tbl_find_oid(t, OSE_VENUE_BINANCE, "main", sym, oid);
+	return s == OSE_NIL ? NULL : &t->slots[s];
+}
+
+static inline enum ose_ap tapply(struct ose_tbl *t, const struct ose_event *e)
+{
+	static int64_t now = 1000;
+	struct ose_ap_out out;
+	return ose_tbl_apply(t, e, now++, &out);
+}
+
+#endif
