@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The whole feed on loopback: a C sender (wolfSSL server side, blocking
+ * socket, child process) streams 507-byte Binance executionReport messages
+ * over TLS 1.3 WebSocket to the real feed loop (ose_feed_run: io_uring,
+ * wolfSSL memory I/O, RFC 6455 decoder, the Binance adapter) which commits
+ * into a real SPSC ring segment.
+ *
+ *   feed.throughput          messages/s into the ring (sender as fast as it
+ *                            can, frames batched into 16 KiB TLS records)
+ *   feed.latency.p50|p99.10k  sender's CLOCK_REALTIME stamp (in the client
+ *   feed.latency.p50|p99.100k order id) -> record committed in the ring,
+ *                            one TLS record per message, paced at 10k/100k
+ *                            messages per second
+ *
+ * The sink publishes with ose_feed_ring_publish and then takes the commit
+ * timestamp; a consumer handle in the same thread releases the records so
+ * the ring never fills.  Sender, feed and the OS share this machine's
+ * cores (and with every other build on it): figures are noisy, quote them
+ * with the machine's load.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#define USE_CERT_BUFFERS_2048
+#define USE_CERT_BUFFERS_256
+#include <wolfssl/certs_test.h>
+
+#include "adapters/adapter.h"
+#include "feeds/feed.h"
+#include "feeds/out.h"
+#include "feeds/ws.h"
+#include "shm/spsc.h"
+
+static const char tmpl_a[] =
+	"{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\",\"E\":1499405658658,"
+	"\"s\":\"ETHBTC\",\"c\":\"t";
+static const char tmpl_b[] =
+	"\",\"S\":\"BUY\",\"o\":\"LIMIT\",\"f\":\"GTC\",\"q\":\"1.00000000\",\"p\":\"0.10264410\","
+	"\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"\",\"x\":\"NEW\",\"X\":\"NEW\","
+	"\"r\":\"NONE\",\"i\":4293153,\"l\":\"0.00000000\",\"z\":\"0.00000000\",\"L\":\"0.00000000\","
+	"\"n\":\"0\",\"N\":null,\"T\":1499405658657,\"t\":-1,\"v\":3,\"I\":8641984,\"w\":true,"
+	"\"m\":false,\"M\":false,\"O\":1499405658657,\"Z\":\"0.00000000\",\"Y\":\"0.00000000\","
+	"\"Q\":\"0.00000000\",\"W\":1499405658657,\"V\":\"NONE\"}}";
+
+static int64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One server frame carrying the template stamped with now; returns length. */
+static size_t make_frame(uint8_t *out)
+{
+	char msg[600];
+	int n = snprintf(msg, sizeof(msg), "%s%019lld%s", tmpl_a, (long long)real_ns(), tmpl_b);
+
+	out[0] = 0x81;
+	out[1] = 126;
+	out[2] = (uint8_t)(n >> 8);
+	out[3] = (uint8_t)n;
+	memcpy(out + 4, msg, (size_t)n);
+	return (size_t)n + 4;
+}
+
+/* --- sender (child) ----------------------------------------------------- */
+
+static void sender(int ls, long count, long rate)
+{
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfTLSv1_3_server_method());
+	WOLFSSL *ssl;
+	char req[4096];
+	size_t rl = 0;
+	int fd, one = 1;
+
+	wolfSSL_CTX_use_certificate_buffer(ctx, server_cert_der_2048, sizeof_server_cert_der_2048,
+					   WOLFSSL_FILETYPE_ASN1);
+	wolfSSL_CTX_use_PrivateKey_buffer(ctx, server_key_der_2048, sizeof_server_key_der_2048,
+					  WOLFSSL_FILETYPE_ASN1);
+	wolfSSL_CTX_set_cipher_list(ctx, "TLS13-AES128-GCM-SHA256");
+	fd = accept(ls, NULL, NULL);
+	if (fd < 0)
+		_exit(1);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ssl = wolfSSL_new(ctx);
+	wolfSSL_set_fd(ssl, fd);
+	if (wolfSSL_accept(ssl) != WOLFSSL_SUCCESS)
+		_exit(2);
+	while (!memmem(req, rl, "\r\n\r\n", 4)) {
+		int n = wolfSSL_read(ssl, req + rl, (int)(sizeof(req) - rl - 1));
+		if (n <= 0)
+			_exit(3);
+		rl += (size_t)n;
+	}
+	req[rl] = 0;
+	char *k = strcasestr(req, "Sec-WebSocket-Key:");
+	char key[64] = { 0 }, acc[29], resp[256];
+	if (!k || sscanf(k + 18, " %63s", key) != 1 || ose_ws_accept_for(key, acc) < 0)
+		_exit(4);
+	int n = snprintf(resp, sizeof(resp),
+			 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+	wolfSSL_write(ssl, resp, n);
+	usleep(50000); /* let the feed settle into streaming */
+
+	static uint8_t buf[16384 + 1024];
+	size_t bl = 0;
+	int64_t t0 = real_ns();
+	for (long i = 0; i < count; i++) {
+		if (rate) {
+			int64_t due = t0 + (int64_t)(i * (1000000000.0 / (double)rate));
+			while (real_ns() < due)
+				;
+			size_t fl = make_frame(buf);
+			if (wolfSSL_write(ssl, buf, (int)fl) != (int)fl)
+				_exit(5);
+			continue;
+		}
+		bl += make_frame(buf + bl);
+		if (bl > 16384 - 600 || i == count - 1) {
+			if (wolfSSL_write(ssl, buf, (int)bl) != (int)bl)
+				_exit(5);
+			bl = 0;
+		}
+	}
+	static const uint8_t close_frame[] = { 0x88, 0x02, 0x03, 0xe8 };
+	wolfSSL_write(ssl, close_frame, sizeof(close_frame));
+	/* Wait for the feed's close (or EOF) before leaving. */
+	(void)wolfSSL_read(ssl, req, sizeof(req));
+	wolfSSL_free(ssl);
+	close(fd);
+	wolfSSL_CTX_free(ctx);
+	_exit(0);
+}
+
+/* --- feed side ----------------------------------------------------------- */
+
+static const struct ose_adapter *binance;
+static int64_t *lat;
+static size_t nlat, caplat;
+static int64_t first_commit, last_commit;
+static uint64_t committed;
+static struct ose_feed_ring ring;
+static struct ose_seg cseg;
+static struct ose_spsc_cons cons;
+
+static enum ose_parse_res b_parse(const char *msg, size_t len, int binary,
+				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	enum ose_parse_res r = binance->parse(msg, len, binary, ctx, out);
+
+	/* The sender's stamp rides in the client order id: "t<19 digits>". */
+	for (uint32_t i = 0; r == OSE_PARSE_EVENTS && i < out->n; i++)
+		if (out->ev[i].client_id[0] == 't')
+			out->ev[i].send_ts_ns = strtoll(out->ev[i].client_id + 1, NULL, 10);
+	return r;
+}
+
+static int no_session(const struct ose_session_cfg *cfg, unsigned step, char *buf, size_t cap,
+		      int *binary, int *wait_ack)
+{
+	(void)cfg, (void)step, (void)buf, (void)cap, (void)binary, (void)wait_ack;
+	return 0;
+}
+
+static int b_publish(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t *stalls)
+{
+	int r = ose_feed_ring_publish(ctx, ev, n, stalls);
+	int64_t t = real_ns();
+
+	if (r < 0)
+		return r;
+	if (!first_commit)
+		first_commit = t;
+	last_commit = t;
+	for (uint32_t i = 0; i < n; i++) {
+		if (ev[i].send_ts_ns && nlat < caplat)
+			lat[nlat++] = t - ev[i].send_ts_ns;
+		committed += ev[i].kind == OSE_EV_ORDER;
+	}
+	/* Be the engine: release what was committed. */
+	uint32_t k;
+	while ((k = ose_spsc_peek(&cons, 4096)) > 0)
+		ose_spsc_release(&cons, k);
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* One connection: sender child + feed run until the sender closes. */
+static int phase(long count, long rate)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	char url[64];
+	pid_t pid;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, 1) < 0 ||
+	    getsockname(ls, (struct sockaddr *)&sa, &sl) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		sender(ls, count, rate);
+	close(ls);
+	snprintf(url, sizeof(url), "wss://127.0.0.1:%u/ws", ntohs(sa.sin_port));
+
+	static struct ose_adapter ad;
+	ad = *binance;
+	ad.parse = b_parse;
+	ad.session = no_session;
+	ad.ping_interval_ms = 0;
+
+	struct ose_feed_cfg cfg;
+	ose_feed_cfg_defaults(&cfg);
+	cfg.adapter = &ad;
+	cfg.account = "bench";
+	cfg.url = url;
+	cfg.insecure = 1; /* the sender uses wolfSSL's test certificate */
+	cfg.max_disconnects = 1;
+	cfg.run_ms = 60000;
+	cfg.idle_ms = 10000;
+	cfg.busy_poll = getenv("OSE_BENCH_BUSY") != NULL;
+	cfg.stats = ring.stats;
+	cfg.sink.ctx = &ring;
+	cfg.sink.publish = b_publish;
+	nlat = 0;
+	first_commit = last_commit = 0;
+	committed = 0;
+	int r = ose_feed_run(&cfg);
+	int status;
+	waitpid(pid, &status, 0);
+	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench_loop: feed %d, sender status %d\n", r, status);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_lat(const char *tag)
+{
+	if (nlat < 100) {
+		fprintf(stderr, "bench_loop: only %zu samples at %s\n", nlat, tag);
+		return;
+	}
+	qsort(lat, nlat, sizeof(lat[0]), cmp_i64);
+	printf("BENCH feed.latency.p50.%s %.0f ns\n", tag, (double)lat[nlat / 2]);
+	printf("BENCH feed.latency.p99.%s %.0f ns\n", tag, (double)lat[nlat * 99 / 100]);
+	fprintf(stderr, "# %s: %zu samples, min %lld ns, p90 %lld ns, max %lld ns\n", tag, nlat,
+		(long long)lat[0], (long long)lat[nlat * 9 / 10], (long long)lat[nlat - 1]);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/ose-bench-loop-XXXXXX";
+	long tput_n = argc > 1 ? atol(argv[1]) : 300000;
+
+	binance = ose_adapter_get(OSE_VENUE_BINANCE);
+	if (!binance || !mkdtemp(dir))
+		return 1;
+	setenv("OSE_SHM_DIR", dir, 1);
+	signal(SIGPIPE, SIG_IGN);
+	if (ose_feed_ring_open(&ring, "bench", OSE_VENUE_BINANCE, "bench", 65536) < 0 ||
+	    ose_spsc_attach(&cseg, "ose.bench.feed.binance.bench", OSE_SEG_F_WRITE) < 0 ||
+	    ose_spsc_cons_init(&cons, &cseg) < 0) {
+		fprintf(stderr, "bench_loop: ring setup failed\n");
+		return 1;
+	}
+	caplat = 200000;
+	lat = calloc(caplat, sizeof(*lat));
+
+	if (phase(tput_n, 0) == 0 && committed > 1 && last_commit > first_commit) {
+		double rate = (double)(committed - 1) * 1e9 / (double)(last_commit - first_commit);
+		printf("BENCH feed.throughput %.3g msg/s\n", rate);
+		fprintf(stderr, "# throughput: %llu messages, %s loop\n",
+			(unsigned long long)committed, getenv("OSE_BENCH_BUSY") ? "busy-poll" : "waiting");
+	}
+	if (phase(10000, 10000) == 0)
+		report_lat("10k");
+	if (phase(50000, 100000) == 0)
+		report_lat("100k");
+
+	ose_spsc_cons_fini(&cons);
+	ose_seg_close(&cseg);
+	ose_feed_ring_close(&ring);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)system(cmd);
+	return 0;
+}
