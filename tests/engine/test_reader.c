@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libose against a table written in-process: lookups, lists, stats,
+ * snapshot consistency under a concurrent writer (run it under
+ * -Db_sanitize=thread too), and the zero-syscall guarantee (seccomp).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ose/ose.h"
+#include "shm/seg.h"
+#include "tests/engine/helpers.h"
+
+static char dir[64];
+static char inst[32];
+static struct ose_seg seg;
+static struct ose_tbl T;
+
+static void setup_cap(uint32_t cap, uint32_t bound)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ose-rdr-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("OSE_SHM_DIR", dir, 1);
+	snprintf(inst, sizeof(inst), "rd%d", (int)getpid());
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = cap;
+	c.exec_bound = bound;
+	c.book_cap = 256;
+	char name[OSE_SEG_NAME_MAX];
+	ose_seg_name_state(name, sizeof(name), inst);
+	int rc = ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0);
+	cr_assert_geq(rc, 0, "create: %s", ose_seg_strerror(rc));
+	cr_assert_eq(ose_tbl_format(&T, seg.payload, seg.payload_size, &c), 0);
+}
+
+static void setup(void)
+{
+	setup_cap(20000, 100);
+}
+
+static void teardown(void)
+{
+	char name[OSE_SEG_NAME_MAX];
+	ose_seg_name_state(name, sizeof(name), inst);
+	ose_seg_close(&seg);
+	ose_seg_unlink(name);
+	rmdir(dir);
+}
+
+TestSuite(reader, .init = setup, .fini = teardown);
+
+static void put(const char *sym, const char *oid, const char *cid, enum ose_status st,
+		const char *cum)
+{
+	struct ose_event e = ev_order(sym, oid, st, cum);
+	ev_px_qty(&e, "100.25", "3");
+	if (cid)
+		strcpy(e.client_id, cid);
+	struct ose_ap_out out;
+	ose_tbl_apply(&T, &e, 42, &out);
+}
+
+Test(reader, find_list_stats)
+{
+	put("BTCUSDT", "1", "c1", OSE_ST_NEW, "0");
+	put("BTCUSDT", "2", "c2", OSE_ST_NEW, "0");
+	put("BTCUSDT", "2", "c2", OSE_ST_PARTIALLY_FILLED, "1.5");
+	put("ETHUSDT", "1", "c3", OSE_ST_FILLED, "3");
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_order o;
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "2", &o), 0);
+	cr_assert_eq(o.status, OSE_ST_PARTIALLY_FILLED);
+	cr_assert(o.filled == D("1.5") && o.price == D("100.25"));
+	cr_assert_str_eq(o.client_id, "c2");
+	cr_assert_eq(o.hist_n, 2);
+	cr_assert_eq(o.hist_status[0], OSE_ST_NEW);
+	cr_assert(o.open);
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, "main", "ETHUSDT", "1", &o), 0);
+	cr_assert_eq(o.status, OSE_ST_FILLED);
+	cr_assert_not(o.open);
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, "other", "ETHUSDT", "1", &o), -ENOENT);
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_OKX, NULL, "ETHUSDT", "1", &o), -ENOENT);
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "3", &o), -ENOENT);
+	cr_assert_eq(ose_find_client(h, OSE_VENUE_BINANCE, NULL, NULL, "c1", &o), 0);
+	cr_assert_str_eq(o.order_id, "1");
+	cr_assert_str_eq(o.symbol, "BTCUSDT");
+	struct ose_order list[8];
+	cr_assert_eq(ose_open_orders(h, OSE_VENUE_BINANCE, "BTCUSDT", list, 8), 2);
+	cr_assert_eq(ose_open_orders(h, OSE_VENUE_BINANCE, "ETHUSDT", list, 8), 0);
+	cr_assert_eq(ose_executed_orders(h, OSE_VENUE_BINANCE, "ETHUSDT", list, 8), 1);
+	cr_assert_str_eq(list[0].order_id, "1");
+	cr_assert_eq(ose_open_orders(h, OSE_VENUE_BINANCE, "NOPE", list, 8), 0);
+	struct ose_stats st;
+	cr_assert_eq(ose_stats_read(h, &st), 0);
+	cr_assert_eq(st.tracked, 3);
+	cr_assert_eq(st.open, 2);
+	cr_assert_eq(st.executed_cached, 1);
+	cr_assert_eq(st.filled_total, 1);
+	ose_close(h);
+}
+
+/* ---- concurrent writer ------------------------------------------------ */
+
+#define NHOT 64
+static volatile int stop_writer;
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	char oid[16], b1[32], b2[32], b3[32];
+	uint64_t k = 1, churn = 0;
+	while (!__atomic_load_n(&stop_writer, __ATOMIC_ACQUIRE) && k < 3000000) {
+		int i = (int)(k % NHOT);
+		snprintf(oid, sizeof(oid), "hot%d", i);
+		/* price and qty move together: qty - price == 1000000 in every
+		 * consistent snapshot */
+		snprintf(b1, sizeof(b1), "%llu", (unsigned long long)k);
+		snprintf(b2, sizeof(b2), "%llu", (unsigned long long)(k + 1000000));
+		snprintf(b3, sizeof(b3), "0.%06llu", (unsigned long long)(k % 1000000));
+		struct ose_event e = ev_order("HOTUSDT", oid, OSE_ST_PARTIALLY_FILLED, "");
+		ev_px_qty(&e, b1, b2);
+		struct ose_ap_out out;
+		ose_tbl_apply(&T, &e, (int64_t)k, &out);
+		/* churn: executed orders created and evicted (index deletions
+		 * move entries under the readers) */
+		snprintf(oid, sizeof(oid), "x%llu", (unsigned long long)churn++);
+		e = ev_order("HOTUSDT", oid, OSE_ST_FILLED, "1");
+		ose_tbl_apply(&T, &e, (int64_t)k, &out);
+		k++;
+	}
+	return NULL;
+}
+
+Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
+{
+	char oid[16];
+	for (int i = 0; i < NHOT; i++) {
+		snprintf(oid, sizeof(oid), "hot%d", i);
+		struct ose_event e = ev_order("HOTUSDT", oid, OSE_ST_NEW, "0");
+		ev_px_qty(&e, "0", "1000000");
+		struct ose_ap_out out;
+		ose_tbl_apply(&T, &e, 1, &out);
+	}
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	pthread_t w;
+	pthread_create(&w, NULL, writer, NULL);
+	uint64_t reads = 0, again = 0;
+	static struct ose_order list[NHOT + 8];
+	for (int it = 0; it < 200000; it++) {
+		snprintf(oid, sizeof(oid), "hot%d", it % NHOT);
+		struct ose_order o;
+		int rc = ose_find_order(h, OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid, &o);
+		if (rc == -EAGAIN) {
+			again++;
+			continue;
+		}
+		cr_assert_eq(rc, 0, "an open order must never be missed (rc %d)", rc);
+		cr_assert(o.qty - o.price == D("1000000"), "torn snapshot");
+		cr_assert_str_eq(o.order_id, oid);
+		reads++;
+		if (it % 64 == 0) {
+			int n = ose_open_orders(h, OSE_VENUE_BINANCE, "HOTUSDT", list, NHOT + 8);
+			if (n != -EAGAIN) {
+				cr_assert_eq(n, NHOT, "open list membership is stable: %d", n);
+				for (int j = 0; j < NHOT; j++)
+					cr_assert(list[j].qty - list[j].price == D("1000000"));
+			}
+		}
+	}
+	__atomic_store_n(&stop_writer, 1, __ATOMIC_RELEASE);
+	pthread_join(w, NULL);
+	cr_assert_gt(reads, 1000, "reads %llu, again %llu", (unsigned long long)reads,
+		     (unsigned long long)again);
+	cr_assert_eq(ose_tbl_check(&T), 0);
+	ose_close(h);
+}
+
+/* ---- zero syscalls ---------------------------------------------------- */
+
+static volatile sig_atomic_t trapped;
+static void on_sigsys(int sig)
+{
+	(void)sig;
+	trapped++;
+}
+
+#define ALLOW(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+static int install_trap_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		ALLOW(__NR_rt_sigreturn),
+		ALLOW(__NR_exit_group),
+		ALLOW(__NR_exit),
+		ALLOW(__NR_write),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return -errno;
+	return 0;
+}
+
+Test(reader, million_reads_zero_syscalls, .timeout = 120)
+{
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	cr_skip_test("sanitizer runtimes make their own syscalls");
+#endif
+	char oid[16];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(oid, sizeof(oid), "%d", i);
+		put(i % 2 ? "BTCUSDT" : "ETHUSDT", oid, NULL, OSE_ST_NEW, "0");
+	}
+	int pfd[2];
+	cr_assert_eq(pipe(pfd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		ose_t *h;
+		uint64_t res[4] = {0, 0, 0, 0};
+		if (ose_open(inst, &h))
+			_exit(3);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigsys;
+		sigaction(SIGSYS, &sa, NULL);
+		/* pre-format keys so the loop itself makes no libc calls
+		 * that might enter the kernel */
+		static char keys[10000][8];
+		for (int i = 0; i < 10000; i++)
+			snprintf(keys[i], sizeof(keys[i]), "%d", i);
+		if (install_trap_filter())
+			_exit(4);
+		struct ose_order o;
+		struct ose_stats st;
+		uint64_t x = 88172645463325252ull;
+		for (int i = 0; i < 1000000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			int k = (int)(x % 10000);
+			int rc = ose_find_order(h, OSE_VENUE_BINANCE, NULL, k % 2 ? "BTCUSDT" : "ETHUSDT",
+						keys[k], &o);
+			res[1] += rc == 0;
+			if ((i & 4095) == 0) {
+				ose_stats_read(h, &st);
+				ose_open_orders(h, OSE_VENUE_BINANCE, "BTCUSDT", NULL, 0);
+			}
+		}
+		res[0] = (uint64_t)trapped;
+		/* prove the filter traps: one deliberate syscall */
+		syscall(__NR_getppid);
+		res[2] = (uint64_t)trapped;
+		res[3] = st.tracked;
+		if (write(pfd[1], res, sizeof(res)) != (ssize_t)sizeof(res))
+			_exit(5);
+		_exit(0);
+	}
+	close(pfd[1]);
+	uint64_t res[4];
+	ssize_t got = read(pfd[0], res, sizeof(res));
+	int status;
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status), "child died (signal %d)", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (WEXITSTATUS(status) == 4)
+		cr_skip_test("seccomp not available");
+	cr_assert_eq(WEXITSTATUS(status), 0);
+	cr_assert_eq(got, (ssize_t)sizeof(res));
+	cr_assert_eq(res[0], 0, "syscalls during 1M reads: %llu", (unsigned long long)res[0]);
+	cr_assert_eq(res[1], 1000000, "every key found");
+	cr_assert_eq(res[2], 1, "the filter must catch a real syscall");
+	cr_assert_eq(res[3], 10000);
+}
+
+Test(reader, capacity_one_million_orders, .timeout = 300)
+{
+	teardown();
+	setup_cap(1000000, 1000);
+	char oid[16], sym[16];
+	struct ose_ap_out out;
+	for (int i = 0; i < 1000000; i++) {
+		snprintf(oid, sizeof(oid), "%d", i);
+		snprintf(sym, sizeof(sym), "S%dUSDT", i % 100);
+		struct ose_event e = ev_order(sym, oid, OSE_ST_NEW, "0");
+		cr_assert_eq(ose_tbl_apply(&T, &e, i, &out), OSE_AP_APPLIED);
+	}
+	struct ose_event e = ev_order("S1USDT", "one-more", OSE_ST_NEW, "0");
+	cr_assert_eq(ose_tbl_apply(&T, &e, 0, &out), OSE_AP_FULL);
+	cr_assert_eq(T.st->tracked, 1000000);
+	cr_assert_eq(ose_tbl_check(&T), 0);
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_order o;
+	for (int i = 0; i < 1000000; i += 997) {
+		snprintf(oid, sizeof(oid), "%d", i);
+		snprintf(sym, sizeof(sym), "S%dUSDT", i % 100);
+		cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, NULL, sym, oid, &o), 0);
+	}
+	cr_assert_eq(ose_open_orders(h, OSE_VENUE_BINANCE, "S7USDT", NULL, 0), 10000);
+	ose_close(h);
+}
