@@ -142,6 +142,10 @@ int ose_tbl_format(struct ose_tbl *t, void *mem, size_t size, const struct ose_t
 	h->off_oid_idx = l.off_oid;
 	h->off_cid_idx = l.off_cid;
 	h->free_head = OSE_NIL;
+	/* A fresh table is "mid-apply" until its owner says otherwise: an
+	 * engine killed while rebuilding must not resume from a partial
+	 * table (engine.c clears it once recovery is complete). */
+	h->in_apply = 1;
 	bind_ptrs(t, mem);
 	for (uint32_t i = 0; i < cfg->capacity; i++)
 		t->slots[i].prev = t->slots[i].next = OSE_NIL;
