@@ -16,7 +16,7 @@
 enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TOPIC] = OSE_JSON_KEY("topic"),
-	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_LAZY), /* validated while iterated */
+	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_EACH), /* normalised during the scan */
 	[K_OP] = OSE_JSON_KEY("op"),
 	[K_SUCCESS] = OSE_JSON_KEY("success"),
 	[K_RETMSG] = OSE_JSON_KEY("ret_msg"),
@@ -227,11 +227,66 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 	return 1;
 }
 
+/* Which topic a data[] element belongs to. */
+static int by_topic(const struct ose_json_val *t)
+{
+	if (t->type != OSE_JSON_STRING)
+		return -1;
+	if (t->len >= 5 && !memcmp(t->p, "order", 5) && (t->len == 5 || t->p[5] == '.'))
+		return 0;
+	if (t->len >= 9 && !memcmp(t->p, "execution", 9) && (t->len == 9 || t->p[9] == '.'))
+		return 1;
+	return -1;
+}
+
+struct by_each {
+	const struct ose_parse_ctx *ctx;
+	struct ose_parse_out *out;
+	const struct ose_json_val *k; /* the outer vals, filled so far */
+	uint32_t n;
+	int guessed[2]; /* elements taken as order / execution before topic */
+};
+
+static int by_each_fn(void *arg, const struct ose_json_val *o, const char **why)
+{
+	struct by_each *e = arg;
+	int rc, exec;
+
+	if (e->n >= e->out->cap) {
+		*why = "bybit: more events than out->cap";
+		return -OSE_PERR_TOO_MANY;
+	}
+	/* topic normally precedes data; if not, the element's own keys
+	 * tell (checked against topic after the scan). */
+	exec = by_topic(&e->k[K_TOPIC]);
+	if (exec < 0) {
+		if (e->k[K_TOPIC].type != OSE_JSON_ABSENT) {
+			*why = "bybit: topic is neither order nor execution";
+			return -OSE_PERR_UNKNOWN_MSG;
+		}
+		exec = o[B_EXECID].type != OSE_JSON_ABSENT;
+		e->guessed[exec] = 1;
+	}
+	if (exec) {
+		rc = by_execution(o, e->ctx, &e->out->ev[e->n], why);
+		if (rc < 0)
+			return rc;
+		e->n += (uint32_t)rc;
+	} else {
+		rc = by_order(o, e->ctx, &e->out->ev[e->n], why);
+		if (rc < 0)
+			return rc;
+		e->n++;
+	}
+	return 0;
+}
+
 enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 				   const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
 	struct ose_json_val k[K_COUNT], o[B_COUNT];
-	struct ose_json_iter it;
+	struct by_each each;
+	struct ose_json_each ex;
 	const char *why = "";
 	uint32_t n = 0;
 	int rc, is_exec;
@@ -239,7 +294,15 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: binary (SBE) frames are not supported");
-	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
+	memset(&each, 0, sizeof(each));
+	each.ctx = ctx;
+	each.out = out;
+	each.k = k;
+	ex.ks = &el_ks;
+	ex.vals = o;
+	ex.fn = by_each_fn;
+	ex.arg = &each;
+	rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
 	if (rc)
 		FAIL(rc, why);
 
@@ -270,37 +333,15 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 
 	if (k[K_TOPIC].type != OSE_JSON_STRING)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: neither op nor topic");
-	{
-		const struct ose_json_val *t = &k[K_TOPIC];
-		if (t->len >= 5 && !memcmp(t->p, "order", 5) && (t->len == 5 || t->p[5] == '.'))
-			is_exec = 0;
-		else if (t->len >= 9 && !memcmp(t->p, "execution", 9) && (t->len == 9 || t->p[9] == '.'))
-			is_exec = 1;
-		else
-			FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: topic is neither order nor execution");
-	}
+	is_exec = by_topic(&k[K_TOPIC]);
+	if (is_exec < 0)
+		FAIL(-OSE_PERR_UNKNOWN_MSG, "bybit: topic is neither order nor execution");
+	if (each.guessed[!is_exec])
+		FAIL(-OSE_PERR_WRONG_TYPE, "bybit: data[] does not match the topic");
 	if (k[K_DATA].type != OSE_JSON_ARRAY)
 		FAIL(k[K_DATA].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
 		     "bybit: data");
-
-	ose_json_iter_init(&it, &k[K_DATA]);
-	while ((rc = ose_json_iter_next_obj(&it, &el_ks, o, &why)) > 0) {
-		if (n >= out->cap)
-			FAIL(-OSE_PERR_TOO_MANY, "bybit: more events than out->cap");
-		if (is_exec) {
-			rc = by_execution(o, ctx, &out->ev[n], &why);
-			if (rc < 0)
-				FAIL(rc, why);
-			n += (uint32_t)rc;
-		} else {
-			rc = by_order(o, ctx, &out->ev[n], &why);
-			if (rc < 0)
-				FAIL(rc, why);
-			n++;
-		}
-	}
-	if (rc < 0)
-		FAIL(rc, why);
+	n = each.n;
 	out->n = n;
 	return OSE_PARSE_EVENTS;
 }

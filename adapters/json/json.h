@@ -101,6 +101,10 @@ struct ose_json_key {
  */
 #define OSE_JSON_DESCEND 1u
 #define OSE_JSON_LAZY 2u
+/* OSE_JSON_EACH: the value must be an array of objects; each element is
+ * walked in the same pass with each->ks and handed to each->fn (see
+ * ose_json_obj_get_each).  Without an each context it behaves like 0. */
+#define OSE_JSON_EACH 4u
 
 /*
  * A set of wanted keys; its index (a small hash table) is built on first
@@ -114,6 +118,7 @@ struct ose_json_keyset {
 	uint8_t bucket[256];
 	uint8_t next[OSE_JSON_KEYS_MAX];
 	uint64_t word[OSE_JSON_KEYS_MAX]; /* first 8 key bytes, zero-padded */
+	uint8_t one[256]; /* one-byte keys: index + 1 by byte (Binance) */
 };
 #define OSE_JSON_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
 
@@ -132,6 +137,27 @@ struct ose_json_keyset {
  */
 int ose_json_obj_get(const char *p, size_t len, struct ose_json_keyset *ks,
 		     struct ose_json_val *vals, const char **why);
+
+/*
+ * Arrays of objects in one pass (OKX/Bybit data[]): for the key flagged
+ * OSE_JSON_EACH, every element is walked with ks into vals and fn(arg,
+ * vals, why) is called before the scan moves on.  fn returns 0 to go on
+ * or a negative reason to stop the scan with it (fn sets *why).  count
+ * says how many elements were handed over.  The array's view is also
+ * returned in the outer vals.  A later syntax error still fails the whole
+ * call, so callers must treat what fn produced as provisional until
+ * ose_json_obj_get_each returns 0.
+ */
+typedef int (*ose_json_each_fn)(void *arg, const struct ose_json_val *vals, const char **why);
+struct ose_json_each {
+	struct ose_json_keyset *ks;
+	struct ose_json_val *vals; /* ks->n entries, refilled per element */
+	ose_json_each_fn fn;
+	void *arg;
+	uint32_t count; /* out */
+};
+int ose_json_obj_get_each(const char *p, size_t len, struct ose_json_keyset *ks,
+			  struct ose_json_val *vals, struct ose_json_each *each, const char **why);
 
 /* Same for an object view returned by an earlier call (v->type must be
  * OSE_JSON_OBJECT, else -OSE_PERR_WRONG_TYPE). */

@@ -62,9 +62,14 @@ enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
 		neg = 1;
 		p++;
 	}
-	q = p;
-	while (p < end && (unsigned char)(*p - '0') < 10 && p - q < 18)
-		ip = ip * 10 + (uint64_t)(*p++ - '0');
+	/* Lengths are checked once, not per digit: at most 18 integral
+	 * and 19 fractional digits take the fast path. */
+	{
+		const char *lim = end - p > 18 ? p + 18 : end;
+		q = p;
+		while (p < lim && (unsigned char)(*p - '0') < 10)
+			ip = ip * 10 + (uint64_t)(*p++ - '0');
+	}
 	if (p == q)
 		goto slow;
 	if (p == end)
@@ -72,10 +77,12 @@ enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
 	if (*p != '.')
 		goto slow;
 	q = ++p;
-	while (p < end && (unsigned char)(*p - '0') < 10 && p - q < 19)
+	if (end - p > 19 || p == end)
+		goto slow;
+	while (p < end && (unsigned char)(*p - '0') < 10)
 		fp = fp * 10 + (uint64_t)(*p++ - '0');
 	nf = (unsigned)(p - q);
-	if (p != end || nf == 0)
+	if (p != end)
 		goto slow;
 	{
 		__extension__ typedef __int128 i128;

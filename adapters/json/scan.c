@@ -207,17 +207,28 @@ bad:
 static int json_literal(const char **pp, const char *end, const char **why)
 {
 	const char *p = *pp;
-	const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
-	size_t n = strlen(lit), have = (size_t)(end - p);
+	/* The three literals as 4-byte words ("fals" + 'e' for false). */
+	uint32_t w = 0, want;
+	size_t n, have = (size_t)(end - p);
 
+	switch (*p) {
+	case 't': want = 0x65757274u; n = 4; break; /* "true" little-endian */
+	case 'f': want = 0x736c6166u; n = 5; break; /* "fals" */
+	default: want = 0x6c6c756eu; n = 4; break;  /* "null" */
+	}
 	if (have < n) {
+		const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
 		if (memcmp(p, lit, have) == 0) {
 			*why = "json: truncated literal";
 			return -OSE_PERR_TRUNCATED;
 		}
 		goto bad;
 	}
-	if (memcmp(p, lit, n) != 0)
+	memcpy(&w, p, 4);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	if (w != want || (n == 5 && p[4] != 'e'))
 		goto bad;
 	p += n;
 	if (p < end && !(json_ws[(unsigned char)*p] || *p == ',' || *p == '}' || *p == ']'))
@@ -248,12 +259,15 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 		uint32_t n = ks->n < OSE_JSON_KEYS_MAX ? ks->n : OSE_JSON_KEYS_MAX;
 		memset(ks->bucket, 0, sizeof(ks->bucket));
 		memset(ks->next, 0, sizeof(ks->next));
+		memset(ks->one, 0, sizeof(ks->one));
 		/* Insert in reverse so each chain lists keys in table order. */
 		for (uint32_t i = n; i-- > 0;) {
 			unsigned h = key_hash(ks->keys[i].name, ks->keys[i].len);
 			uint64_t w = 0;
 			memcpy(&w, ks->keys[i].name, ks->keys[i].len < 8 ? ks->keys[i].len : 8);
 			ks->word[i] = w;
+			if (ks->keys[i].len == 1)
+				ks->one[(unsigned char)ks->keys[i].name[0]] = (uint8_t)(i + 1);
 			ks->next[i] = ks->bucket[h];
 			ks->bucket[h] = (uint8_t)(i + 1);
 		}
@@ -352,7 +366,7 @@ static inline int json_key_lookup(const struct ose_json_keyset *ks, const char *
 struct json_impl {
 	enum ose_json_simd level;
 	int (*obj_get)(const char *, const char *, struct ose_json_keyset *, struct ose_json_val *,
-		       const char **);
+		       struct ose_json_each *, const char **);
 	int (*whole)(const char *, const char *, struct ose_json_val *, const char **);
 	int (*arr_next)(const char **, const char *, int, struct ose_json_val *, const char **);
 	int (*arr_next_obj)(const char **, const char *, int, struct ose_json_keyset *,
@@ -481,7 +495,20 @@ int ose_json_obj_get(const char *p, size_t len, struct ose_json_keyset *ks,
 		return -OSE_PERR_TOO_LONG;
 	}
 	json_keyset_ready(ks);
-	return json_impl()->obj_get(p, p + len, ks, vals, why);
+	return json_impl()->obj_get(p, p + len, ks, vals, NULL, why);
+}
+
+int ose_json_obj_get_each(const char *p, size_t len, struct ose_json_keyset *ks,
+			  struct ose_json_val *vals, struct ose_json_each *each, const char **why)
+{
+	if (unlikely(len > OSE_JSON_MAX_LEN)) {
+		*why = "json: message too long";
+		return -OSE_PERR_TOO_LONG;
+	}
+	json_keyset_ready(ks);
+	json_keyset_ready(each->ks);
+	each->count = 0;
+	return json_impl()->obj_get(p, p + len, ks, vals, each, why);
 }
 
 int ose_json_obj_get_val(const struct ose_json_val *v, struct ose_json_keyset *ks,

@@ -336,10 +336,63 @@ truncated:
 	return -OSE_PERR_TRUNCATED;
 }
 
+static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				 struct ose_json_val *vals, struct ose_json_each *each,
+				 const char **why);
+
+/* OSE_JSON_EACH: *pp at '['; every element must be an object. */
+static SCAN_TARGET int F(each)(const char **pp, const char *end, struct ose_json_each *each,
+			       const char **why)
+{
+	const char *p = F(skip_ws)(*pp + 1, end);
+	int rc;
+
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == ']') {
+		*pp = p + 1;
+		return 0;
+	}
+	for (;;) {
+		if (unlikely(*p != '{')) {
+			rc = F(value)(&p, end, 2, NULL, why);
+			if (rc)
+				return rc;
+			*why = "json: array element is not an object";
+			return -OSE_PERR_WRONG_TYPE;
+		}
+		rc = F(object)(&p, end, each->ks, each->vals, NULL, why);
+		if (rc)
+			return rc;
+		rc = each->fn(each->arg, each->vals, why);
+		if (rc)
+			return rc;
+		each->count++;
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		if (*p == ']') {
+			*pp = p + 1;
+			return 0;
+		}
+		if (unlikely(*p != ',')) {
+			*why = "json: expected ',' or ']'";
+			return -OSE_PERR_SYNTAX;
+		}
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end))
+			goto truncated;
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
 /* Members of an object: p is just past its '{'.  Fills vals for wanted
  * keys (without clearing them first, so DESCEND can share vals). */
 static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_json_keyset *ks,
-				  struct ose_json_val *vals, unsigned depth, const char **why)
+				  struct ose_json_val *vals, struct ose_json_each *each,
+				  unsigned depth, const char **why)
 {
 	const char *p = *pp;
 	int rc;
@@ -361,10 +414,16 @@ static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_j
 			return -OSE_PERR_SYNTAX;
 		}
 		k = ++p;
-		rc = F(string)(&p, end, &kesc, why);
-		if (unlikely(rc))
-			return rc;
-		idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc, end);
+		if (end - p >= 2 && p[1] == '"' && !json_str_special((unsigned char)p[0])) {
+			/* One-byte key (Binance): a table lookup. */
+			idx = (int)ks->one[(unsigned char)p[0]] - 1;
+			p += 2;
+		} else {
+			rc = F(string)(&p, end, &kesc, why);
+			if (unlikely(rc))
+				return rc;
+			idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc, end);
+		}
 		if (likely(p < end && *p == ':')) {
 			p++;
 		} else {
@@ -415,7 +474,12 @@ static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_j
 				 * name must not descend again. */
 				vals[idx].type = OSE_JSON_OBJECT;
 				p++;
-				rc = F(members)(&p, end, ks, vals, depth + 1, why);
+				rc = F(members)(&p, end, ks, vals, each, depth + 1, why);
+				if (rc)
+					return rc;
+			} else if ((fl & OSE_JSON_EACH) && each && *p == '[') {
+				vals[idx].type = OSE_JSON_ARRAY;
+				rc = F(each)(&p, end, each, why);
 				if (rc)
 					return rc;
 			} else if ((fl & OSE_JSON_LAZY) && (*p == '[' || *p == '{')) {
@@ -464,14 +528,15 @@ truncated:
 
 /* Walk the object whose '{' is at *pp and collect wanted keys. */
 static SCAN_TARGET int F(object)(const char **pp, const char *end, struct ose_json_keyset *ks,
-				 struct ose_json_val *vals, const char **why)
+				 struct ose_json_val *vals, struct ose_json_each *each,
+				 const char **why)
 {
 	const char *p = *pp + 1;
 	int rc;
 
 	for (uint32_t i = 0; i < ks->n; i++)
 		vals[i].type = OSE_JSON_ABSENT;
-	rc = F(members)(&p, end, ks, vals, 1, why);
+	rc = F(members)(&p, end, ks, vals, each, 1, why);
 	if (rc)
 		return rc;
 	*pp = p;
@@ -508,7 +573,7 @@ static SCAN_TARGET int F(arr_next_obj)(const char **pp, const char *end, int fir
 		*why = "json: array element is not an object";
 		return -OSE_PERR_WRONG_TYPE;
 	}
-	rc = F(object)(&p, end, ks, vals, why);
+	rc = F(object)(&p, end, ks, vals, NULL, why);
 	if (rc)
 		return rc;
 	*pp = p;
@@ -520,7 +585,8 @@ truncated:
 
 /* Entry points of this build (see struct json_impl in scan.c). */
 static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_json_keyset *ks,
-				  struct ose_json_val *vals, const char **why)
+				  struct ose_json_val *vals, struct ose_json_each *each,
+				  const char **why)
 {
 	int rc;
 
@@ -537,7 +603,7 @@ static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_jso
 		*why = "json: not an object";
 		return -OSE_PERR_WRONG_TYPE;
 	}
-	rc = F(object)(&p, end, ks, vals, why);
+	rc = F(object)(&p, end, ks, vals, each, why);
 	if (rc)
 		return rc;
 	p = F(skip_ws)(p, end);

@@ -13,14 +13,14 @@
 #include "adapters/json/evutil.h"
 
 /* One pass: arg is walked in place (its channel lands in k[K_CHANNEL]),
- * data[] is only delimited here and validated while iterated. */
+ * each data[] element is normalised as the scan reaches it. */
 enum { K_EVENT, K_CODE, K_ARG, K_CHANNEL, K_DATA, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_EVENT] = OSE_JSON_KEY("event"),
 	[K_CODE] = OSE_JSON_KEY("code"),
 	[K_ARG] = OSE_JSON_KEY_F("arg", OSE_JSON_DESCEND),
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
-	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_LAZY),
+	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_EACH),
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 
@@ -170,11 +170,40 @@ static int okx_order(const struct ose_json_val *o, const struct ose_parse_ctx *c
 #undef CHECK
 }
 
+struct okx_each {
+	const struct ose_parse_ctx *ctx;
+	struct ose_parse_out *out;
+	const struct ose_json_val *k; /* the outer vals, filled so far */
+	uint32_t n;
+};
+
+static int okx_each(void *arg, const struct ose_json_val *o, const char **why)
+{
+	struct okx_each *e = arg;
+	int rc;
+
+	/* arg normally precedes data: refuse other channels early. */
+	if (e->k[K_CHANNEL].type != OSE_JSON_ABSENT && !OSE_JSON_STR_EQ(&e->k[K_CHANNEL], "orders")) {
+		*why = "okx: arg.channel is not orders";
+		return -OSE_PERR_UNKNOWN_MSG;
+	}
+	if (e->n >= e->out->cap) {
+		*why = "okx: more orders than out->cap";
+		return -OSE_PERR_TOO_MANY;
+	}
+	rc = okx_order(o, e->ctx, &e->out->ev[e->n], why);
+	if (rc)
+		return rc;
+	e->n++;
+	return 0;
+}
+
 enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 				 const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
 	struct ose_json_val k[K_COUNT], o[O_COUNT];
-	struct ose_json_iter it;
+	struct okx_each each;
+	struct ose_json_each ex;
 	const char *why = "";
 	uint32_t n = 0;
 	int rc;
@@ -188,7 +217,15 @@ enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 	if (len == 4 && !memcmp(msg, "ping", 4))
 		return ose_ev_session(out, OSE_SESS_PING, "okx: ping");
 
-	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
+	each.ctx = ctx;
+	each.out = out;
+	each.k = k;
+	each.n = 0;
+	ex.ks = &ord_ks;
+	ex.vals = o;
+	ex.fn = okx_each;
+	ex.arg = &each;
+	rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
 	if (rc)
 		FAIL(rc, why);
 
@@ -219,18 +256,7 @@ enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "okx: arg.channel is not orders");
 	if (k[K_DATA].type != OSE_JSON_ARRAY)
 		FAIL(-OSE_PERR_WRONG_TYPE, "okx: data");
-
-	ose_json_iter_init(&it, &k[K_DATA]);
-	while ((rc = ose_json_iter_next_obj(&it, &ord_ks, o, &why)) > 0) {
-		if (n >= out->cap)
-			FAIL(-OSE_PERR_TOO_MANY, "okx: more orders than out->cap");
-		rc = okx_order(o, ctx, &out->ev[n], &why);
-		if (rc)
-			FAIL(rc, why);
-		n++;
-	}
-	if (rc < 0)
-		FAIL(rc, why);
+	n = each.n;
 	out->n = n;
 	return OSE_PARSE_EVENTS;
 }
