@@ -46,7 +46,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_TIMESTAMP] = OSE_JSON_KEY("timestamp"),
 	[K_SEQ] = OSE_JSON_KEY("sequence_num"),
-	[K_EVENTS] = OSE_JSON_KEY("events"),
+	[K_EVENTS] = OSE_JSON_KEY_F("events", OSE_JSON_LAZY),
 	[K_TYPE] = OSE_JSON_KEY("type"),
 	[K_MESSAGE] = OSE_JSON_KEY("message"),
 };
@@ -55,7 +55,7 @@ static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 enum { E_TYPE, E_ORDERS, E_COUNT };
 static const struct ose_json_key ev_keys[E_COUNT] = {
 	[E_TYPE] = OSE_JSON_KEY("type"),
-	[E_ORDERS] = OSE_JSON_KEY("orders"),
+	[E_ORDERS] = OSE_JSON_KEY_F("orders", OSE_JSON_LAZY),
 };
 static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
 
@@ -213,7 +213,7 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 				      const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT], e[E_COUNT], o[O_COUNT], evv, ordv;
+	struct ose_json_val k[K_COUNT], e[E_COUNT], o[O_COUNT];
 	struct ose_json_iter eit, oit;
 	const char *why = "";
 	enum ose_json_got got = OSE_JGOT_ABSENT;
@@ -227,6 +227,16 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
 	if (rc)
 		FAIL(rc, why);
+	/* events was only delimited (LAZY): unless it is the user array
+	 * walked below, validate it now so that no reply is taken from a
+	 * malformed message. */
+	if (!(OSE_JSON_STR_EQ(&k[K_CHANNEL], "user") && k[K_EVENTS].type == OSE_JSON_ARRAY) &&
+	    (k[K_EVENTS].type == OSE_JSON_ARRAY || k[K_EVENTS].type == OSE_JSON_OBJECT)) {
+		struct ose_json_val whole;
+		rc = ose_json_value(k[K_EVENTS].p, k[K_EVENTS].len, &whole, &why);
+		if (rc)
+			FAIL(rc, why);
+	}
 
 	if (OSE_JSON_STR_EQ(&k[K_TYPE], "error")) {
 		const struct ose_json_val *m = &k[K_MESSAGE];
@@ -257,11 +267,9 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 		FAIL(k[K_EVENTS].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
 		     "coinbase events");
 
+	/* events[] and orders[] are LAZY: validated as they are walked. */
 	ose_json_iter_init(&eit, &k[K_EVENTS]);
-	while ((rc = ose_json_iter_next(&eit, &evv, &why)) > 0) {
-		rc = ose_json_obj_get_val(&evv, &ev_ks, e, &why);
-		if (rc)
-			FAIL(rc, "coinbase events[]");
+	while ((rc = ose_json_iter_next_obj(&eit, &ev_ks, e, &why)) > 0) {
 		if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
 			snapshot = 1;
 		else if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
@@ -270,15 +278,15 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 			FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase events[].type");
 		if (e[E_ORDERS].type == OSE_JSON_ABSENT || e[E_ORDERS].type == OSE_JSON_NULL)
 			continue;
-		if (e[E_ORDERS].type != OSE_JSON_ARRAY)
-			FAIL(-OSE_PERR_WRONG_TYPE, "coinbase events[].orders");
+		if (e[E_ORDERS].type != OSE_JSON_ARRAY) {
+			struct ose_json_val whole; /* lazy: syntax first, then type */
+			rc = ose_json_value(e[E_ORDERS].p, e[E_ORDERS].len, &whole, &why);
+			FAIL(rc ? rc : -OSE_PERR_WRONG_TYPE, rc ? why : "coinbase events[].orders");
+		}
 		ose_json_iter_init(&oit, &e[E_ORDERS]);
-		while ((rc = ose_json_iter_next(&oit, &ordv, &why)) > 0) {
+		while ((rc = ose_json_iter_next_obj(&oit, &ord_ks, o, &why)) > 0) {
 			if (!out->ev || n >= out->cap)
 				FAIL(-OSE_PERR_TOO_MANY, "coinbase orders beyond out->cap");
-			rc = ose_json_obj_get_val(&ordv, &ord_ks, o, &why);
-			if (rc)
-				FAIL(rc, "coinbase orders[]");
 			rc = cb_order(o, ctx, snapshot, (uint64_t)seq,
 				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], &why);
 			if (rc)

@@ -47,7 +47,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TIME_MS] = OSE_JSON_KEY("time_ms"),
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_EVENT] = OSE_JSON_KEY("event"),
-	[K_RESULT] = OSE_JSON_KEY("result"),
+	[K_RESULT] = OSE_JSON_KEY_F("result", OSE_JSON_LAZY),
 	[K_ERROR] = OSE_JSON_KEY("error"),
 	[K_TYPE] = OSE_JSON_KEY("type"),
 };
@@ -331,7 +331,7 @@ static const struct ose_wire_map gate_channel[] = {
 enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT], e[KE_COUNT], elem;
+	struct ose_json_val k[K_COUNT], e[KE_COUNT];
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
 	struct ose_json_iter it;
 	const char *why = "";
@@ -345,6 +345,16 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
 	if (rc)
 		FAIL(rc, why);
+	/* result was only delimited (LAZY): unless it is the array of
+	 * updates walked below, validate it now so that no reply is taken
+	 * from a malformed message. */
+	if (!(OSE_JSON_STR_EQ(&k[K_EVENT], "update") && k[K_RESULT].type == OSE_JSON_ARRAY) &&
+	    (k[K_RESULT].type == OSE_JSON_ARRAY || k[K_RESULT].type == OSE_JSON_OBJECT)) {
+		struct ose_json_val whole;
+		rc = ose_json_value(k[K_RESULT].p, k[K_RESULT].len, &whole, &why);
+		if (rc)
+			FAIL(rc, why);
+	}
 
 	if (OSE_JSON_STR_EQ(&k[K_TYPE], "upgrade"))
 		return ose_ev_session(out, OSE_SESS_SHUTDOWN, "gate upgrade notice");
@@ -382,21 +392,15 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	if (rc)
 		FAIL(rc, "gate time_ms");
 
+	/* result is LAZY: each element is validated as it is walked. */
 	ose_json_iter_init(&it, &k[K_RESULT]);
-	while ((rc = ose_json_iter_next(&it, &elem, &why)) > 0) {
+	while ((rc = ose_json_iter_next_obj(&it, ch == CH_ORDERS ? &ord_ks : &trade_ks, f, &why)) > 0) {
 		if (!out->ev || n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "gate result[] beyond out->cap");
-		if (ch == CH_ORDERS) {
-			rc = ose_json_obj_get_val(&elem, &ord_ks, f, &why);
-			if (rc)
-				FAIL(rc, "gate spot.orders result[]");
+		if (ch == CH_ORDERS)
 			rc = gate_order(f, ctx, env_ts, &out->ev[n], &why);
-		} else {
-			rc = ose_json_obj_get_val(&elem, &trade_ks, f, &why);
-			if (rc)
-				FAIL(rc, "gate spot.usertrades result[]");
+		else
 			rc = gate_trade(f, ctx, env_ts, &out->ev[n], &why);
-		}
 		if (rc)
 			FAIL(rc, why);
 		n++;

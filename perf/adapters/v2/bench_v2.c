@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * venues2 parse benchmarks: ns per message over each venue's sample set
+ * (the fixtures in tests/adapters/fixtures/<venue>/, JSON minified to one
+ * line as it arrives on the wire; MEXC protobuf bytes as is), and in the
+ * same run the comparison that extracts the same fields into the same
+ * struct:
+ *   parse.gate.ose / parse.gate.simdjson          (simdjson On-Demand)
+ *   parse.coinbase.ose / parse.coinbase.simdjson
+ *   parse.mexc.ose / parse.mexc.protobuf_c        (protobuf-c unpack)
+ * Before timing, every sample is parsed by both and the events compared
+ * byte for byte; a mismatch aborts the benchmark.
+ *
+ * Method: each figure is the median over ROUNDS rounds of the mean time
+ * per message within one round (every sample parsed BATCH times),
+ * CLOCK_MONOTONIC.  The two sides of a comparison alternate round by
+ * round so that machine noise hits both alike.
+ *
+ * Usage: bench_v2 FIXTURE_DIR
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/core/venues.h"
+#include "perf/adapters/v2/bench_v2.h"
+
+#define ROUNDS 301
+#define BATCH 100
+#define MAXS 8
+#define PAD 128 /* >= SIMDJSON_PADDING: the harness needs readable slack */
+
+struct sample {
+	char *msg;
+	size_t len;
+};
+
+static char *load(const char *dir, const char *rel, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "bench_v2: cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + PAD);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static size_t minify(char *s, size_t len)
+{
+	size_t o = 0;
+	int in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			s[o++] = c;
+			if (c == '\\' && i + 1 < len)
+				s[o++] = s[++i];
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+			s[o++] = c;
+		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+			s[o++] = c;
+		}
+	}
+	memset(s + o, 0, len - o);
+	return o;
+}
+
+static size_t unhex(char *s, size_t len)
+{
+	size_t o = 0;
+	int hi = -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			continue;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			s[o++] = (char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	memset(s + o, 0, len - o);
+	return o;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return v[n / 2];
+}
+
+static ose_adapter_parse_fn cur_parse;
+static enum ose_venue cur_venue;
+static int cur_binary;
+
+static int run_ose(const char *msg, size_t len, struct ose_event *ev, unsigned cap)
+{
+	struct ose_parse_ctx ctx = { .account = V2_ACCOUNT, .venue = cur_venue };
+	struct ose_parse_out out = { .ev = ev, .cap = cap };
+	if (cur_parse(msg, len, cur_binary, &ctx, &out) != OSE_PARSE_EVENTS)
+		return -1;
+	return (int)out.n;
+}
+
+static volatile int64_t sink;
+
+static double one_round(const struct sample *s, size_t n, v2_fn fn)
+{
+	struct ose_event ev[8];
+	double t0 = now_ns();
+	for (int b = 0; b < BATCH; b++)
+		for (size_t i = 0; i < n; i++)
+			sink += fn(s[i].msg, s[i].len, ev, 8);
+	return (now_ns() - t0) / (double)(BATCH * n);
+}
+
+struct set {
+	const char *name;
+	enum ose_venue venue;
+	ose_adapter_parse_fn parse;
+	int binary;
+	const char *cmp_name;
+	const char *files[MAXS];
+};
+
+int main(int argc, char **argv)
+{
+	const struct set sets[] = {
+		{ "gate", OSE_VENUE_GATE, ose_gate_parse, 0, "simdjson",
+		  { "gate/spot_orders_doc.json", "gate/spot_usertrades_doc.json",
+		    "gate/spot_orders_multi_gen.json", "gate/spot_orders_old_style_gen.json" } },
+		{ "coinbase", OSE_VENUE_COINBASE, ose_coinbase_parse, 0, "simdjson",
+		  { "coinbase/user_snapshot_docs.json", "coinbase/user_snapshot_nautilus.json",
+		    "coinbase/user_snapshot_hummingbot_fixed_gen.json",
+		    "coinbase/user_update_multi_gen.json" } },
+		{ "mexc", OSE_VENUE_MEXC, ose_mexc_parse, 1, "protobuf_c",
+		  { "mexc/orders_doc.hex", "mexc/deals_doc.hex", "mexc/orders_partial_gen.hex",
+		    "mexc/orders_new_client_gen.hex", "mexc/orders_partcancel_shuffled_gen.hex" } },
+	};
+	static double r_ose[ROUNDS], r_cmp[ROUNDS];
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_v2 FIXTURE_DIR\n");
+		return 1;
+	}
+	for (size_t v = 0; v < sizeof(sets) / sizeof(sets[0]); v++) {
+		const struct set *st = &sets[v];
+		struct sample s[MAXS];
+		size_t n = 0, bytes = 0;
+		v2_fn cmp = st->venue == OSE_VENUE_MEXC ? v2_protobuf_c_fn() : v2_simdjson_fn(st->venue);
+
+		for (; n < MAXS && st->files[n]; n++) {
+			s[n].msg = load(argv[1], st->files[n], &s[n].len);
+			s[n].len = st->binary ? unhex(s[n].msg, s[n].len) : minify(s[n].msg, s[n].len);
+			bytes += s[n].len;
+		}
+		cur_parse = st->parse;
+		cur_venue = st->venue;
+		cur_binary = st->binary;
+		printf("# %s: %zu messages, %zu bytes\n", st->name, n, bytes);
+		for (size_t i = 0; i < n; i++) {
+			struct ose_event e1[8], e2[8];
+			int n1 = run_ose(s[i].msg, s[i].len, e1, 8);
+			if (n1 <= 0) {
+				fprintf(stderr, "bench_v2: ose parse failed on %s\n", st->files[i]);
+				return 1;
+			}
+			if (!cmp)
+				continue;
+			int n2 = cmp(s[i].msg, s[i].len, e2, 8);
+			if (n1 != n2 || memcmp(e1, e2, sizeof(e1[0]) * (size_t)n1) != 0) {
+				fprintf(stderr, "bench_v2: %s harness disagrees on %s (%d vs %d events)\n",
+					st->cmp_name, st->files[i], n1, n2);
+				return 1;
+			}
+		}
+		for (int r = 0; r < ROUNDS; r++) {
+			r_ose[r] = one_round(s, n, run_ose);
+			if (cmp)
+				r_cmp[r] = one_round(s, n, cmp);
+		}
+		double ose_ns = median(r_ose, ROUNDS);
+		printf("BENCH parse.%s.ose %.1f ns/msg\n", st->name, ose_ns);
+		if (cmp) {
+			double cmp_ns = median(r_cmp, ROUNDS);
+			printf("BENCH parse.%s.%s %.1f ns/msg\n", st->name, st->cmp_name, cmp_ns);
+			printf("# %s: ose is %.2fx faster than %s\n", st->name, cmp_ns / ose_ns, st->cmp_name);
+		} else {
+			printf("# %s: comparison harness not built\n", st->name);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(s[i].msg);
+	}
+	return 0;
+}
