@@ -542,7 +542,9 @@ static void h_engine(FILE *f, const struct dump_inst *inst)
 	const struct ose_state_hdr *h = inst->sh;
 	int64_t hb = (int64_t)dump_ld((const uint64_t *)&h->heartbeat_ns);
 
-	fprintf(f, "  heartbeat %s ago  %s%s\n", fmt_age(a, sizeof(a), age_of((uint64_t)hb, (uint64_t)real_now_cached)),
+	int64_t age = age_of((uint64_t)hb, (uint64_t)real_now_cached);
+
+	fprintf(f, "  heartbeat %s%s  %s%s\n", fmt_age(a, sizeof(a), age), age < 0 ? "" : " ago",
 		dump_ld(&h->clean) ? "clean shutdown" : "running/unclean",
 		dump_ld(&h->in_apply) ? " (died inside a batch)" : "");
 	fprintf(f, "table: capacity %" PRIu32 "  slots used %" PRIu64 "  books %" PRIu64 "/%" PRIu32
