@@ -87,10 +87,10 @@ static int json_escape(const char **pp, const char *end, const char **why)
 			goto bad;
 		if (cp >= 0xd800 && cp <= 0xdbff) {
 			int lo;
+			if ((end - p > 6 && p[6] != '\\') || (end - p > 7 && p[7] != 'u'))
+				goto bad;
 			if (end - p < 12)
 				goto truncated;
-			if (p[6] != '\\' || p[7] != 'u')
-				goto bad;
 			lo = hex4(p + 8);
 			if (lo < 0xdc00 || lo > 0xdfff)
 				goto bad;
