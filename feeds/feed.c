@@ -505,11 +505,8 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 	OSE_FS_SET(f->st->last_msg_ns, (uint64_t)recv_ts);
 	if (cfg->record) {
 		/* Recording is a capture tool: buffered stdio, off by default. */
-		ssize_t n = ose_replay_format((char *)f->scratch, SCRATCH_CAP, p, len, binary);
-		if (n > 0)
-			fwrite(f->scratch, 1, (size_t)n, cfg->record);
-		else if (len)
-			fprintf(cfg->record, "# message of %zu bytes too large to record\n", len);
+		(void)ose_replay_write(cfg->record, p, len, binary, (char *)f->scratch,
+				       SCRATCH_CAP);
 	}
 	for (int again = 0; again < 2; again++) {
 		memset(&out, 0, sizeof(out));

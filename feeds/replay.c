@@ -68,3 +68,28 @@ ssize_t ose_replay_format(char *out, size_t cap, const uint8_t *p, size_t len, i
 	out[4 + n] = '\n';
 	return (ssize_t)(4 + n + 1);
 }
+
+int ose_replay_write(FILE *f, const uint8_t *p, size_t len, int binary, char *scratch,
+		     size_t cap)
+{
+	if (!binary && text_roundtrips(p, len)) {
+		if (fwrite(p, 1, len, f) != len || fputc('\n', f) == EOF)
+			return -EIO;
+		return 0;
+	}
+	/* Whole groups of 3 input bytes per piece, so pieces concatenate
+	 * into one valid base64 string. */
+	size_t piece = (cap - 8) / 4 * 3;
+
+	if (fputs("b64:", f) == EOF)
+		return -EIO;
+	for (size_t off = 0; off < len; off += piece) {
+		size_t n = len - off < piece ? len - off : piece;
+		word32 out = (word32)cap;
+
+		if (Base64_Encode_NoNl(p + off, (word32)n, (byte *)scratch, &out) != 0 ||
+		    fwrite(scratch, 1, out, f) != out)
+			return -EIO;
+	}
+	return fputc('\n', f) == EOF ? -EIO : 0;
+}

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -41,6 +42,11 @@ int ose_replay_parse_line(const char *line, size_t len, uint8_t *buf, size_t cap
 /* Format one payload as a complete line including '\n' into out[0..cap).
  * Returns the line length or -ENOSPC. */
 ssize_t ose_replay_format(char *out, size_t cap, const uint8_t *p, size_t len, int binary);
+
+/* Append one payload as a line to f, of any size: base64 is produced in
+ * pieces through scratch[0..cap) (cap >= 64).  Returns 0 or -EIO. */
+int ose_replay_write(FILE *f, const uint8_t *p, size_t len, int binary, char *scratch,
+		     size_t cap);
 
 #ifdef __cplusplus
 }

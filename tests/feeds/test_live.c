@@ -209,6 +209,9 @@ static int t_publish(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t
 }
 
 static struct ose_feed_stats st;
+/* Per-test overrides of the feed configuration. */
+static int64_t o_app_ping = 0, o_max_life = 0;
+static FILE *o_record;
 
 static void run_feed(const struct srv *s, const char *host, uint64_t disconnects,
 		     size_t max_msg, uint32_t idle_ms, uint32_t probe_ms)
@@ -234,6 +237,9 @@ static void run_feed(const struct srv *s, const char *host, uint64_t disconnects
 		cfg.max_msg = max_msg;
 	cfg.idle_ms = idle_ms;
 	cfg.probe_ms = probe_ms;
+	cfg.app_ping_ms = o_app_ping;
+	cfg.max_life_ms = o_max_life;
+	cfg.record = o_record;
 	cfg.stats = &st;
 	cfg.sink.publish = t_publish;
 	ngot = 0;
@@ -280,6 +286,8 @@ static void interop(const char *tls)
 
 	need_env();
 	srv_start(&s, "interop", "server", tls, "20");
+	o_record = tmpfile();
+	cr_assert_not_null(o_record);
 	run_feed(&s, "localhost", 2, 0, 0, 0);
 	/* The server saw our login/subscribe, pongs with its payload, and
 	 * our echo of its close code. */
@@ -309,7 +317,48 @@ static void interop(const char *tls)
 	cr_assert_eq(log_count(&s, "\"data\": \"login\""), 2);
 	cr_assert_eq(log_count(&s, "\"data\": \"subscribe\""), 2);
 	cr_assert_eq(log_count(&s, "pong_ok"), 2);
-	cr_assert(st.lat_hist[OSE_FEED_LAT_TOTAL][0] + st.events > 0);
+	uint64_t hist = 0;
+	for (int b = 0; b < OSE_FEED_LAT_BUCKETS; b++)
+		hist += st.lat_hist[OSE_FEED_LAT_TOTAL][b];
+	cr_assert_eq(hist, st.events, "every committed event has a latency sample");
+
+	/* --record wrote every message; replaying it gives the same events
+	 * (minus the gap markers, which belong to connections). */
+	static struct ose_event live[MAXEV];
+	uint32_t nlive = 0;
+	for (uint32_t i = 0; i < ngot; i++)
+		if (got[i].kind != OSE_EV_GAP)
+			live[nlive++] = got[i];
+	rewind(o_record);
+	char line[512];
+	int lines = 0, b64 = 0;
+	while (fgets(line, sizeof(line), o_record)) {
+		lines++;
+		b64 += strncmp(line, "b64:", 4) == 0;
+		if (!strchr(line, '\n')) /* the 200 KB line */
+			while (fgets(line, sizeof(line), o_record) && !strchr(line, '\n'))
+				;
+	}
+	cr_assert_eq(lines, 2 * (2 + 20 + 1 + 2), "auth_ok, subscribed, 20, fragmented, 2 binary");
+	cr_assert_eq(b64, 4);
+	rewind(o_record);
+	struct ose_feed_cfg rc;
+	ose_feed_cfg_defaults(&rc);
+	rc.adapter = &test_adapter;
+	rc.account = "acct1";
+	rc.feed_id = 7;
+	rc.stats = &st;
+	rc.sink.publish = t_publish;
+	ngot = 0;
+	ose_feed_stats_init(&st, OSE_VENUE_BINANCE, 7);
+	cr_assert_eq(ose_feed_replay(&rc, o_record), 0);
+	cr_assert_eq(ngot, nlive);
+	for (uint32_t i = 0; i < ngot; i++)
+		cr_assert_str_eq(got[i].order_id, live[i].order_id);
+	cr_assert_eq(st.session[OSE_SESS_AUTH_OK], 2);
+	check_seq();
+	fclose(o_record);
+	o_record = NULL;
 	cleanup_dir();
 }
 
@@ -473,5 +522,29 @@ Test(live, half_open_detected, .timeout = 60)
 	cr_assert(st.pings_sent >= 2, "liveness probes sent");
 	cr_assert(log_count(&s, "\"ev\": \"ping\"") >= 2, "server saw the probes");
 	cr_assert_eq(count_gaps(), 2);
+	cr_assert_eq(st.session[OSE_SESS_PING], 2, "venue-level ping seen");
+	cr_assert(log_count(&s, "\"data\": \"pong\"") >= 2, "and answered");
+	cleanup_dir();
+}
+
+/* --- venue pings and maximum connection life ---------------------------- */
+
+Test(live, app_pings_and_max_life, .timeout = 60)
+{
+	struct srv s;
+
+	need_env();
+	srv_start(&s, "silent", "server", "any", "1");
+	o_app_ping = 100;
+	o_max_life = 600;
+	run_feed(&s, "localhost", 2, 0, 5000, 5000);
+	int closes = wait_log(&s, "\"ev\": \"close\", \"code\": 1001", 2);
+	srv_stop(&s);
+	cr_assert_eq(st.disconnects[OSE_FEED_DISC_LIFE], 2);
+	cr_assert_eq(closes, 2, "closed with 1001 (going away)");
+	cr_assert(st.app_pings_sent >= 6, "app pings %llu", (unsigned long long)st.app_pings_sent);
+	cr_assert(log_count(&s, "\"data\": \"ping\"") >= 6);
+	cr_assert_eq(st.sessions, 2);
+	cr_assert_eq(st.disconnects[OSE_FEED_DISC_IDLE], 0);
 	cleanup_dir();
 }

@@ -2,6 +2,8 @@
 /* Backoff schedule (as a function, no wall time), replay line format, URL parsing. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feeds/backoff.h"
@@ -150,4 +152,32 @@ Test(url, parse)
 	cr_assert_eq(ose_url_parse("wss://:443/", &u), -EINVAL);
 	cr_assert_eq(ose_url_parse("wss://h:99999/", &u), -EINVAL);
 	cr_assert_eq(ose_url_parse("wss://h:12x/", &u), -EINVAL);
+}
+
+Test(replay, write_any_size)
+{
+	static uint8_t big[100001], back[100001];
+	char scratch[64];
+	FILE *f = tmpfile();
+	char *line = NULL;
+	size_t cap = 0;
+	const uint8_t *p;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 31 + 7);
+	cr_assert_eq(ose_replay_write(f, big, sizeof(big), 1, scratch, sizeof(scratch)), 0);
+	cr_assert_eq(ose_replay_write(f, (const uint8_t *)"{\"a\":1}", 7, 0, scratch, sizeof(scratch)), 0);
+	rewind(f);
+	ssize_t l = getline(&line, &cap, f);
+	cr_assert(l > 4);
+	cr_assert_eq(ose_replay_parse_line(line, (size_t)l - 1, back, sizeof(back), &p, &n),
+		     OSE_REPLAY_BINARY);
+	cr_assert_eq(n, sizeof(big));
+	cr_assert_eq(memcmp(p, big, n), 0);
+	l = getline(&line, &cap, f);
+	cr_assert_eq(l, 8);
+	cr_assert_eq(ose_replay_parse_line(line, 7, back, sizeof(back), &p, &n), OSE_REPLAY_TEXT);
+	free(line);
+	fclose(f);
 }

@@ -200,6 +200,8 @@ def raw_conn(s, args, conn):
         time.sleep(0.5)
         return
     s.sendall(frame(0x1, b"auth_ok"))
+    if mode == "silent":
+        s.sendall(frame(0x1, b"ping"))  # a venue-level ping: expect "pong"
     bad = {
         "masked": frame(0x1, b"ev:masked", mask=True),
         "rsv": frame(0x1, b"ev:rsv", rsv=4),
