@@ -270,14 +270,16 @@ async def login(ws, venue, trades, res, backlog):
             return j
 
     if venue == "binance":
+        # App pings go before the subscribe: once the stream starts a
+        # stall fault may silence the session at any moment.
+        await ws.send(json.dumps({"id": 7, "method": "ping"}))
+        a = await recv_json()
+        res["pong_ok"] = a.get("id") == 7 and a.get("status") == 200
         sig = sign_hex("apiKey=%s&timestamp=%d" % (KEY, ms))
         await ws.send(json.dumps({"id": "sub-1", "method": "userDataStream.subscribe.signature",
                                   "params": {"apiKey": KEY, "timestamp": ms, "signature": sig}}))
         a = await recv_json()
         res["auth_ok"] = res["subscribed"] = a.get("status") == 200 and a.get("id") == "sub-1"
-        await ws.send(json.dumps({"id": 7, "method": "ping"}))
-        a = await recv_json()
-        res["pong_ok"] = a.get("id") == 7 and a.get("status") == 200
     elif venue == "okx":
         ts = str(int(time.time()))
         sig = base64.b64encode(hmac.new(SECRET.encode(), (ts + "GET/users/self/verify").encode(),
@@ -286,25 +288,29 @@ async def login(ws, venue, trades, res, backlog):
                                                            "sign": sig}]}))
         a = await recv_json()
         res["auth_ok"] = a.get("event") == "login" and a.get("code") == "0"
+        await ws.send("ping")
+        res["pong_ok"] = await recv_json() == "pong"
         await ws.send(json.dumps({"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"}]}))
         a = await recv_json()
         res["subscribed"] = a.get("event") == "subscribe" and a["arg"]["channel"] == "orders"
-        await ws.send("ping")
-        res["pong_ok"] = await recv_json() == "pong"
     elif venue == "bybit":
         exp = ms + 10000
         await ws.send(json.dumps({"req_id": "a1", "op": "auth", "args": [KEY, exp, sign_hex("GET/realtime%d" % exp)]}))
         a = await recv_json()
         res["auth_ok"] = a.get("success") is True and a.get("op") == "auth"
-        await ws.send(json.dumps({"op": "subscribe", "args": ["order", "execution"] if trades else ["order"]}))
-        a = await recv_json()
-        res["subscribed"] = a.get("success") is True and a.get("op") == "subscribe"
         await ws.send(json.dumps({"req_id": "p1", "op": "ping"}))
         a = await recv_json()
         res["pong_ok"] = a.get("op") == "pong" and a.get("req_id") == "p1"
+        await ws.send(json.dumps({"op": "subscribe", "args": ["order", "execution"] if trades else ["order"]}))
+        a = await recv_json()
+        res["subscribed"] = a.get("success") is True and a.get("op") == "subscribe"
     elif venue == "gate":
         t = int(time.time())
-        chans = ["spot.orders"] + (["spot.usertrades"] if trades else [])
+        await ws.send(json.dumps({"time": t, "channel": "spot.ping"}))
+        a = await recv_json()
+        res["pong_ok"] = a.get("channel") == "spot.pong"
+        # trades first: the order stream starts with the spot.orders subscribe
+        chans = (["spot.usertrades"] if trades else []) + ["spot.orders"]
         ok = True
         for ch in chans:
             sig = sign_hex("channel=%s&event=subscribe&time=%d" % (ch, t), hashlib.sha512)
@@ -313,9 +319,6 @@ async def login(ws, venue, trades, res, backlog):
             a = await recv_json()
             ok = ok and a.get("error") is None and a["result"]["status"] == "success" and a["channel"] == ch
         res["auth_ok"] = res["subscribed"] = ok
-        await ws.send(json.dumps({"time": t, "channel": "spot.ping"}))
-        a = await recv_json()
-        res["pong_ok"] = a.get("channel") == "spot.pong"
     elif venue == "coinbase":
         await ws.send(json.dumps({"type": "subscribe", "channel": "heartbeats", "jwt": "h.e.y"}))
         a = await recv_json()
@@ -326,16 +329,16 @@ async def login(ws, venue, trades, res, backlog):
         res["pong_ok"] = True  # Coinbase has no app ping; heartbeats are checked while streaming
         res["seq"] = a["sequence_num"]
     elif venue == "mexc":
-        topics = ["spot@private.orders.v3.api.pb"] + (["spot@private.deals.v3.api.pb"] if trades else [])
+        await ws.send(json.dumps({"method": "PING"}))
+        a = await recv_json()
+        res["pong_ok"] = a.get("msg") == "PONG"
+        topics = (["spot@private.deals.v3.api.pb"] if trades else []) + ["spot@private.orders.v3.api.pb"]
         await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": topics}))
         ok = True
         for tp in topics:
             a = await recv_json()
             ok = ok and a.get("code") == 0 and a.get("msg") == tp
         res["auth_ok"] = res["subscribed"] = ok
-        await ws.send(json.dumps({"method": "PING"}))
-        a = await recv_json()
-        res["pong_ok"] = a.get("msg") == "PONG"
 
 
 async def stream(args):
