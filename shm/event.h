@@ -145,7 +145,11 @@ struct ose_event {
 	char reason[OSE_ID_MAX];
 } __attribute__((aligned(64)));
 
+#ifdef __cplusplus
+static_assert(sizeof(struct ose_event) == OSE_EVENT_SIZE, "ose_event size is ABI");
+#else
 _Static_assert(sizeof(struct ose_event) == OSE_EVENT_SIZE, "ose_event size is ABI");
+#endif
 
 /* "binance", ..., or "none"; never NULL. */
 const char *ose_venue_name(enum ose_venue v);
