@@ -328,6 +328,7 @@ int main(int argc, char **argv)
 			ose_seg_strerror(r));
 		return 1;
 	}
+	ring.stop = &stop_flag;
 	cfg.stats = ring.stats;
 	cfg.feed_id = ring.feed_id;
 	cfg.seq_base = ring.last_seq;

@@ -69,8 +69,14 @@ int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uin
 		int got = (int)ose_spsc_reserve(&r->prod, n);
 
 		if (got == 0) {
+			/* Full: wait (never drop), in 100 ms slices so a stop
+			 * request is seen even if the consumer never returns. */
 			(*stalls)++;
-			got = ose_spsc_reserve_wait(&r->prod, n, &r->wait, 0);
+			while ((got = ose_spsc_reserve_wait(&r->prod, n, &r->wait, 100000000u)) ==
+			       -ETIMEDOUT) {
+				if (r->stop && *r->stop)
+					return -ECANCELED;
+			}
 			if (got < 0)
 				return got;
 			ose_wait_reset(&r->wait);

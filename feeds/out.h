@@ -15,6 +15,7 @@
 #ifndef OSE_FEEDS_OUT_H
 #define OSE_FEEDS_OUT_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "feeds/feed.h"
@@ -36,6 +37,10 @@ struct ose_feed_ring {
 	uint64_t last_seq;            /* seq of the last committed record (adopted rings) */
 	uint32_t feed_id;             /* FNV-1a of the segment name */
 	int adopted;
+	/* If set, a publish waiting on a full ring gives up (-ECANCELED) once
+	 * *stop is non-zero, so a feed whose engine is gone still stops on
+	 * SIGTERM.  Checked every 100 ms of waiting. */
+	volatile sig_atomic_t *stop;
 };
 
 /*

@@ -6,6 +6,7 @@
  * credentials-file permission check.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,60 @@ Test(process, usage_errors, .init = setup, .fini = teardown)
 	cr_assert_eq(run("--instance x --venue nowhere --account a --replay /dev/null", NULL), 2);
 	cr_assert_eq(run("--instance x --venue okx --account a", NULL), 2);
 	cr_assert_eq(run("--instance x --venue okx --account a --replay /nonexistent", NULL), 1);
+}
+
+/* A tiny ring and a slow consumer: the feed waits, counts the stalls and
+ * drops nothing. */
+Test(process, ring_full_waits_never_drops, .init = setup, .fini = teardown, .timeout = 60)
+{
+	char cap[16];
+	pid_t pid;
+	struct ose_seg seg;
+	struct ose_spsc_cons c;
+	struct ose_event ev;
+	uint64_t n = 0;
+	int status = -1, attached = 0;
+
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		snprintf(cap, sizeof(cap), "2");
+		execl(feed_bin(), feed_bin(), "--instance", "tf", "--venue", "binance", "--account",
+		      "a", "--ring-capacity", cap, "--drain-ms", "0", "--replay", fixture(),
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && !attached; i++) {
+		attached = ose_spsc_attach(&seg, "ose.tf.feed.binance.a", OSE_SEG_F_WRITE) == 0;
+		if (!attached)
+			usleep(10000);
+	}
+	cr_assert(attached);
+	cr_assert_eq(ose_spsc_cons_init(&c, &seg), 0);
+	usleep(200000); /* let the feed fill the ring and wait */
+	for (int idle = 0; idle < 300;) {
+		if (ose_spsc_pop(&c, &ev, sizeof(ev)) == OSE_SPSC_OK) {
+			n++;
+			cr_assert_eq(ev.seq, n);
+			idle = 0;
+			usleep(20000); /* slow consumer */
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			while (ose_spsc_pop(&c, &ev, sizeof(ev)) == OSE_SPSC_OK)
+				cr_assert_eq(ev.seq, ++n);
+			break;
+		}
+		idle++;
+		usleep(10000);
+	}
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "feed exit %d", status);
+	const struct ose_feed_stats *st = seg.aux;
+	cr_assert_eq(st->events, n, "everything committed was consumed");
+	cr_assert(n >= 5);
+	cr_assert(st->ring_full_stalls > 0, "the full ring was noticed");
+	ose_spsc_cons_fini(&c);
+	ose_seg_close(&seg);
 }
