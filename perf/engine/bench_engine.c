@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine benchmarks (DESIGN §12 output):
+ *   engine.apply.{p50,p99,p999}.{1k,100k,1m}  ns, ring pop -> slot published,
+ *       with that many open orders resident (80% updates of resident
+ *       orders, 10% new orders, 10% of them executed: exec-cache churn)
+ *   engine.throughput                         events/s, one core, batches of 64
+ *   engine.throughput.ring_only               anchor: the same ring pops + copy, no apply
+ *   reader.find.p50 / reader.find.p50.direct  ns, random keys over 10k open orders;
+ *       anchor: the engine's own lookup without the seqlock copy
+ *   reader.find.syscalls                      count during 1M finds (seccomp trap)
+ *   engine.rss.growth                         kB between 1M and 10M events applied
+ * The machine is shared and noisy: figures are medians/percentiles over
+ * many iterations; run it alone for numbers to quote.
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "engine/tbl.h"
+#include "ose/ose.h"
+#include "shm/seg.h"
+#include "shm/spsc.h"
+
+static double ns_per_tick;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void calibrate(void)
+{
+	uint64_t t0 = now_ns(), c0 = __rdtsc();
+	struct timespec ts = {0, 50000000};
+	nanosleep(&ts, NULL);
+	uint64_t t1 = now_ns(), c1 = __rdtsc();
+	ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
+}
+
+static uint64_t rng = 88172645463325252ull;
+static inline uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static ose_dec dec_units(uint64_t n)
+{
+	return (ose_dec)n * (OSE_DEC_ONE / 1000);
+}
+
+static void mk(struct ose_event *e, const char *sym, uint64_t oid, enum ose_status st,
+	       uint64_t cum_milli)
+{
+	memset(e, 0, 192); /* kind .. decimals */
+	memset(e->account, 0, sizeof(e->account) + sizeof(e->symbol) + sizeof(e->order_id) +
+				       sizeof(e->client_id) + sizeof(e->trade_id));
+	e->kind = OSE_EV_ORDER;
+	e->venue = OSE_VENUE_BINANCE;
+	e->status = (uint8_t)st;
+	e->side = OSE_SIDE_BUY;
+	memcpy(e->account, "main", 5);
+	strcpy(e->symbol, sym);
+	snprintf(e->order_id, sizeof(e->order_id), "%llu", (unsigned long long)oid);
+	e->cum_qty = dec_units(cum_milli);
+	e->price = dec_units(100500);
+	e->qty = dec_units(1000000000);
+	e->flags = OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY;
+}
+
+static void *tbl_alloc(struct ose_tbl *t, uint32_t cap)
+{
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = cap;
+	size_t n = ose_tbl_size(&c);
+	void *mem = aligned_alloc(4096, (n + 4095) & ~(size_t)4095);
+	if (!mem || ose_tbl_format(t, mem, n, &c))
+		abort();
+	memset(t->slots, 0, (size_t)cap * sizeof(struct ose_slot)); /* pre-fault */
+	for (uint32_t i = 0; i < cap; i++)
+		t->slots[i].prev = t->slots[i].next = OSE_NIL;
+	return mem;
+}
+
+static const char *syms[16] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "ADAUSDT",
+			       "DOGEUSDT", "TRXUSDT", "LINKUSDT", "AVAXUSDT", "DOTUSDT",
+			       "MATICUSDT", "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT"};
+
+/* One workload step: fills e (a ring slot) with the next event.  New
+ * orders go on a small stack; an "execute" step fills the newest one, so
+ * the resident count stays put and the executed caches churn. */
+struct wl {
+	uint64_t resident, next_new;
+	uint64_t *cum;
+	uint64_t stack[4096];
+	unsigned sp;
+};
+
+static void wl_next(struct wl *w, struct ose_event *e)
+{
+	uint64_t r = rnd();
+	unsigned k = (unsigned)(r % 10);
+	if (k == 8 && w->sp < 4096) {
+		uint64_t o = w->next_new++;
+		w->stack[w->sp++] = o;
+		mk(e, syms[o % 16], o, OSE_ST_NEW, 0);
+	} else if (k == 9 && w->sp) {
+		uint64_t o = w->stack[--w->sp];
+		mk(e, syms[o % 16], o, OSE_ST_FILLED, 5);
+	} else {
+		uint64_t o = (r >> 8) % w->resident;
+		mk(e, syms[o % 16], o, OSE_ST_PARTIALLY_FILLED, ++w->cum[o]);
+	}
+}
+
+static void bench_apply(uint64_t resident, const char *tag)
+{
+	struct ose_tbl t;
+	uint32_t cap = (uint32_t)(resident + 200000);
+	void *mem = tbl_alloc(&t, cap);
+	struct ose_event *e = aligned_alloc(64, sizeof(*e));
+	struct ose_ap_out out;
+	for (uint64_t o = 0; o < resident; o++) {
+		mk(e, syms[o % 16], o, OSE_ST_NEW, 0);
+		ose_tbl_apply(&t, e, 1, &out);
+	}
+	static struct wl w;
+	memset(&w, 0, sizeof(w));
+	w.resident = resident;
+	w.next_new = resident;
+	w.cum = calloc(resident, sizeof(uint64_t));
+	/* A real SPSC ring in a segment: producer and consumer in this thread. */
+	char name[OSE_SEG_NAME_MAX];
+	snprintf(name, sizeof(name), "ose.bench%d.feed.binance.main", (int)getpid());
+	struct ose_seg seg, cseg;
+	struct ose_spsc_prod p;
+	struct ose_spsc_cons c;
+	if (ose_spsc_create(&seg, name, OSE_EVENT_SIZE, 1024, 0, 0, 0) < 0 ||
+	    ose_spsc_prod_init(&p, &seg) || ose_spsc_attach(&cseg, name, OSE_SEG_F_WRITE) ||
+	    ose_spsc_cons_init(&c, &cseg))
+		abort();
+	enum { N = 300000 };
+	uint64_t *lat = malloc(N * sizeof(uint64_t));
+	uint64_t done = 0;
+	while (done < N) {
+		uint32_t n = ose_spsc_reserve(&p, 512);
+		for (uint32_t i = 0; i < n; i++)
+			wl_next(&w, ose_spsc_prod_slot(&p, i));
+		ose_spsc_commit(&p, n);
+		for (uint32_t i = 0; i < n && done < N; i++) {
+			uint64_t t0 = __rdtsc();
+			if (ose_spsc_peek(&c, 1) != 1)
+				abort();
+			ose_tbl_apply(&t, ose_spsc_cons_slot(&c, 0), 2, &out);
+			uint64_t t1 = __rdtsc();
+			ose_spsc_release(&c, 1);
+			lat[done++] = t1 - t0;
+		}
+	}
+	qsort(lat, N, sizeof(uint64_t), cmp_u64);
+	printf("BENCH engine.apply.p50.%s %.0f ns\n", tag, (double)lat[N / 2] * ns_per_tick);
+	printf("BENCH engine.apply.p99.%s %.0f ns\n", tag, (double)lat[N * 99 / 100] * ns_per_tick);
+	printf("BENCH engine.apply.p999.%s %.0f ns\n", tag,
+	       (double)lat[N * 999 / 1000] * ns_per_tick);
+	if (resident == 1000000) {
+		/* throughput: batches of 64, one core */
+		enum { M = 2000000 };
+		uint64_t t0 = now_ns(), left = M;
+		while (left) {
+			uint32_t n = ose_spsc_reserve(&p, 64);
+			for (uint32_t i = 0; i < n; i++)
+				wl_next(&w, ose_spsc_prod_slot(&p, i));
+			ose_spsc_commit(&p, n);
+			uint32_t k = ose_spsc_peek(&c, 64);
+			for (uint32_t i = 0; i < k; i++)
+				ose_tbl_apply(&t, ose_spsc_cons_slot(&c, i), 3, &out);
+			ose_spsc_release(&c, k);
+			left -= k;
+		}
+		uint64_t dt = now_ns() - t0;
+		/* the anchor: same ring traffic and event generation, no apply */
+		uint64_t t2 = now_ns();
+		left = M;
+		volatile uint8_t sink = 0;
+		while (left) {
+			uint32_t n = ose_spsc_reserve(&p, 64);
+			for (uint32_t i = 0; i < n; i++)
+				wl_next(&w, ose_spsc_prod_slot(&p, i));
+			ose_spsc_commit(&p, n);
+			uint32_t k = ose_spsc_peek(&c, 64);
+			for (uint32_t i = 0; i < k; i++)
+				sink ^= ((const struct ose_event *)ose_spsc_cons_slot(&c, i))->status;
+			ose_spsc_release(&c, k);
+			left -= k;
+		}
+		uint64_t dt2 = now_ns() - t2;
+		printf("BENCH engine.throughput %.3g events/s\n", (double)M * 1e9 / (double)dt);
+		printf("BENCH engine.throughput.ring_only %.3g events/s\n",
+		       (double)M * 1e9 / (double)dt2);
+	}
+	ose_spsc_cons_fini(&c);
+	ose_seg_close(&cseg);
+	ose_seg_close(&seg);
+	ose_seg_unlink(name);
+	if (ose_tbl_check(&t))
+		fprintf(stderr, "bench: table invariants broken!\n");
+	free(lat);
+	free(w.cum);
+	free(e);
+	free(mem);
+}
+
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = 0;
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void bench_rss(void)
+{
+	/* Default executed bound (1000 per symbol); orders are created and
+	 * executed forever: slots recycle through the eviction free list. */
+	struct ose_tbl t;
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = 1u << 18;
+	size_t n = ose_tbl_size(&c);
+	void *mem = aligned_alloc(4096, (n + 4095) & ~(size_t)4095);
+	if (!mem || ose_tbl_format(&t, mem, n, &c))
+		abort();
+	struct ose_event e;
+	struct ose_ap_out out;
+	long at1m = 0;
+	for (uint64_t i = 0; i < 10000000; i++) {
+		uint64_t o = i / 2;
+		mk(&e, syms[o % 16], o, i % 2 ? OSE_ST_FILLED : OSE_ST_NEW, i % 2 ? 7 : 0);
+		ose_tbl_apply(&t, &e, (int64_t)i, &out);
+		if (i == 1000000)
+			at1m = rss_kb();
+	}
+	long at10m = rss_kb();
+	printf("BENCH engine.rss.kb.1m %ld kB\n", at1m);
+	printf("BENCH engine.rss.kb.10m %ld kB\n", at10m);
+	printf("BENCH engine.rss.growth %ld kB\n", at10m - at1m);
+	free(mem);
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+static volatile sig_atomic_t trapped;
+static void on_sigsys(int s)
+{
+	(void)s;
+	trapped++;
+}
+
+static void bench_reader(void)
+{
+	char dir[] = "/tmp/ose-bench-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	setenv("OSE_SHM_DIR", dir, 1);
+	char inst[32], name[OSE_SEG_NAME_MAX];
+	snprintf(inst, sizeof(inst), "rb%d", (int)getpid());
+	ose_seg_name_state(name, sizeof(name), inst);
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = 1u << 16;
+	struct ose_seg seg;
+	struct ose_tbl t;
+	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
+	    ose_tbl_format(&t, seg.payload, seg.payload_size, &c))
+		abort();
+	struct ose_event e;
+	struct ose_ap_out out;
+	enum { K = 10000 };
+	static char keys[K][24];
+	for (int i = 0; i < K; i++) {
+		uint64_t oid = 9000000000ull + (uint64_t)i * 7919;
+		mk(&e, syms[i % 16], oid, OSE_ST_NEW, 0);
+		ose_tbl_apply(&t, &e, 1, &out);
+		snprintf(keys[i], sizeof(keys[i]), "%llu", (unsigned long long)oid);
+	}
+	ose_t *h;
+	if (ose_open(inst, &h))
+		abort();
+	enum { B = 2000, PER = 64 };
+	static uint64_t per[B], per_direct[B];
+	static int idx[PER];
+	struct ose_order o;
+	uint64_t found = 0;
+	for (int b = 0; b < B; b++) {
+		for (int i = 0; i < PER; i++)
+			idx[i] = (int)(rnd() % K);
+		uint64_t t0 = __rdtsc();
+		for (int i = 0; i < PER; i++)
+			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
+						keys[idx[i]], &o) == 0;
+		uint64_t t1 = __rdtsc();
+		for (int i = 0; i < PER; i++)
+			found += ose_tbl_find_oid(&t, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
+						  keys[idx[i]]) != OSE_NIL;
+		uint64_t t2 = __rdtsc();
+		per[b] = t1 - t0;
+		per_direct[b] = t2 - t1;
+	}
+	qsort(per, B, sizeof(uint64_t), cmp_u64);
+	qsort(per_direct, B, sizeof(uint64_t), cmp_u64);
+	if (found != 2ull * B * PER)
+		fprintf(stderr, "bench: reader missed keys!\n");
+	printf("BENCH reader.find.p50 %.1f ns\n", (double)per[B / 2] * ns_per_tick / PER);
+	printf("BENCH reader.find.p50.direct %.1f ns\n",
+	       (double)per_direct[B / 2] * ns_per_tick / PER);
+
+	/* syscalls during 1M finds, counted by a seccomp trap filter in a child */
+	int pfd[2];
+	if (pipe(pfd))
+		abort();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigsys;
+		sigaction(SIGSYS, &sa, NULL);
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigreturn, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		};
+		struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+		long cnt = -1;
+		if (!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
+		    !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+			for (int i = 0; i < 1000000; i++) {
+				int k = (int)(rnd() % K);
+				ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[k % 16], keys[k], &o);
+			}
+			cnt = trapped;
+		}
+		if (write(pfd[1], &cnt, sizeof(cnt)) != sizeof(cnt))
+			_exit(1);
+		_exit(0);
+	}
+	long cnt = -1;
+	if (read(pfd[0], &cnt, sizeof(cnt)) != sizeof(cnt))
+		cnt = -1;
+	waitpid(pid, NULL, 0);
+	printf("BENCH reader.find.syscalls %ld count\n", cnt);
+	ose_close(h);
+	ose_seg_close(&seg);
+	ose_seg_unlink(name);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/ose-bench-ring-XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	setenv("OSE_SHM_DIR", dir, 1);
+	calibrate();
+	bench_apply(1000, "1k");
+	bench_apply(100000, "100k");
+	bench_apply(1000000, "1m");
+	bench_reader();
+	bench_rss();
+	rmdir(dir);
+	return 0;
+}
