@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "shm/seg.h"
+#include "shm/seqlock.h" /* fence and word-order macros (TSan form) */
 #include "shm/wait.h"
 
 #ifdef __cplusplus
@@ -153,15 +154,15 @@ static inline int ose_bcast_publish(struct ose_bcast_writer *w, const void *rec,
 	/* B1: the odd sw is ordered before the word stores below; pairs with
 	 * the reader's acquire fence at B4, so a reader that copied any new
 	 * word sees sw changed. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ose_shm_fence_release();
 	for (size_t i = 0; i < nw; i++) {
 		uint64_t v;
 
 		memcpy(&v, src + 8 * i, 8);
-		__atomic_store_n(&words[i], v, __ATOMIC_RELAXED);
+		__atomic_store_n(&words[i], v, OSE_SHM_WORD_STORE);
 	}
 	for (size_t i = nw; i < tot; i++)
-		__atomic_store_n(&words[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&words[i], 0, OSE_SHM_WORD_STORE);
 	/* B2: publishes the words; pairs with the reader's load-acquire at B3. */
 	__atomic_store_n(sw, (n + 1) << 1, __ATOMIC_RELEASE);
 	w->head = n + 1;
@@ -204,13 +205,13 @@ static inline enum ose_bcast_res ose_bcast_read(struct ose_bcast_reader *r, void
 		unsigned char *dst = (unsigned char *)out;
 
 		for (size_t i = 0; i < len / 8; i++) {
-			uint64_t v = __atomic_load_n(&words[i], __ATOMIC_RELAXED);
+			uint64_t v = __atomic_load_n(&words[i], OSE_SHM_WORD_LOAD);
 
 			memcpy(dst + 8 * i, &v, 8);
 		}
 		/* B4: the word loads above happen before the re-load of sw;
 		 * pairs with the writer's release fence at B1. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		ose_shm_fence_acquire();
 		s = __atomic_load_n(sw, __ATOMIC_RELAXED);
 		if (ose_likely(s == want)) {
 			r->cursor++;
