@@ -603,8 +603,27 @@ static void on_plain(struct feed *f, const uint8_t *p, size_t len, int64_t recv_
 		p += rest_off;
 		len -= rest_off;
 	}
-	if (f->state == OSE_FEED_ST_CLOSING || f->state == OSE_FEED_ST_BACKOFF)
-		return; /* after a close (ours or theirs) data is discarded */
+	if (f->state == OSE_FEED_ST_BACKOFF)
+		return;
+	if (f->state == OSE_FEED_ST_CLOSING) {
+		/* After our close, data is discarded; the peer's close frame
+		 * completes the handshake without waiting for its TCP close.
+		 * A decoder that failed the connection is not trusted again. */
+		while (len && f->ws.err == OSE_WS_ERR_NONE) {
+			struct ose_ws_ev ev;
+			ssize_t n = ose_ws_decode(&f->ws, p, len, &ev);
+
+			if (n < 0)
+				break;
+			p += n;
+			len -= (size_t)n;
+			if (ev.kind == OSE_WS_EV_CLOSE) {
+				disconnect(f, f->pending_disc);
+				return;
+			}
+		}
+		return;
+	}
 
 	while (len) {
 		struct ose_ws_ev ev;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "feeds/feed.h"
+#include "feeds/uring.h"
 
 #define PY "/usr/bin/python3"
 
@@ -41,6 +42,11 @@ static void need_env(void)
 		cr_skip_test("needs /usr/bin/python3 and /usr/bin/openssl");
 	if (system(PY " -c 'import websockets' 2>/dev/null") != 0)
 		cr_skip_test("needs python3-websockets for /usr/bin/python3");
+	struct ose_uring u;
+	int r = ose_uring_init(&u, 8, 8, 1024);
+	if (r == -ENOSYS || r == -EPERM || r == -EINVAL)
+		cr_skip_test("io_uring with provided buffer rings unavailable (%d)", r);
+	ose_uring_exit(&u);
 	snprintf(certdir, sizeof(certdir), "/tmp/ose-feed-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(certdir));
 	snprintf(cmd, sizeof(cmd), "sh %s/mkcerts.sh %s", srcdir(), certdir);
