@@ -94,10 +94,17 @@ size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to)
 			u *= 10;
 		scale = pad_to;
 	}
-	do {
+	/* 128-bit division is a libgcc call per digit: peel digits with it
+	 * only while the value does not fit 64 bits (never, in practice). */
+	while (u >> 64) {
 		tmp[n++] = (char)('0' + (int)(u % 10));
 		u /= 10;
-	} while (u || n <= (size_t)scale);
+	}
+	uint64_t w = (uint64_t)u;
+	do {
+		tmp[n++] = (char)('0' + (int)(w % 10));
+		w /= 10;
+	} while (w || n <= (size_t)scale);
 	/* tmp holds digits least significant first, at least scale+1 of them. */
 	size_t frac_end = 0; /* number of low fraction digits to drop */
 	if (pad_to < 0)
@@ -140,7 +147,8 @@ void sim_buf_free(struct sim_buf *b)
 
 void sim_buf_put(struct sim_buf *b, const void *s, size_t n)
 {
-	sim_buf_reserve(b, n);
+	if (b->len + n + 1 > b->cap)
+		sim_buf_reserve(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = 0;
