@@ -109,6 +109,7 @@ Test(malformed, one_megabyte_strings)
 	struct guard g;
 	char *m = malloc(big + 256);
 	size_t o;
+	cr_assert(m);
 	guard_init(&g, big + 256);
 
 	/* 1 MB client id: too long for the field, refused. */
