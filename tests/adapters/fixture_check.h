@@ -79,11 +79,11 @@ static inline void fx_check_one(ose_adapter_parse_fn parse, enum ose_venue venue
 
 	/* Error/session names are printed as numbers: the name tables live in
 	 * the registry, which needs every venue linked. */
-	cr_assert_eq(res, x->res, "%s: result %d (err %d: %s), expected %d", x->file, res,
+	cr_assert_eq((int)res, x->res, "%s: result %d (err %d: %s), expected %d", x->file, res,
 		     (int)out.err, out.why, x->res);
 	cr_assert_not_null(out.why);
 	if (res == OSE_PARSE_SESSION) {
-		cr_expect_eq(out.session, x->session, "%s: session %d", x->file, (int)out.session);
+		cr_expect_eq((int)out.session, x->session, "%s: session %d", x->file, (int)out.session);
 		cr_expect_eq(out.n, 0);
 		return;
 	}
