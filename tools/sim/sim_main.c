@@ -37,6 +37,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "adapters/sign/sign.h"
 #include "tools/sim/sim.h"
 
 #define SIM_VERSION "0.1.0"
@@ -79,6 +80,7 @@ struct opts {
 	uint32_t venues;            /* bitmask of enabled venues */
 	int port;
 	const char *port_file, *cert, *key, *gen_certs, *truth, *record_dir, *account;
+	const char *api_key, *api_secret; /* both set: signatures are verified */
 	uint64_t seed;
 	uint32_t orders, symbols, burst, batch, gate_market_pct;
 	double rate;
@@ -490,8 +492,50 @@ static void reply(struct conn *c, struct sim_buf *b)
 	b->len = 0;
 }
 
-/* TODO(sign): signatures are accepted unchecked until the project's signing
- * functions (adapters/sign/) land; only their presence is checked. */
+/* ---- signature checks (adapters/sign/) ----
+ * With --api-key and --api-secret the simulator verifies what the venue
+ * verifies: Binance HMAC-SHA256 hex over the sorted params, OKX base64
+ * HMAC-SHA256 of ts+"GET/users/self/verify", Bybit hex HMAC-SHA256 of
+ * "GET/realtime"+expires, Gate hex HMAC-SHA512 of
+ * "channel=..&event=..&time=..", MEXC/Binance REST HMAC-SHA256 hex of the
+ * query string.  Without them any signature is accepted (only presence is
+ * checked), so clients with made-up credentials still work.
+ * TODO: Ed25519 (Binance session.logon) and Coinbase JWTs need the
+ * client's public key; they are checked for shape only. */
+static bool verifying(void)
+{
+	return S.o.api_key && S.o.api_secret;
+}
+
+static bool span_eq(const char *a, size_t al, const char *b)
+{
+	return al == strlen(b) && memcmp(a, b, al) == 0;
+}
+
+static bool sig_ok(int kind, const char *msg, size_t ml, const char *sig, size_t sl)
+{
+	char want[160];
+	int n;
+	if (!verifying())
+		return sl > 0;
+	const char *k = S.o.api_secret;
+	if (kind == 256)
+		n = ose_sign_hmac_sha256_hex(k, strlen(k), msg, ml, want, sizeof(want));
+	else if (kind == 512)
+		n = ose_sign_hmac_sha512_hex(k, strlen(k), msg, ml, want, sizeof(want));
+	else
+		n = ose_sign_hmac_sha256_b64(k, strlen(k), msg, ml, want, sizeof(want));
+	if (n <= 0 || (size_t)n != sl)
+		return false;
+	/* hex may come in either case (Binance says so); base64 is exact */
+	return kind == 64 ? memcmp(want, sig, sl) == 0 : strncasecmp(want, sig, sl) == 0;
+}
+
+static bool key_ok(const char *k, size_t kl)
+{
+	return verifying() ? span_eq(k, kl, S.o.api_key) : kl > 0;
+}
+
 static void session_binance(struct conn *c, const char *m, size_t n, struct sim_buf *b)
 {
 	const char *id = "null", *meth;
@@ -518,13 +562,30 @@ static void session_binance(struct conn *c, const char *m, size_t n, struct sim_
 	sim_buf_str(b, "{\"id\":");
 	sim_buf_put(b, id, idl);
 	bool signed_ok = jhas(m, n, "apiKey") && jhas(m, n, "timestamp") && jhas(m, n, "signature");
-	if (ml == 33 && memcmp(meth, "userDataStream.subscribe.signature", 33) == 0) {
-		/* fallthrough below */
-	}
 	if (ml == strlen("userDataStream.subscribe.signature") &&
 	    memcmp(meth, "userDataStream.subscribe.signature", ml) == 0) {
+		const char *ak = "", *ts = "", *rw = "", *sg = "";
+		size_t akl = 0, tsl = 0, rwl = 0, sgl = 0;
+		char payload[512];
+		int pl = 0;
+		if (signed_ok) {
+			jget(m, n, "apiKey", &ak, &akl);
+			jget(m, n, "timestamp", &ts, &tsl);
+			jget(m, n, "signature", &sg, &sgl);
+			/* every param but signature, sorted by name, k=v joined by & */
+			if (jget(m, n, "recvWindow", &rw, &rwl))
+				pl = snprintf(payload, sizeof(payload), "apiKey=%.*s&recvWindow=%.*s&timestamp=%.*s",
+					      (int)akl, ak, (int)rwl, rw, (int)tsl, ts);
+			else
+				pl = snprintf(payload, sizeof(payload), "apiKey=%.*s&timestamp=%.*s",
+					      (int)akl, ak, (int)tsl, ts);
+		}
 		if (!signed_ok) {
 			sim_buf_str(b, ",\"status\":400,\"error\":{\"code\":-1102,\"msg\":\"Mandatory parameter 'signature' was not sent, was empty/null, or malformed.\"}}");
+		} else if (!key_ok(ak, akl)) {
+			sim_buf_str(b, ",\"status\":401,\"error\":{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}}");
+		} else if (pl <= 0 || (size_t)pl >= sizeof(payload) || !sig_ok(256, payload, (size_t)pl, sg, sgl)) {
+			sim_buf_str(b, ",\"status\":400,\"error\":{\"code\":-1022,\"msg\":\"Signature for this request is not valid.\"}}");
 		} else {
 			c->authed = c->subscribed = true;
 			sim_buf_str(b, ",\"status\":200,\"result\":{\"subscriptionId\":0}}");
@@ -565,8 +626,18 @@ static void session_okx(struct conn *c, const char *m, size_t n, struct sim_buf 
 	const char *args;
 	size_t al;
 	if (jeq(m, n, "op", "login")) {
+		const char *ak = "", *ts = "", *sg = "";
+		size_t akl = 0, tsl = 0, sgl = 0;
+		char pre[128];
+		int pl = -1;
 		if (jhas(m, n, "apiKey") && jhas(m, n, "sign") && jhas(m, n, "timestamp") &&
 		    jhas(m, n, "passphrase")) {
+			jget(m, n, "apiKey", &ak, &akl);
+			jget(m, n, "timestamp", &ts, &tsl);
+			jget(m, n, "sign", &sg, &sgl);
+			pl = snprintf(pre, sizeof(pre), "%.*sGET/users/self/verify", (int)(tsl < 40 ? tsl : 40), ts);
+		}
+		if (pl > 0 && key_ok(ak, akl) && sig_ok(64, pre, (size_t)pl, sg, sgl)) {
 			c->authed = true;
 			sim_buf_fmt(b, "{\"event\":\"login\",\"code\":\"0\",\"msg\":\"\",\"connId\":\"%s\"}", c->conn_id);
 		} else {
@@ -624,12 +695,40 @@ static void session_bybit(struct conn *c, const char *m, size_t n, struct sim_bu
 		sim_buf_fmt(b, "\"op\":\"pong\",\"args\":[\"%" PRId64 "\"],\"conn_id\":\"%s\"}",
 			    now_ns() / 1000000, c->conn_id);
 	} else if (jeq(m, n, "op", "auth")) {
-		/* args: [key, expires, sig]: three non-empty elements */
-		int commas = 0;
-		for (size_t i = 0; has_args && i < al; i++)
-			commas += args[i] == ',';
+		/* args: [key, expires, sig], expires a number or a string */
+		const char *el[3] = { 0 };
+		size_t ell[3] = { 0 };
+		int ne = 0;
+		for (size_t i = 0; has_args && i < al && ne <= 3; ) {
+			while (i < al && (args[i] == '[' || args[i] == ' ' || args[i] == ','))
+				i++;
+			if (i >= al || args[i] == ']')
+				break;
+			size_t j = i;
+			if (args[i] == '"') {
+				j = i + 1;
+				while (j < al && args[j] != '"')
+					j++;
+				if (ne < 3) {
+					el[ne] = args + i + 1;
+					ell[ne] = j - i - 1;
+				}
+				j++;
+			} else {
+				while (j < al && args[j] != ',' && args[j] != ']' && args[j] != ' ')
+					j++;
+				if (ne < 3) {
+					el[ne] = args + i;
+					ell[ne] = j - i;
+				}
+			}
+			ne++;
+			i = j;
+		}
+		char pre[64];
+		int pl = ne == 3 ? snprintf(pre, sizeof(pre), "GET/realtime%.*s", (int)(ell[1] < 24 ? ell[1] : 24), el[1]) : -1;
 		put_req_id(b, m, n);
-		if (has_args && commas == 2 && !span_has(args, al, "\"\"")) {
+		if (pl > 0 && key_ok(el[0], ell[0]) && ell[1] && sig_ok(256, pre, (size_t)pl, el[2], ell[2])) {
 			c->authed = true;
 			sim_buf_fmt(b, "\"success\":true,\"ret_msg\":\"\",\"op\":\"auth\",\"conn_id\":\"%s\"}", c->conn_id);
 		} else {
@@ -673,7 +772,18 @@ static void session_gate(struct conn *c, const char *m, size_t n, struct sim_buf
 		sim_buf_str(b, "\"channel\":\"");
 		sim_buf_put(b, ch, chl);
 		sim_buf_str(b, "\",\"event\":\"subscribe\",");
+		const char *ak = "", *tm = "", *sg = "";
+		size_t akl = 0, tml = 0, sgl = 0;
+		char pre[128];
+		int pl = -1;
 		if (jhas(m, n, "KEY") && jhas(m, n, "SIGN") && jhas(m, n, "time")) {
+			jget(m, n, "KEY", &ak, &akl);
+			jget(m, n, "SIGN", &sg, &sgl);
+			jget(m, n, "time", &tm, &tml);
+			pl = snprintf(pre, sizeof(pre), "channel=%.*s&event=subscribe&time=%.*s", (int)chl, ch,
+				      (int)(tml < 24 ? tml : 24), tm);
+		}
+		if (pl > 0 && (size_t)pl < sizeof(pre) && key_ok(ak, akl) && sig_ok(512, pre, (size_t)pl, sg, sgl)) {
 			c->authed = true;
 			if (chl == 11)
 				c->subscribed = true;
@@ -939,7 +1049,6 @@ static void rest(struct conn *c, const struct http_req *r)
 	const char *hv;
 	size_t hl;
 	if (!header(r, api_key_header[v], &hv, &hl) || !hl) {
-		/* TODO(sign): the request signature is not verified yet. */
 		static const char *const unauth[SIM_VENUES] = {
 			"{\"code\":-2014,\"msg\":\"API-key format invalid.\"}",
 			"{\"code\":\"50103\",\"data\":[],\"msg\":\"Request header OK-ACCESS-KEY cannot be empty.\"}",
@@ -950,6 +1059,22 @@ static void rest(struct conn *c, const struct http_req *r)
 		};
 		http_reply(c, 401, unauth[v], strlen(unauth[v]));
 		return;
+	}
+	if (verifying() && !span_eq(hv, hl, S.o.api_key) && v != SIM_COINBASE) {
+		http_reply(c, 401, "{\"code\":-2015,\"msg\":\"Invalid API-key.\"}", 42);
+		return;
+	}
+	if (verifying() && (v == SIM_BINANCE || v == SIM_MEXC)) {
+		/* HMAC-SHA256 hex of the query string before &signature= */
+		const char *sp = memmem(r->query, r->query_len, "signature=", 10);
+		size_t ml = sp ? (size_t)(sp - r->query) : 0;
+		if (ml && r->query[ml - 1] == '&')
+			ml--;
+		if (!sp || !sig_ok(256, r->query, ml, sp + 10, r->query_len - (size_t)(sp + 10 - r->query))) {
+			static const char bad[] = "{\"code\":-1022,\"msg\":\"Signature for this request is not valid.\"}";
+			http_reply(c, 400, bad, sizeof(bad) - 1);
+			return;
+		}
 	}
 	bool has_id = false, has_cid = false, has_sym = false;
 	int code = 200;
@@ -1578,7 +1703,7 @@ static void usage(FILE *f)
 	      "               --symbols M --rate EV_PER_S --burst B [--batch K] [--duration S]\n"
 	      "               [--truth FILE] [--record-dir DIR] [--account NAME] [--no-wait]\n"
 	      "               [--no-stamp] [--gate-market-pct P] [--ping-interval S]\n"
-	      "               [--idle-cutoff S]\n"
+	      "               [--idle-cutoff S] [--api-key K --api-secret S]\n"
 	      "  faults: [--disconnect-every N] [--stall-after N] [--dup P] [--reorder W]\n"
 	      "          [--malformed P] [--malformed-kinds json,trunc,utf8] [--fragment BYTES]\n"
 	      "          [--restart-every S] [--restart-ms T]\n"
@@ -1609,7 +1734,7 @@ static int parse_opts(int argc, char **argv)
 	enum { O_VENUE = 256, O_PORT, O_PORTF, O_CERT, O_KEY, O_GEN, O_SEED, O_ORDERS, O_SYMS,
 	       O_RATE, O_BURST, O_BATCH, O_DUR, O_TRUTH, O_REC, O_ACCT, O_NOWAIT, O_NOSTAMP,
 	       O_GMP, O_PING, O_IDLE, O_DISC, O_STALL, O_DUP, O_REORD, O_MAL, O_MALK, O_FRAG,
-	       O_RSE, O_RMS, O_VER, O_HELP };
+	       O_RSE, O_RMS, O_VER, O_HELP, O_AKEY, O_ASEC };
 	static const struct option lo[] = {
 		{ "venue", 1, 0, O_VENUE }, { "port", 1, 0, O_PORT }, { "port-file", 1, 0, O_PORTF },
 		{ "cert", 1, 0, O_CERT }, { "key", 1, 0, O_KEY }, { "gen-certs", 1, 0, O_GEN },
@@ -1623,6 +1748,7 @@ static int parse_opts(int argc, char **argv)
 		{ "malformed", 1, 0, O_MAL }, { "malformed-kinds", 1, 0, O_MALK },
 		{ "fragment", 1, 0, O_FRAG }, { "restart-every", 1, 0, O_RSE },
 		{ "restart-ms", 1, 0, O_RMS }, { "version", 0, 0, O_VER }, { "help", 0, 0, O_HELP },
+		{ "api-key", 1, 0, O_AKEY }, { "api-secret", 1, 0, O_ASEC },
 		{ 0, 0, 0, 0 },
 	};
 	struct opts *o = &S.o;
@@ -1638,6 +1764,7 @@ static int parse_opts(int argc, char **argv)
 	o->idle_cutoff = -1;
 	o->malformed_kinds = 3;
 	o->restart_ms = 1000;
+	o->api_secret = getenv("OSE_SIM_API_SECRET");
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		char *e = NULL;
@@ -1681,6 +1808,8 @@ static int parse_opts(int argc, char **argv)
 		case O_FRAG: o->fragment = (uint32_t)strtoul(optarg, &e, 0); break;
 		case O_RSE: o->restart_every = strtod(optarg, &e); break;
 		case O_RMS: o->restart_ms = (uint32_t)strtoul(optarg, &e, 0); break;
+		case O_AKEY: o->api_key = optarg; break;
+		case O_ASEC: o->api_secret = optarg; break;
 		case O_VER:
 			printf("ose-sim %s (wolfSSL %s)\n", SIM_VERSION, wolfSSL_lib_version());
 			exit(0);

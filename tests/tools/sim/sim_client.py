@@ -221,12 +221,19 @@ def merge(state, u):
 
 # ---------------------------------------------------------------- sessions
 def sign_hex(msg, algo=hashlib.sha256):
+    """Hex HMAC of msg under SECRET (--secret overrides it)."""
     return hmac.new(SECRET.encode(), msg.encode(), algo).hexdigest()
 
 
+def signed_query(q):
+    """Binance/MEXC REST: timestamp, then HMAC-SHA256 hex of the query."""
+    q = (q + "&" if q else "") + "timestamp=%d" % int(time.time() * 1000)
+    return q + "&signature=" + sign_hex(q)
+
+
 def mexc_listen_key(port, ctx):
-    req = urllib.request.Request("https://127.0.0.1:%d/mexc/api/v3/userDataStream" % port, method="POST",
-                                 headers={"X-MEXC-APIKEY": KEY}, data=b"")
+    req = urllib.request.Request("https://127.0.0.1:%d/mexc/api/v3/userDataStream?%s" % (port, signed_query("")),
+                                 method="POST", headers={"X-MEXC-APIKEY": KEY}, data=b"")
     with urllib.request.urlopen(req, context=ctx, timeout=5) as r:
         return json.loads(r.read())["listenKey"]
 
@@ -481,7 +488,11 @@ def session(args):
     """Assertions on a stream state alone (fault runs whose truth differs)."""
     st = json.load(open(args.state))
     bad = []
-    if st.get("subscribed") is not True:
+    if args.auth_fail:
+        if st.get("auth_ok") or st.get("subscribed") or st["updates"]:
+            bad.append("a bad signature was accepted: auth_ok=%r subscribed=%r updates=%d" %
+                       (st.get("auth_ok"), st.get("subscribed"), st["updates"]))
+    elif st.get("subscribed") is not True:
         bad.append("not subscribed: %r" % st.get("errors"))
     if args.closed_after is not None:
         if not st["closed"]:
@@ -512,8 +523,8 @@ def rest(args):
            "coinbase": "Authorization", "mexc": "X-MEXC-APIKEY"}[args.venue]
     bad = 0
     for o in truth[:args.limit]:
-        path = {"binance": "/binance/api/v3/order?symbol=%s&orderId=%s" % (o["symbol"], o["order_id"]),
-                "mexc": "/mexc/api/v3/order?symbol=%s&orderId=%s" % (o["symbol"], o["order_id"]),
+        path = {"binance": "/binance/api/v3/order?" + signed_query("symbol=%s&orderId=%s" % (o["symbol"], o["order_id"])),
+                "mexc": "/mexc/api/v3/order?" + signed_query("symbol=%s&orderId=%s" % (o["symbol"], o["order_id"])),
                 "okx": "/okx/api/v5/trade/order?instId=%s&ordId=%s" % (o["symbol"], o["order_id"]),
                 "bybit": "/bybit/v5/order/realtime?category=spot&orderId=%s" % o["order_id"],
                 "gate": "/gate/api/v4/spot/orders/%s?currency_pair=%s" % (o["order_id"], o["symbol"]),
@@ -536,7 +547,8 @@ def rest(args):
             bad += 1
     # an unknown id answers the venue's "not found"
     try:
-        path = {"binance": "/binance/api/v3/order?symbol=X&orderId=1", "mexc": "/mexc/api/v3/order?symbol=X&orderId=1",
+        path = {"binance": "/binance/api/v3/order?" + signed_query("symbol=X&orderId=1"),
+                "mexc": "/mexc/api/v3/order?" + signed_query("symbol=X&orderId=1"),
                 "okx": "/okx/api/v5/trade/order?instId=X&ordId=1", "bybit": "/bybit/v5/order/realtime?orderId=nope",
                 "gate": "/gate/api/v4/spot/orders/1?currency_pair=X",
                 "coinbase": "/coinbase/api/v3/brokerage/orders/historical/nope"}[args.venue]
@@ -564,6 +576,7 @@ def main():
     s.add_argument("--idle", type=float, default=1.5)
     s.add_argument("--timeout", type=float, default=20)
     s.add_argument("--trades", action="store_true")
+    s.add_argument("--secret", help="sign with this secret instead of the test one")
     c = sub.add_parser("check")
     c.add_argument("--truth", required=True)
     c.add_argument("--state", required=True)
@@ -580,6 +593,7 @@ def main():
     e.add_argument("--stalled-after", type=int)
     e.add_argument("--min-malformed", type=int, default=0)
     e.add_argument("--min-heartbeats", type=int, default=0)
+    e.add_argument("--auth-fail", action="store_true")
     r = sub.add_parser("rest")
     r.add_argument("--venue", required=True)
     r.add_argument("--port", type=int, required=True)
@@ -588,6 +602,9 @@ def main():
     r.add_argument("--limit", type=int, default=50)
     a = ap.parse_args()
     if a.cmd == "stream":
+        if a.secret:
+            global SECRET
+            SECRET = a.secret
         return asyncio.run(stream(a))
     if a.cmd == "check":
         return check(a)

@@ -185,7 +185,8 @@ ParameterizedTest(int *vi, sim, venue_stream_matches_truth, .timeout = 90)
 	const char *v = venues[*vi];
 	struct simrun r;
 	const char *extra[] = { "--seed", "7", "--orders", "40", "--symbols", "6", "--rate", "3000",
-				"--burst", "8", "--batch", "3", "--ping-interval", "0.3", NULL };
+				"--burst", "8", "--batch", "3", "--ping-interval", "0.3",
+				"--api-key", "simkey", "--api-secret", "simsecret", NULL };
 	sim_start(&r, v, extra);
 	stream(&r, v, "--trades");
 	char port[16], state[400];
@@ -424,4 +425,29 @@ Test(sim, record_dir_and_sigusr1, .timeout = 60)
 	free(t);
 	sim_cleanup(&r);
 	ose_h_rmtree(d);
+}
+
+/* With credentials configured, a login signed with another secret fails
+ * and streams nothing (Binance, OKX, Bybit, Gate: the HMAC venues). */
+Test(sim, bad_signature_refused, .timeout = 60)
+{
+	struct simrun r;
+	const char *extra[] = { "--seed", "2", "--orders", "10", "--api-key", "simkey",
+				"--api-secret", "simsecret", NULL };
+	static const char *const vs[] = { "binance", "okx", "bybit", "gate" };
+	sim_start(&r, "binance,okx,bybit,gate", extra);
+	struct ose_h_proc cl[4];
+	char states[4][400];
+	for (int i = 0; i < 4; i++) {
+		state_path(&r, vs[i], states[i], sizeof(states[i]));
+		client_bg(&r, &cl[i], vs[i], states[i], "--secret=wrong");
+	}
+	for (int i = 0; i < 4; i++)
+		client_bg_wait(&r, &cl[i], vs[i]);
+	for (int i = 0; i < 4; i++) {
+		const char *ses[] = { "session", "--state", states[i], "--auth-fail", NULL };
+		client(&r, vs[i], ses);
+	}
+	sim_stop(&r);
+	sim_cleanup(&r);
 }
