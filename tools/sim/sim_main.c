@@ -1546,10 +1546,41 @@ static void housekeeping(int64_t t)
 	}
 }
 
+/* The venue's announced-disconnect message (trap 24), best effort before a
+ * restart: Binance serverShutdown, OKX notice, Gate upgrade.  The others
+ * announce nothing. */
+static void send_shutdown_notice(struct conn *c, int64_t t)
+{
+	struct sim_buf b = { 0 };
+	switch (c->venue) {
+	case SIM_BINANCE:
+		sim_buf_fmt(&b, "{\"subscriptionId\":0,\"event\":{\"e\":\"serverShutdown\",\"E\":%" PRId64 "}}",
+			    t / 1000000);
+		break;
+	case SIM_OKX:
+		sim_buf_fmt(&b, "{\"event\":\"notice\",\"code\":\"64008\",\"msg\":\"The connection will soon be closed "
+			    "for a service upgrade. Please reconnect.\",\"connId\":\"%s\"}", c->conn_id);
+		break;
+	case SIM_GATE:
+		sim_buf_str(&b, "{\"type\":\"upgrade\",\"msg\":\"The connection will soon be closed for a service upgrade. "
+			    "Please reconnect.\"}");
+		break;
+	default:
+		return;
+	}
+	ws_text(c, b.p, b.len);
+	sim_buf_free(&b);
+}
+
 static void go_down(int64_t t)
 {
-	for (struct conn *c = S.conns; c; c = c->next)
+	for (struct conn *c = S.conns; c; c = c->next) {
+		if (!c->dead && c->st == C_WS && c->subscribed) {
+			send_shutdown_notice(c, t);
+			conn_flush(c);
+		}
 		conn_kill(c);
+	}
 	if (S.lfd >= 0) {
 		epoll_ctl(S.ep, EPOLL_CTL_DEL, S.lfd, NULL);
 		close(S.lfd);
