@@ -137,22 +137,23 @@ static void client_bg(struct simrun *r, struct ose_h_proc *p, const char *venue,
 	const char *script = env_or_skip("SIM_CLIENT");
 	char port[16], log[400];
 	snprintf(port, sizeof(port), "%d", r->port);
-	snprintf(log, sizeof(log), "%s/client-%s.log", r->dir, venue);
+	snprintf(log, sizeof(log), "%s.log", state);
 	const char *argv[] = { PY, script, "stream", "--venue", venue, "--port", port, "--ca", r->ca,
 			       "--out", state, "--idle", "1.5", extra, NULL };
 	cr_assert_eq(ose_h_spawn(p, argv, NULL, log), 0);
 }
 
-static void client_bg_wait(struct simrun *r, struct ose_h_proc *p, const char *venue)
+static void client_bg_wait(struct simrun *r, struct ose_h_proc *p, const char *state)
 {
 	int st = -1;
 	int rc = ose_h_wait_exit(p, 45000, &st);
+	(void)r;
 	if (rc || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		ose_h_stop(p, 100);
-		char log[400];
-		snprintf(log, sizeof(log), "%s/client-%s.log", r->dir, venue);
+		char log[420];
+		snprintf(log, sizeof(log), "%s.log", state);
 		char *l = ose_h_slurp(log, NULL);
-		cr_assert_fail("stream client %s failed (%d/%d): %s", venue, rc, st, l ? l : "");
+		cr_assert_fail("stream client %s failed (%d/%d): %s", state, rc, st, l ? l : "");
 		free(l);
 	}
 }
@@ -252,7 +253,7 @@ Test(sim, duplicates_and_reorder_keep_truth, .timeout = 90)
 		client_bg(&r, &cl[i], venues[i], states[i], "--trades");
 	}
 	for (int i = 0; i < 6; i++)
-		client_bg_wait(&r, &cl[i], venues[i]);
+		client_bg_wait(&r, &cl[i], states[i]);
 	sim_stop(&r);
 	for (int i = 0; i < 6; i++) {
 		const char *chk[] = { "check", "--truth", r.truth, "--state", states[i], "--venue", venues[i],
@@ -306,7 +307,7 @@ Test(sim, malformed_frames_lose_nothing, .timeout = 90)
 		client_bg(&r, &cl[i], vs[i], states[i], NULL);
 	}
 	for (int i = 0; i < 3; i++)
-		client_bg_wait(&r, &cl[i], vs[i]);
+		client_bg_wait(&r, &cl[i], states[i]);
 	sim_stop(&r);
 	for (int i = 0; i < 3; i++) {
 		const char *chk[] = { "check", "--truth", r.truth, "--state", states[i], "--venue", vs[i],
@@ -345,7 +346,7 @@ Test(sim, fragmented_messages, .timeout = 60)
 		client_bg(&r, &cl[i], vs[i], states[i], NULL);
 	}
 	for (int i = 0; i < 2; i++)
-		client_bg_wait(&r, &cl[i], vs[i]);
+		client_bg_wait(&r, &cl[i], states[i]);
 	sim_stop(&r);
 	for (int i = 0; i < 2; i++) {
 		const char *chk[] = { "check", "--truth", r.truth, "--state", states[i], "--venue", vs[i],
@@ -443,11 +444,39 @@ Test(sim, bad_signature_refused, .timeout = 60)
 		client_bg(&r, &cl[i], vs[i], states[i], "--secret=wrong");
 	}
 	for (int i = 0; i < 4; i++)
-		client_bg_wait(&r, &cl[i], vs[i]);
+		client_bg_wait(&r, &cl[i], states[i]);
 	for (int i = 0; i < 4; i++) {
 		const char *ses[] = { "session", "--state", states[i], "--auth-fail", NULL };
 		client(&r, vs[i], ses);
 	}
 	sim_stop(&r);
+	sim_cleanup(&r);
+}
+
+/* Coinbase sends the open orders on subscribe: a client that joins
+ * mid-stream gets a snapshot, and what it then holds agrees with the truth
+ * for every order it saw. */
+Test(sim, coinbase_snapshot_for_late_joiner, .timeout = 60)
+{
+	struct simrun r;
+	const char *extra[] = { "--seed", "9", "--orders", "60", "--rate", "40", "--burst", "1", NULL };
+	sim_start(&r, "coinbase", extra);
+	struct ose_h_proc a, b;
+	char sa[400], sb[400];
+	snprintf(sa, sizeof(sa), "%s/state-early.json", r.dir);
+	snprintf(sb, sizeof(sb), "%s/state-late.json", r.dir);
+	client_bg(&r, &a, "coinbase", sa, NULL);
+	/* the stream starts with the first subscriber (about 5 s of steps at
+	 * this rate); join 1.2 s after the first client started */
+	usleep(1200 * 1000);
+	client_bg(&r, &b, "coinbase", sb, NULL);
+	client_bg_wait(&r, &a, sa);
+	client_bg_wait(&r, &b, sb);
+	sim_stop(&r);
+	const char *ca[] = { "check", "--truth", r.truth, "--state", sa, "--venue", "coinbase", "--clean", NULL };
+	client(&r, "early", ca);
+	const char *cb[] = { "check", "--truth", r.truth, "--state", sb, "--venue", "coinbase", "--subset",
+			     "--min-snapshot", "1", NULL };
+	client(&r, "late", cb);
 	sim_cleanup(&r);
 }
