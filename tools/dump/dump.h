@@ -37,7 +37,12 @@ enum dump_exit {
 	DUMP_EXIT_PERM = 4,    /* permission denied on a segment */
 	DUMP_EXIT_ABI = 5,     /* ABI or layout version mismatch */
 	DUMP_EXIT_CORRUPT = 6, /* a segment is not a valid ose segment */
+	DUMP_EXIT_BUSY = 7,    /* the live engine is still formatting its state: retry */
 };
+
+/* The state table's magic is not published yet and its engine is alive:
+ * it is formatting the table (a moment at start-up), not corrupt. */
+#define DUMP_EINIT (-EINPROGRESS)
 
 /* Maps a negative errno from the attach/validate functions to an exit code. */
 int dump_exit_code(int err);

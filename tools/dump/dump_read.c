@@ -33,6 +33,8 @@ int dump_exit_code(int err)
 	case -EINVAL:
 	case -ENAMETOOLONG:
 		return DUMP_EXIT_USAGE;
+	case DUMP_EINIT:
+		return DUMP_EXIT_BUSY;
 	default:
 		return DUMP_EXIT_ERROR;
 	}
@@ -44,6 +46,8 @@ const char *dump_strerror(int err)
 		return "no such segment";
 	if (err == -EACCES || err == -EPERM)
 		return "permission denied";
+	if (err == DUMP_EINIT)
+		return "state table not initialised yet (its engine is starting): retry";
 	return ose_seg_strerror(err);
 }
 
@@ -178,6 +182,11 @@ int dump_inst_open(struct dump_inst *inst, const char *name)
 		inst->state_err = inst->state->err;
 		if (!inst->state_err)
 			inst->state_err = dump_state_validate(&inst->state->seg, &inst->sh);
+		if (!inst->state->err && inst->state_err == OSE_SEG_EMAGIC &&
+		    ose_seg_owner_alive(inst->state->seg.hdr) &&
+		    __atomic_load_n(&((const struct ose_state_hdr *)inst->state->seg.payload)->magic,
+				    __ATOMIC_ACQUIRE) == 0)
+			inst->state_err = DUMP_EINIT;
 	}
 	return 0;
 }

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 	      "filters: --venue V --symbol S --account A --status S1,S2 --open --executed\n"
 	      "         --order-id ID --client-id ID (these two print matching orders in full)\n"
 	      "exit codes: 0 ok, 1 error, 2 usage, 3 no such instance, 4 permission denied,\n"
-	      "            5 ABI/version mismatch, 6 corrupt segment (see docs/dump.md)\n",
+	      "            5 ABI/version mismatch, 6 corrupt segment, 7 engine still starting\n"
+	      "            (see docs/dump.md)\n",
 	      f);
 }
 
@@ -348,8 +349,24 @@ static int run_watch(const struct cli *c)
 
 		if (!m)
 			return DUMP_EXIT_ERROR;
-		/* Re-attach every frame: rings come and go, the engine restarts. */
+		/* Re-attach every frame: rings come and go, the engine restarts.
+		 * A missing instance or an engine still starting is a frame
+		 * that says so, not the end of the watch. */
 		r = open_checked(c, &inst);
+		if (r == DUMP_EXIT_NOINST || r == DUMP_EXIT_BUSY) {
+			if (!c->json)
+				fprintf(m, "\033[H\033[2J(instance %s: %s; waiting)\n", c->instance,
+					r == DUMP_EXIT_NOINST ? "no segment yet" : "engine starting");
+			fclose(m);
+			fwrite(buf, 1, len, stdout);
+			free(buf);
+			fflush(stdout);
+			if ((c->count && frame + 1 >= c->count) ||
+			    (c->duration > 0 && mono_s() - t0 >= c->duration))
+				break;
+			sleep_s(c->watch);
+			continue;
+		}
 		if (r) {
 			fclose(m);
 			free(buf);
