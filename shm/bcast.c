@@ -168,3 +168,20 @@ void ose_bcast_writer_heartbeat(struct ose_bcast_writer *w)
 	/* Relaxed: a clock reading, nothing is published with it. */
 	__atomic_store_n(&w->ctl->wr.heartbeat_ns, ose_time_mono_ns(), __ATOMIC_RELAXED);
 }
+
+void ose_bcast_stats(const struct ose_seg *seg, struct ose_bcast_stats *st)
+{
+	const struct ose_bcast_ctl *ctl = seg->payload;
+
+	memset(st, 0, sizeof(*st));
+	st->capacity = ctl->info.capacity;
+	st->slot_size = ctl->info.slot_size;
+	st->rec_size = ctl->info.rec_size;
+	st->head = ose_bcast_head(ctl); /* B6 */
+	/* Relaxed: display values, nothing is read through them. */
+	st->heartbeat_ns = __atomic_load_n(&ctl->wr.heartbeat_ns, __ATOMIC_RELAXED);
+	st->attaches = __atomic_load_n(&ctl->wr.attaches, __ATOMIC_RELAXED);
+	st->writer_pid = __atomic_load_n(&ctl->wr.pid, __ATOMIC_RELAXED);
+	st->writer_alive = st->writer_pid > 0 &&
+		ose_proc_alive(st->writer_pid, __atomic_load_n(&ctl->wr.start, __ATOMIC_RELAXED));
+}

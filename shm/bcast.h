@@ -236,6 +236,15 @@ static inline uint64_t ose_bcast_lag(const struct ose_bcast_reader *r)
 
 void ose_bcast_writer_heartbeat(struct ose_bcast_writer *w);
 
+/* A snapshot for tools (ose-dump).  Works on a read-only mapping. */
+struct ose_bcast_stats {
+	uint64_t capacity, head, heartbeat_ns, attaches;
+	uint32_t slot_size, rec_size;
+	int32_t writer_pid;
+	int writer_alive; /* ose_proc_alive with the stored start time */
+};
+void ose_bcast_stats(const struct ose_seg *seg, struct ose_bcast_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

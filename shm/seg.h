@@ -277,6 +277,14 @@ int ose_proc_alive(pid_t pid, uint64_t start);
 /* Owner liveness from the header: ose_proc_alive(creator_pid, creator_start). */
 int ose_seg_owner_alive(const struct ose_seg_hdr *h);
 
+/* The segment's epoch (E1: load-acquire, pairs with the release increment
+ * on adoption, so the owner identity read after it is the new one).  A
+ * reader that caches derived state re-reads it when the epoch changes. */
+static inline uint64_t ose_seg_epoch(const struct ose_seg_hdr *h)
+{
+	return __atomic_load_n(&h->epoch, __ATOMIC_ACQUIRE);
+}
+
 /* Owner side: store the current CLOCK_MONOTONIC time in heartbeat_ns. */
 void ose_seg_heartbeat(struct ose_seg *seg);
 

@@ -12,8 +12,8 @@
  * batch SPSC API), ose with batch reserve/commit and peek/release of up to
  * 64 records, the consumer copying each record out as ck does.  Both sides
  * busy-spin.  rec/s = records / (consumer done - producer start), median
- * of RUNS runs, the two rings alternating run by run so machine noise hits
- * both alike.
+ * of RUNS short runs, the two rings alternating run by run so machine noise
+ * hits both alike.
  *
  * Latency (one-way): the sender reads the TSC, stores the stamp into the
  * record and publishes it; the receiver spins until it sees the record,
@@ -30,14 +30,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "shm/spsc.h"
 #include "shm/wait.h"
 
-#define RUNS 5
-#define TP_RECORDS 2000000u
+#define RUNS 41
+#define RUN_RECORDS 200000u
 #define LAT_SAMPLES 100000u
 #define CAP 4096u
 #define BATCH 64u
@@ -98,54 +99,54 @@ static double median(double *v, int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* ---- a run: one producer (this thread), one consumer thread ---------- */
+/* ---- throughput: one producer (this thread), one consumer thread ----
+ *
+ * The consumer thread lives for the whole benchmark and runs one job per
+ * request, so a run costs no thread start.  Runs are short (RUN_RECORDS)
+ * and many: on a shared machine a short run usually completes while both
+ * threads are on CPU, and the median over runs measures the rings rather
+ * than the scheduler.  ose and ck_ring runs alternate. */
 
-struct run {
-	int which;      /* 0 ose, 1 ck */
-	uint32_t size;  /* record bytes: 64 or 128 */
+struct job {
+	int which;     /* 0 ose, 1 ck */
+	uint32_t size; /* record bytes: 64 or 128 */
 	uint64_t n;
-	/* ose */
-	struct ose_seg *seg;
-	/* ck */
+	struct ose_spsc_cons *c;
 	struct ck_ring *ck;
 	void *ckbuf;
-	/* sync */
-	int go;
-	uint64_t t_end, sum;
+	uint64_t sum;
+	uint64_t t_end;
 };
 
-static void *consumer_main(void *arg)
+static struct job cur;
+static uint64_t req_seq, done_seq; /* atomics: request / completion counters */
+static int quit;
+
+static void consume(struct job *j)
 {
-	struct run *r = arg;
 	uint64_t sum = 0, got = 0;
 
-	pin(1);
-	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
-	if (r->which == 0) {
-		struct ose_spsc_cons c;
+	if (j->which == 0) {
 		uint64_t out[16];
 
-		if (ose_spsc_cons_init(&c, r->seg) < 0)
-			abort();
-		while (got < r->n) {
-			uint32_t k = ose_spsc_peek(&c, BATCH);
+		while (got < j->n) {
+			uint32_t k = ose_spsc_peek(j->c, BATCH);
 
 			for (uint32_t i = 0; i < k; i++) {
-				memcpy(out, ose_spsc_cons_slot(&c, i), r->size);
+				memcpy(out, ose_spsc_cons_slot(j->c, i), j->size);
 				sum += out[0];
 			}
 			if (k)
-				ose_spsc_release(&c, k);
+				ose_spsc_release(j->c, k);
 			else
 				ose_cpu_relax();
 			got += k;
 		}
-		ose_spsc_cons_fini(&c);
-	} else if (r->size == 64) {
+	} else if (j->size == 64) {
 		struct rec64 out;
 
-		while (got < r->n) {
-			if (ck_ring_dequeue_spsc_rec64(r->ck, r->ckbuf, &out)) {
+		while (got < j->n) {
+			if (ck_ring_dequeue_spsc_rec64(j->ck, j->ckbuf, &out)) {
 				sum += out.w[0];
 				got++;
 			} else {
@@ -155,8 +156,8 @@ static void *consumer_main(void *arg)
 	} else {
 		struct rec128 out;
 
-		while (got < r->n) {
-			if (ck_ring_dequeue_spsc_rec128(r->ck, r->ckbuf, &out)) {
+		while (got < j->n) {
+			if (ck_ring_dequeue_spsc_rec128(j->ck, j->ckbuf, &out)) {
 				sum += out.w[0];
 				got++;
 			} else {
@@ -164,34 +165,49 @@ static void *consumer_main(void *arg)
 			}
 		}
 	}
-	r->t_end = ose_time_mono_ns();
-	r->sum = sum;
-	return NULL;
+	j->t_end = ose_time_mono_ns();
+	j->sum = sum;
 }
 
-static double throughput(int which, uint32_t size, struct ose_seg *seg, struct ck_ring *ck,
-			 void *ckbuf)
+static void *consumer_main(void *arg)
 {
-	struct run r = {.which = which, .size = size, .n = TP_RECORDS, .seg = seg, .ck = ck,
-			.ckbuf = ckbuf};
-	pthread_t th;
-	uint64_t t0, rec[16] = {0};
+	uint64_t seen = 0;
+
+	(void)arg;
+	pin(1);
+	for (;;) {
+		uint64_t r;
+
+		/* Acquire: pairs with the release of req_seq; the job is set. */
+		while ((r = __atomic_load_n(&req_seq, __ATOMIC_ACQUIRE)) == seen) {
+			if (__atomic_load_n(&quit, __ATOMIC_ACQUIRE))
+				return NULL;
+			ose_cpu_relax();
+		}
+		seen = r;
+		consume(&cur);
+		/* Release: publishes t_end and sum to the producer. */
+		__atomic_store_n(&done_seq, seen, __ATOMIC_RELEASE);
+	}
+}
+
+/* One run: returns rec/s. */
+static double throughput(int which, uint32_t size, struct ose_spsc_prod *p,
+			 struct ose_spsc_cons *c, struct ck_ring *ck, void *ckbuf)
+{
+	uint64_t t0, rec[16] = {0}, n_total = RUN_RECORDS, seq;
 
 	if (which == 1)
 		ck_ring_init(ck, CAP);
-	if (pthread_create(&th, NULL, consumer_main, &r))
-		abort();
-	while (!__atomic_load_n(&r.go, __ATOMIC_ACQUIRE))
-		ose_cpu_relax();
+	cur = (struct job){.which = which, .size = size, .n = n_total, .c = c, .ck = ck,
+			   .ckbuf = ckbuf};
+	seq = __atomic_load_n(&req_seq, __ATOMIC_RELAXED) + 1;
 	t0 = ose_time_mono_ns();
+	__atomic_store_n(&req_seq, seq, __ATOMIC_RELEASE);
 	if (which == 0) {
-		struct ose_spsc_prod p;
-
-		if (ose_spsc_prod_init(&p, seg) < 0)
-			abort();
-		for (uint64_t n = 0; n < r.n;) {
-			uint32_t want = r.n - n < BATCH ? (uint32_t)(r.n - n) : BATCH;
-			uint32_t k = ose_spsc_reserve(&p, want);
+		for (uint64_t n = 0; n < n_total;) {
+			uint32_t want = n_total - n < BATCH ? (uint32_t)(n_total - n) : BATCH;
+			uint32_t k = ose_spsc_reserve(p, want);
 
 			if (!k) {
 				ose_cpu_relax();
@@ -199,13 +215,13 @@ static double throughput(int which, uint32_t size, struct ose_seg *seg, struct c
 			}
 			for (uint32_t i = 0; i < k; i++) {
 				rec[0] = n + i;
-				memcpy(ose_spsc_prod_slot(&p, i), rec, size);
+				memcpy(ose_spsc_prod_slot(p, i), rec, size);
 			}
-			ose_spsc_commit(&p, k);
+			ose_spsc_commit(p, k);
 			n += k;
 		}
 	} else {
-		for (uint64_t n = 0; n < r.n;) {
+		for (uint64_t n = 0; n < n_total;) {
 			bool ok;
 
 			rec[0] = n;
@@ -217,12 +233,13 @@ static double throughput(int which, uint32_t size, struct ose_seg *seg, struct c
 				ose_cpu_relax();
 		}
 	}
-	pthread_join(th, NULL);
-	if (r.sum != r.n * (r.n - 1) / 2) {
+	while (__atomic_load_n(&done_seq, __ATOMIC_ACQUIRE) != seq)
+		ose_cpu_relax();
+	if (cur.sum != n_total * (n_total - 1) / 2) {
 		fprintf(stderr, "bench_ring: checksum mismatch (%s)\n", which ? "ck" : "ose");
 		exit(1);
 	}
-	return (double)r.n * 1e9 / (double)(r.t_end - t0);
+	return (double)n_total * 1e9 / (double)(cur.t_end - t0);
 }
 
 /* ---- latency ---------------------------------------------------------- */
@@ -351,11 +368,38 @@ int main(void)
 		fprintf(stderr, "bench_ring: cannot create rings in %s\n", d);
 		return 1;
 	}
-	for (int i = 0; i < RUNS; i++) {
-		t[0][i] = throughput(0, 64, &seg64, &ck, ckbuf);
-		t[1][i] = throughput(1, 64, &seg64, &ck, ckbuf);
-		t[2][i] = throughput(0, 128, &seg128, &ck, ckbuf);
-		t[3][i] = throughput(1, 128, &seg128, &ck, ckbuf);
+	{
+		struct ose_spsc_prod p64, p128;
+		struct ose_spsc_cons c64, c128;
+		pthread_t th;
+
+		if (ose_spsc_prod_init(&p64, &seg64) || ose_spsc_prod_init(&p128, &seg128) ||
+		    ose_spsc_cons_init(&c64, &seg64) || ose_spsc_cons_init(&c128, &seg128) ||
+		    pthread_create(&th, NULL, consumer_main, NULL))
+			return 1;
+		struct rusage ru0, ru1;
+		uint64_t w0 = ose_time_mono_ns();
+
+		getrusage(RUSAGE_SELF, &ru0);
+		for (int i = 0; i < RUNS; i++) {
+			t[0][i] = throughput(0, 64, &p64, &c64, &ck, ckbuf);
+			t[1][i] = throughput(1, 64, NULL, NULL, &ck, ckbuf);
+			t[2][i] = throughput(0, 128, &p128, &c128, &ck, ckbuf);
+			t[3][i] = throughput(1, 128, NULL, NULL, &ck, ckbuf);
+		}
+		getrusage(RUSAGE_SELF, &ru1);
+		/* How much CPU the two spinning threads actually got: on a
+		 * loaded machine the figures measure the scheduler, say so. */
+		double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec +
+				      ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec +
+				      ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+		fprintf(stderr, "# bench_ring: throughput threads got %.0f%% of 2 CPUs\n",
+			100.0 * cpu / (2.0 * (double)(ose_time_mono_ns() - w0) / 1e9));
+		__atomic_store_n(&quit, 1, __ATOMIC_RELEASE);
+		pthread_join(th, NULL);
+		ose_spsc_cons_fini(&c64);
+		ose_spsc_cons_fini(&c128);
 	}
 	if (!pin_ok)
 		fprintf(stderr, "# bench_ring: CPU pinning failed, ran unpinned\n");

@@ -73,6 +73,14 @@ Test(bcast, read_in_order_readonly_mapping)
 	cr_assert_eq(r.lost, 0);
 	cr_assert_eq(ose_bcast_lag(&r), 0);
 	cr_assert_eq(r.ctl->wr.pid, getpid());
+	struct ose_bcast_stats bs;
+	ose_bcast_stats(&rseg, &bs);
+	cr_assert_eq(bs.head, 5);
+	cr_assert_eq(bs.capacity, 8);
+	cr_assert_eq(bs.rec_size, 56);
+	cr_assert_eq(bs.writer_pid, getpid());
+	cr_assert(bs.writer_alive);
+	cr_assert_eq(bs.attaches, 1);
 	ose_seg_close(&rseg);
 	ose_seg_close(&wseg);
 }

@@ -380,7 +380,7 @@ Test(seg, stale_adopt_keeps_content)
 				    OSE_SEG_F_ADOPT | OSE_SEG_F_KEEP), -EEXIST);
 	cr_assert_eq(ose_seg_create(&w, "ose.ad", OSE_SEG_STATE, 0, 4096, OSE_SEG_F_ADOPT), 1);
 	cr_assert_str_eq(w.payload, "child");
-	cr_assert_eq(w.hdr->epoch, 2);
+	cr_assert_eq(ose_seg_epoch(w.hdr), 2);
 	cr_assert_eq(w.hdr->creator_pid, getpid());
 	cr_assert(ose_seg_owner_alive(w.hdr));
 	ose_seg_close(&w);
