@@ -101,19 +101,22 @@ static const struct ose_wire_map bn_tif[] = {
 	OSE_WIRE("GTD", OSE_TIF_GTD),
 };
 
-/* E/T: ms, or µs under timeUnit=MICROSECOND (see the file comment). */
+/* E/T: ms, or µs under timeUnit=MICROSECOND (see the file comment):
+ * 1e14 is the first 15-digit value. */
 static int bn_ts(const struct ose_json_val *v, int64_t *ns)
 {
-	int64_t raw;
 	enum ose_json_got got = OSE_JGOT_ABSENT;
-	int rc = ose_json_read_i64(v, &raw, &got);
+	int rc;
+
+	if (v->type != OSE_JSON_NUMBER && v->type != OSE_JSON_STRING)
+		return v->type == OSE_JSON_ABSENT || v->type == OSE_JSON_NULL ? -OSE_PERR_MISSING_FIELD
+									       : -OSE_PERR_TIMESTAMP;
+	rc = ose_json_read_ts(v, v->len >= 15 ? OSE_TS_US : OSE_TS_MS, ns, &got);
 	if (rc)
 		return -OSE_PERR_TIMESTAMP;
-	if (got == OSE_JGOT_ABSENT || got == OSE_JGOT_NULL || got == OSE_JGOT_EMPTY)
+	if (got != OSE_JGOT_NUMBER && got != OSE_JGOT_STRING)
 		return -OSE_PERR_MISSING_FIELD;
-	if (raw < 0)
-		return -OSE_PERR_TIMESTAMP;
-	return ose_json_read_ts(v, raw >= 100000000000000LL ? OSE_TS_US : OSE_TS_MS, ns, NULL);
+	return 0;
 }
 
 #define FAIL(rc, why) return ose_ev_fail(out, (rc), (why))

@@ -44,6 +44,30 @@ static const uint64_t p10[20] = {
 	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
 };
 
+/* 8 ASCII digits at p (little-endian hosts): 1 and their value, or 0 if
+ * any byte is not a digit.  The caller guarantees p + 8 is inside the
+ * token.  (The well-known SWAR trick, as in simdjson/fast_float.) */
+static inline int swar8(const char *p, uint64_t *out)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	if ((((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) !=
+	     0x3333333333333333ULL))
+		return 0;
+	v -= 0x3030303030303030ULL;
+	v = (v * 10) + (v >> 8);
+	v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+	     (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+	*out = v;
+	return 1;
+#else
+	(void)p;
+	(void)out;
+	return 0;
+#endif
+}
+
 /*
  * Fast path for the shape every venue sends, [-]d{1,18}[.d{1,19}]: two
  * 64-bit accumulators and one 128-bit multiply-add.  Anything else
@@ -79,6 +103,17 @@ enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
 	q = ++p;
 	if (end - p > 19 || p == end)
 		goto slow;
+	{
+		uint64_t eight;
+		if (end - p >= 8 && swar8(p, &eight)) {
+			fp = eight;
+			p += 8;
+			if (end - p >= 8 && swar8(p, &eight)) {
+				fp = fp * 100000000ULL + eight;
+				p += 8;
+			}
+		}
+	}
 	while (p < end && (unsigned char)(*p - '0') < 10)
 		fp = fp * 10 + (uint64_t)(*p++ - '0');
 	nf = (unsigned)(p - q);

@@ -463,6 +463,18 @@ static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_j
 				vals[idx].type = OSE_JSON_NUMBER;
 				vals[idx].esc = 0;
 			}
+		} else if (*p == 't' || *p == 'f' || *p == 'n') {
+			rc = json_literal(&p, end, why);
+			if (unlikely(rc))
+				return rc;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs;
+				vals[idx].len = (uint32_t)(p - vs);
+				vals[idx].type = *vs == 't'   ? OSE_JSON_TRUE
+						 : *vs == 'f' ? OSE_JSON_FALSE
+							      : OSE_JSON_NULL;
+				vals[idx].esc = 0;
+			}
 		} else if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 			uint32_t fl = ks->keys[idx].flags;
 			if ((fl & OSE_JSON_DESCEND) && *p == '{') {
