@@ -139,7 +139,7 @@ static void client_bg(struct simrun *r, struct ose_h_proc *p, const char *venue,
 	snprintf(port, sizeof(port), "%d", r->port);
 	snprintf(log, sizeof(log), "%s.log", state);
 	const char *argv[] = { PY, script, "stream", "--venue", venue, "--port", port, "--ca", r->ca,
-			       "--out", state, "--idle", "1.5", extra, NULL };
+			       "--out", state, "--idle", "1.0", extra, NULL };
 	cr_assert_eq(ose_h_spawn(p, argv, NULL, log), 0);
 }
 
@@ -169,7 +169,7 @@ static void stream(struct simrun *r, const char *venue, const char *extra)
 	snprintf(port, sizeof(port), "%d", r->port);
 	state_path(r, venue, state, sizeof(state));
 	const char *args[] = { "stream", "--venue", venue, "--port", port, "--ca", r->ca, "--out", state,
-			       "--idle", "1.5", extra, NULL };
+			       "--idle", "1.0", extra, NULL };
 	client(r, venue, args);
 }
 
@@ -189,7 +189,8 @@ ParameterizedTest(int *vi, sim, venue_stream_matches_truth, .timeout = 90)
 				"--burst", "8", "--batch", "3", "--ping-interval", "0.3",
 				"--api-key", "simkey", "--api-secret", "simsecret", NULL };
 	sim_start(&r, v, extra);
-	stream(&r, v, "--trades");
+	/* Coinbase: stay long enough for the 1 s heartbeats to show */
+	stream(&r, v, *vi == 4 ? "--idle=2.5" : "--trades");
 	char port[16], state[400];
 	snprintf(port, sizeof(port), "%d", r.port);
 	const char *rest[] = { "rest", "--venue", v, "--port", port, "--ca", r.ca, "--truth", r.truth, NULL };
