@@ -581,6 +581,27 @@ static void h_segments(FILE *f, const struct dump_inst *inst)
 	}
 }
 
+/* The ring kind shown for a segment ("feed", "cmd", "events", or
+ * "internal" for another SPSC ring of the instance, e.g. the engine's
+ * journal queue), or NULL if it is not a readable ring. */
+static const char *ring_kind(const struct dump_seg *s)
+{
+	if (s->err)
+		return NULL;
+	switch (s->role) {
+	case DUMP_ROLE_FEED:
+	case DUMP_ROLE_CMD:
+	case DUMP_ROLE_EVENTS:
+		return dump_role_name(s->role);
+	case DUMP_ROLE_OTHER:
+		if (s->seg.kind == OSE_SEG_SPSC && ose_spsc_validate(&s->seg) == 0)
+			return "internal";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 static void h_rings(FILE *f, const struct dump_inst *inst)
 {
 	char a[32], b[32], l1[64], l2[32], bar[BAR_W + 3];
@@ -591,8 +612,7 @@ static void h_rings(FILE *f, const struct dump_inst *inst)
 	for (size_t i = 0; i < inst->nsegs; i++) {
 		const struct dump_seg *s = &inst->segs[i];
 
-		if (s->err || (s->role != DUMP_ROLE_FEED && s->role != DUMP_ROLE_CMD &&
-			       s->role != DUMP_ROLE_EVENTS))
+		if (!ring_kind(s))
 			continue;
 		if (s->role == DUMP_ROLE_EVENTS) {
 			const struct ose_bcast_ctl *c = s->seg.payload;
@@ -629,7 +649,7 @@ static void h_rings(FILE *f, const struct dump_inst *inst)
 		snprintf(l3, sizeof(l3), "%s %s", liveness(l2, sizeof(l2), st.cons_pid, st.cons_alive),
 			 fmt_age(b, sizeof(b), age_of(st.cons_heartbeat_ns, mono_now_cached)));
 		fprintf(f, "%-44s %-6s %8" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 " %-22s %3" PRIu64 "%% %7" PRIu64 " %-22s %s\n",
-			s->name, dump_role_name(s->role), st.capacity, st.head, st.tail, st.lag,
+			s->name, ring_kind(s), st.capacity, st.head, st.tail, st.lag,
 			fmt_bar(bar, st.lag, st.capacity, BAR_W),
 			st.capacity ? st.lag * 100 / st.capacity : 0, st.full_stalls, l1, l3);
 		const struct ose_ring_ent *e = dump_ring_ent_find(inst, s->name);
@@ -644,7 +664,9 @@ static void h_rings(FILE *f, const struct dump_inst *inst)
 		} rec;
 		uint64_t idx;
 		size_t len = s->role == DUMP_ROLE_FEED ? sizeof(rec.ev) : sizeof(rec.cmd);
-		int r = len <= st.slot_size ? dump_spsc_newest(&s->seg, &rec, len, &idx) : -EINVAL;
+		/* Internal rings carry records of their own: not decoded. */
+		int r = s->role == DUMP_ROLE_OTHER ? 0 :
+			len <= st.slot_size ? dump_spsc_newest(&s->seg, &rec, len, &idx) : -EINVAL;
 
 		if (r == 1) {
 			fprintf(f, "  newest #%" PRIu64 ": ", idx);
@@ -994,12 +1016,11 @@ static void j_rings(struct jw *w, const struct dump_inst *inst)
 	for (size_t i = 0; i < inst->nsegs; i++) {
 		const struct dump_seg *s = &inst->segs[i];
 
-		if (s->err || (s->role != DUMP_ROLE_FEED && s->role != DUMP_ROLE_CMD &&
-			       s->role != DUMP_ROLE_EVENTS))
+		if (!ring_kind(s))
 			continue;
 		jopen(&arr, &r, NULL, '{');
 		jk_str(&r, "name", s->name);
-		jk_str(&r, "kind", dump_role_name(s->role));
+		jk_str(&r, "kind", ring_kind(s));
 		if (s->role == DUMP_ROLE_EVENTS) {
 			const struct ose_bcast_ctl *c = s->seg.payload;
 			uint64_t head = ose_bcast_head(c), cap = c->info.capacity;
@@ -1060,7 +1081,8 @@ static void j_rings(struct jw *w, const struct dump_inst *inst)
 		uint64_t idx;
 		size_t len = s->role == DUMP_ROLE_FEED ? sizeof(rec.ev) : sizeof(rec.cmd);
 
-		if (len <= st.slot_size && dump_spsc_newest(&s->seg, &rec, len, &idx) == 1) {
+		if (s->role != DUMP_ROLE_OTHER && len <= st.slot_size &&
+		    dump_spsc_newest(&s->seg, &rec, len, &idx) == 1) {
 			jopen(&r, &x, "newest", '{');
 			jk_u64(&x, "index", idx);
 			if (s->role == DUMP_ROLE_FEED)
