@@ -46,7 +46,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_TIMESTAMP] = OSE_JSON_KEY("timestamp"),
 	[K_SEQ] = OSE_JSON_KEY("sequence_num"),
-	[K_EVENTS] = OSE_JSON_KEY_F("events", OSE_JSON_LAZY),
+	[K_EVENTS] = OSE_JSON_KEY_F("events", OSE_JSON_EACH),
 	[K_TYPE] = OSE_JSON_KEY("type"),
 	[K_MESSAGE] = OSE_JSON_KEY("message"),
 };
@@ -55,7 +55,7 @@ static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 enum { E_TYPE, E_ORDERS, E_COUNT };
 static const struct ose_json_key ev_keys[E_COUNT] = {
 	[E_TYPE] = OSE_JSON_KEY("type"),
-	[E_ORDERS] = OSE_JSON_KEY_F("orders", OSE_JSON_LAZY),
+	[E_ORDERS] = OSE_JSON_KEY("orders"),
 };
 static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
 
@@ -210,6 +210,85 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 	return 0;
 }
 
+/*
+ * One-pass path for user-channel data (the hot path): the top-level scan
+ * walks each events[] element (OSE_JSON_EACH) and the callback walks its
+ * orders[] right away, so every byte is scanned about twice instead of
+ * three times.  sequence_num and timestamp may follow events on the wire,
+ * so they are patched into the events after the scan.  Returns 0 with
+ * out->n set, or -1: the caller starts over on the slow path.
+ */
+struct cb_each {
+	const struct ose_parse_ctx *ctx;
+	struct ose_parse_out *out;
+	uint32_t n;
+};
+
+static int cb_each_fn(void *arg, const struct ose_json_val *e, const char **why)
+{
+	struct cb_each *c = arg;
+	struct ose_json_val o[O_COUNT];
+	struct ose_json_iter it;
+	int rc, snapshot;
+
+	if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
+		snapshot = 1;
+	else if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
+		snapshot = 0;
+	else {
+		*why = "coinbase events[].type";
+		return -OSE_PERR_UNKNOWN_MSG;
+	}
+	if (e[E_ORDERS].type == OSE_JSON_ABSENT || e[E_ORDERS].type == OSE_JSON_NULL)
+		return 0;
+	if (e[E_ORDERS].type != OSE_JSON_ARRAY) {
+		*why = "coinbase events[].orders";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	ose_json_iter_init(&it, &e[E_ORDERS]);
+	while ((rc = ose_json_iter_next_obj(&it, &ord_ks, o, why)) > 0) {
+		if (!c->out->ev || c->n >= c->out->cap) {
+			*why = "coinbase orders beyond out->cap";
+			return -OSE_PERR_TOO_MANY;
+		}
+		rc = cb_order(o, c->ctx, snapshot, 0, 0, 0, &c->out->ev[c->n], why);
+		if (rc)
+			return rc;
+		c->n++;
+	}
+	return rc;
+}
+
+static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+		   struct ose_parse_out *out, struct ose_json_val *k)
+{
+	struct ose_json_val e[E_COUNT];
+	struct cb_each c = { ctx, out, 0 };
+	struct ose_json_each ex = { .ks = &ev_ks, .vals = e, .fn = cb_each_fn, .arg = &c };
+	enum ose_json_got got = OSE_JGOT_ABSENT;
+	const char *why = "";
+	int64_t ts = 0, seq = 0;
+
+	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
+		return -1;
+	if (!OSE_JSON_STR_EQ(&k[K_CHANNEL], "user") || k[K_EVENTS].type != OSE_JSON_ARRAY ||
+	    k[K_TYPE].type != OSE_JSON_ABSENT)
+		return -1;
+	if (ose_json_read_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
+	    ose_json_read_rfc3339(&k[K_TIMESTAMP], &ts, NULL) != 0)
+		return -1;
+	for (uint32_t i = 0; i < c.n; i++) {
+		struct ose_event *ev = &out->ev[i];
+		ev->exch_ts_ns = ts;
+		if (got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING) {
+			ev->venue_seq = (uint64_t)seq;
+			ev->flags |= OSE_EVF_HAS_SEQ;
+		}
+	}
+	out->n = c.n;
+	return 0;
+}
+
 enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 				      const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
@@ -224,20 +303,14 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase binary frame");
+	if (cb_fast(msg, len, ctx, out, k) == 0)
+		return OSE_PARSE_EVENTS;
+	/* Slow path: heartbeats, acks, errors; starts over with a plain
+	 * validating scan (which also names the error of a bad frame). */
+	ose_ev_out_reset(out);
 	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
 	if (rc)
 		FAIL(rc, why);
-	/* events was only delimited (LAZY): unless it is the user array
-	 * walked below, validate it now so that no reply is taken from a
-	 * malformed message. */
-	if (!(OSE_JSON_STR_EQ(&k[K_CHANNEL], "user") && k[K_EVENTS].type == OSE_JSON_ARRAY) &&
-	    (k[K_EVENTS].type == OSE_JSON_ARRAY || k[K_EVENTS].type == OSE_JSON_OBJECT)) {
-		struct ose_json_val whole;
-		rc = ose_json_value(k[K_EVENTS].p, k[K_EVENTS].len, &whole, &why);
-		if (rc)
-			FAIL(rc, why);
-	}
-
 	if (OSE_JSON_STR_EQ(&k[K_TYPE], "error")) {
 		const struct ose_json_val *m = &k[K_MESSAGE];
 		if (m->type == OSE_JSON_STRING) {
@@ -267,7 +340,7 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 		FAIL(k[K_EVENTS].type == OSE_JSON_ABSENT ? -OSE_PERR_MISSING_FIELD : -OSE_PERR_WRONG_TYPE,
 		     "coinbase events");
 
-	/* events[] and orders[] are LAZY: validated as they are walked. */
+	/* Slow path: the scan above validated everything; walk it. */
 	ose_json_iter_init(&eit, &k[K_EVENTS]);
 	while ((rc = ose_json_iter_next_obj(&eit, &ev_ks, e, &why)) > 0) {
 		if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
@@ -278,11 +351,8 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 			FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase events[].type");
 		if (e[E_ORDERS].type == OSE_JSON_ABSENT || e[E_ORDERS].type == OSE_JSON_NULL)
 			continue;
-		if (e[E_ORDERS].type != OSE_JSON_ARRAY) {
-			struct ose_json_val whole; /* lazy: syntax first, then type */
-			rc = ose_json_value(e[E_ORDERS].p, e[E_ORDERS].len, &whole, &why);
-			FAIL(rc ? rc : -OSE_PERR_WRONG_TYPE, rc ? why : "coinbase events[].orders");
-		}
+		if (e[E_ORDERS].type != OSE_JSON_ARRAY)
+			FAIL(-OSE_PERR_WRONG_TYPE, "coinbase events[].orders");
 		ose_json_iter_init(&oit, &e[E_ORDERS]);
 		while ((rc = ose_json_iter_next_obj(&oit, &ord_ks, o, &why)) > 0) {
 			if (!out->ev || n >= out->cap)

@@ -42,12 +42,15 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
 
+#include <stdint.h>
+#include <string.h>
+
 enum { K_TIME_MS, K_CHANNEL, K_EVENT, K_RESULT, K_ERROR, K_TYPE, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TIME_MS] = OSE_JSON_KEY("time_ms"),
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_EVENT] = OSE_JSON_KEY("event"),
-	[K_RESULT] = OSE_JSON_KEY_F("result", OSE_JSON_LAZY),
+	[K_RESULT] = OSE_JSON_KEY_F("result", OSE_JSON_EACH),
 	[K_ERROR] = OSE_JSON_KEY("error"),
 	[K_TYPE] = OSE_JSON_KEY("type"),
 };
@@ -328,6 +331,74 @@ static const struct ose_wire_map gate_channel[] = {
 	OSE_WIRE("spot.balances", CH_BALANCES),
 };
 
+
+/*
+ * One-pass path for push data (the hot path): the top-level scan walks
+ * each result[] element with the element key set and normalises it
+ * before moving on (OSE_JSON_EACH).  The element key set depends on the
+ * channel, which the scan has not necessarily read yet, so it is guessed
+ * from the frame's first bytes and checked after the scan; the envelope
+ * time (fallback timestamp) is patched in afterwards for the same reason.
+ * Returns 0 with out->n set, or -1: the caller starts over on the slow
+ * path (which also produces the right error for a bad frame).
+ */
+#define GATE_TS_PENDING INT64_MIN
+
+struct gate_each {
+	const struct ose_parse_ctx *ctx;
+	struct ose_parse_out *out;
+	uint32_t n;
+	int trades;
+};
+
+static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char **why)
+{
+	struct gate_each *g = arg;
+	int rc;
+
+	if (!g->out->ev || g->n >= g->out->cap) {
+		*why = "gate result[] beyond out->cap";
+		return -OSE_PERR_TOO_MANY;
+	}
+	rc = g->trades ? gate_trade(vals, g->ctx, GATE_TS_PENDING, &g->out->ev[g->n], why)
+		       : gate_order(vals, g->ctx, GATE_TS_PENDING, &g->out->ev[g->n], why);
+	if (rc)
+		return rc;
+	g->n++;
+	return 0;
+}
+
+static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+		     struct ose_parse_out *out, struct ose_json_val *k)
+{
+	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
+	struct gate_each g = { ctx, out, 0, 0 };
+	struct ose_json_each ex;
+	const char *why = "";
+	int64_t env_ts = 0;
+	size_t peek = len < 256 ? len : 256;
+	static const char tr[] = "\"spot.usertrades";
+
+	g.trades = memmem(msg, peek, tr, sizeof(tr) - 1) != NULL;
+	ex.ks = g.trades ? &trade_ks : &ord_ks;
+	ex.vals = f;
+	ex.fn = gate_each_fn;
+	ex.arg = &g;
+	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
+		return -1;
+	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update") || k[K_RESULT].type != OSE_JSON_ARRAY ||
+	    k[K_ERROR].type == OSE_JSON_OBJECT || k[K_TYPE].type != OSE_JSON_ABSENT ||
+	    OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel) != (g.trades ? CH_TRADES : CH_ORDERS))
+		return -1;
+	if (ose_json_read_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, NULL) != 0)
+		return -1;
+	for (uint32_t i = 0; i < g.n; i++)
+		if (out->ev[i].exch_ts_ns == GATE_TS_PENDING)
+			out->ev[i].exch_ts_ns = env_ts;
+	out->n = g.n;
+	return 0;
+}
+
 enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
@@ -342,20 +413,14 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate binary frame");
+	if (gate_fast(msg, len, ctx, out, k) == 0)
+		return OSE_PARSE_EVENTS;
+	/* Slow path: sessions, errors, or a frame the one-pass guess got
+	 * wrong.  Starts over with a plain validating scan. */
+	ose_ev_out_reset(out);
 	rc = ose_json_obj_get(msg, len, &top_ks, k, &why);
 	if (rc)
 		FAIL(rc, why);
-	/* result was only delimited (LAZY): unless it is the array of
-	 * updates walked below, validate it now so that no reply is taken
-	 * from a malformed message. */
-	if (!(OSE_JSON_STR_EQ(&k[K_EVENT], "update") && k[K_RESULT].type == OSE_JSON_ARRAY) &&
-	    (k[K_RESULT].type == OSE_JSON_ARRAY || k[K_RESULT].type == OSE_JSON_OBJECT)) {
-		struct ose_json_val whole;
-		rc = ose_json_value(k[K_RESULT].p, k[K_RESULT].len, &whole, &why);
-		if (rc)
-			FAIL(rc, why);
-	}
-
 	if (OSE_JSON_STR_EQ(&k[K_TYPE], "upgrade"))
 		return ose_ev_session(out, OSE_SESS_SHUTDOWN, "gate upgrade notice");
 	ch = OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel);
@@ -392,7 +457,8 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	if (rc)
 		FAIL(rc, "gate time_ms");
 
-	/* result is LAZY: each element is validated as it is walked. */
+	/* The one-pass path did not apply: result was validated by the
+	 * scan above, walk it. */
 	ose_json_iter_init(&it, &k[K_RESULT]);
 	while ((rc = ose_json_iter_next_obj(&it, ch == CH_ORDERS ? &ord_ks : &trade_ks, f, &why)) > 0) {
 		if (!out->ev || n >= out->cap)
