@@ -11,10 +11,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <ini.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,8 +66,10 @@ static void usage(FILE *f)
 		"                [--probe-ms MS] [--app-ping-ms MS] [--max-life-ms MS]\n"
 		"                [--backoff-base-ms MS] [--backoff-max-ms MS] [--close-wait-ms MS]\n"
 		"                [--stable-ms MS] [--max-disconnects N] [--run-ms MS]\n"
-		"                [--drain-ms MS] [--insecure] [--version]\n"
+		"                [--drain-ms MS] [--insecure] [--config FILE] [--version]\n"
 		"venues: binance okx bybit gate coinbase mexc\n"
+		"config: INI, sections [feed] and [feed.VENUE.ACCOUNT], keys = option names;\n"
+		"  [engine] instance is used when --instance is absent; argv wins.\n"
 		"credentials: file of key=value lines (api_key, api_secret, passphrase,\n"
 		"  listen_key), mode 0600 or stricter; or $OSE_API_KEY, $OSE_API_SECRET,\n"
 		"  $OSE_API_PASSPHRASE, $OSE_LISTEN_KEY.\n");
@@ -176,7 +180,7 @@ enum {
 	OPT_CA = 256, OPT_CPU, OPT_CRED, OPT_REPLAY, OPT_RECORD, OPT_VERSION, OPT_BUSY,
 	OPT_SOBUSY, OPT_MAXMSG, OPT_RINGCAP, OPT_CONNTO, OPT_IDLE, OPT_PROBE, OPT_APPPING,
 	OPT_LIFE, OPT_BBASE, OPT_BMAX, OPT_CLOSEWAIT, OPT_STABLE, OPT_MAXDISC, OPT_RUNMS,
-	OPT_DRAIN, OPT_INSECURE,
+	OPT_DRAIN, OPT_INSECURE, OPT_CONFIG,
 };
 
 static int num(const char *s, unsigned long long *out)
@@ -188,99 +192,211 @@ static int num(const char *s, unsigned long long *out)
 	return errno || !*s || *e ? -1 : 0;
 }
 
+static const struct option opts[] = {
+	{ "instance", required_argument, 0, 'i' },
+	{ "venue", required_argument, 0, 'v' },
+	{ "account", required_argument, 0, 'a' },
+	{ "url", required_argument, 0, 'u' },
+	{ "config", required_argument, 0, OPT_CONFIG },
+	{ "ca", required_argument, 0, OPT_CA },
+	{ "cpu", required_argument, 0, OPT_CPU },
+	{ "credentials", required_argument, 0, OPT_CRED },
+	{ "replay", required_argument, 0, OPT_REPLAY },
+	{ "record", required_argument, 0, OPT_RECORD },
+	{ "version", no_argument, 0, OPT_VERSION },
+	{ "busy-poll", no_argument, 0, OPT_BUSY },
+	{ "so-busy-poll", required_argument, 0, OPT_SOBUSY },
+	{ "max-msg", required_argument, 0, OPT_MAXMSG },
+	{ "ring-capacity", required_argument, 0, OPT_RINGCAP },
+	{ "connect-timeout-ms", required_argument, 0, OPT_CONNTO },
+	{ "idle-ms", required_argument, 0, OPT_IDLE },
+	{ "probe-ms", required_argument, 0, OPT_PROBE },
+	{ "app-ping-ms", required_argument, 0, OPT_APPPING },
+	{ "max-life-ms", required_argument, 0, OPT_LIFE },
+	{ "backoff-base-ms", required_argument, 0, OPT_BBASE },
+	{ "backoff-max-ms", required_argument, 0, OPT_BMAX },
+	{ "close-wait-ms", required_argument, 0, OPT_CLOSEWAIT },
+	{ "stable-ms", required_argument, 0, OPT_STABLE },
+	{ "max-disconnects", required_argument, 0, OPT_MAXDISC },
+	{ "run-ms", required_argument, 0, OPT_RUNMS },
+	{ "drain-ms", required_argument, 0, OPT_DRAIN },
+	{ "insecure", no_argument, 0, OPT_INSECURE },
+	{ "help", no_argument, 0, 'h' },
+	{ 0, 0, 0, 0 },
+};
+
+/* Everything the options set; filled from the INI file, then argv. */
+struct settings {
+	const char *instance, *venue_name, *account, *cred, *replay, *record;
+	unsigned long long ring_cap, drain_ms;
+	int cpu;
+	struct ose_feed_cfg cfg;
+};
+
+/* Apply option `code` with value val (NULL for flags).  val must outlive
+ * the settings (argv, or a strdup of an INI value).  0, or -1 if bad. */
+static int set_opt(struct settings *st, int code, const char *val)
+{
+	struct ose_feed_cfg *cfg = &st->cfg;
+	unsigned long long v = 0;
+
+	switch (code) {
+	case 'i': st->instance = val; return 0;
+	case 'v': st->venue_name = val; return 0;
+	case 'a': st->account = val; return 0;
+	case 'u': cfg->url = val; return 0;
+	case OPT_CA: cfg->ca_file = val; return 0;
+	case OPT_CRED: st->cred = val; return 0;
+	case OPT_REPLAY: st->replay = val; return 0;
+	case OPT_RECORD: st->record = val; return 0;
+	case OPT_CONFIG: return 0; /* read before everything else */
+	case OPT_BUSY:
+	case OPT_INSECURE: {
+		/* Flags; in an INI file: 1/0, true/false, yes/no. */
+		int on = !val || !strcmp(val, "1") || !strcasecmp(val, "true") ||
+			 !strcasecmp(val, "yes");
+		if (val && !on && strcmp(val, "0") && strcasecmp(val, "false") &&
+		    strcasecmp(val, "no"))
+			return -1;
+		if (code == OPT_BUSY)
+			cfg->busy_poll = on;
+		else
+			cfg->insecure = on;
+		return 0;
+	}
+	default:
+		break;
+	}
+	if (!val || num(val, &v) < 0)
+		return -1;
+	switch (code) {
+	case OPT_CPU: st->cpu = (int)v; break;
+	case OPT_SOBUSY: cfg->so_busy_poll_us = (int)v; break;
+	case OPT_MAXMSG: cfg->max_msg = (size_t)v; break;
+	case OPT_RINGCAP: st->ring_cap = v; break;
+	case OPT_CONNTO: cfg->connect_timeout_ms = (uint32_t)v; break;
+	case OPT_IDLE: cfg->idle_ms = (uint32_t)v; break;
+	case OPT_PROBE: cfg->probe_ms = (uint32_t)v; break;
+	case OPT_APPPING: cfg->app_ping_ms = (int64_t)v; break;
+	case OPT_LIFE: cfg->max_life_ms = (int64_t)v; break;
+	case OPT_BBASE: cfg->backoff.base_ms = (uint32_t)v; break;
+	case OPT_BMAX: cfg->backoff.max_ms = (uint32_t)v; break;
+	case OPT_CLOSEWAIT: cfg->close_wait_ms = (uint32_t)v; break;
+	case OPT_STABLE: cfg->stable_ms = (uint32_t)v; break;
+	case OPT_MAXDISC: cfg->max_disconnects = v; break;
+	case OPT_RUNMS: cfg->run_ms = v; break;
+	case OPT_DRAIN: st->drain_ms = v; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+/* INI: [feed] applies to every feed, [feed.<venue>.<account>] to one;
+ * keys are the long option names ('-' or '_'); [engine] instance is used
+ * when --instance is not given.  Other sections belong to other tools. */
+struct ini_ctx {
+	struct settings *st;
+	char own[128];
+	int bad;
+};
+
+static int ini_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_ctx *ic = user;
+	char key[64];
+	size_t i;
+
+	if (!strcmp(section, "engine")) {
+		if (!strcmp(name, "instance") && !ic->st->instance)
+			ic->st->instance = strdup(value);
+		return 1;
+	}
+	if (strcmp(section, "feed") && strcmp(section, ic->own))
+		return 1;
+	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = name[i] == '_' ? '-' : name[i];
+	key[i] = 0;
+	for (const struct option *o = opts; o->name; o++) {
+		if (strcmp(o->name, key) || o->val == OPT_VERSION || o->val == 'h' ||
+		    o->val == OPT_CONFIG)
+			continue;
+		if (set_opt(ic->st, o->val, strdup(value)) < 0) {
+			/* Never echo the value: it may be a path to secrets. */
+			fprintf(stderr, "ose-feed: config [%s]: bad value for %s\n", section, name);
+			ic->bad = 1;
+			return 0;
+		}
+		return 1;
+	}
+	fprintf(stderr, "ose-feed: config [%s]: unknown key %s\n", section, name);
+	ic->bad = 1;
+	return 0;
+}
+
+/* The value of --name in argv (either "--name V" or "--name=V"), or NULL. */
+static const char *pre_scan(int argc, char **argv, const char *name)
+{
+	size_t l = strlen(name);
+
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) || strncmp(argv[i] + 2, name, l))
+			continue;
+		if (argv[i][2 + l] == '=')
+			return argv[i] + 3 + l;
+		if (argv[i][2 + l] == 0 && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "instance", required_argument, 0, 'i' },
-		{ "venue", required_argument, 0, 'v' },
-		{ "account", required_argument, 0, 'a' },
-		{ "url", required_argument, 0, 'u' },
-		{ "ca", required_argument, 0, OPT_CA },
-		{ "cpu", required_argument, 0, OPT_CPU },
-		{ "credentials", required_argument, 0, OPT_CRED },
-		{ "replay", required_argument, 0, OPT_REPLAY },
-		{ "record", required_argument, 0, OPT_RECORD },
-		{ "version", no_argument, 0, OPT_VERSION },
-		{ "busy-poll", no_argument, 0, OPT_BUSY },
-		{ "so-busy-poll", required_argument, 0, OPT_SOBUSY },
-		{ "max-msg", required_argument, 0, OPT_MAXMSG },
-		{ "ring-capacity", required_argument, 0, OPT_RINGCAP },
-		{ "connect-timeout-ms", required_argument, 0, OPT_CONNTO },
-		{ "idle-ms", required_argument, 0, OPT_IDLE },
-		{ "probe-ms", required_argument, 0, OPT_PROBE },
-		{ "app-ping-ms", required_argument, 0, OPT_APPPING },
-		{ "max-life-ms", required_argument, 0, OPT_LIFE },
-		{ "backoff-base-ms", required_argument, 0, OPT_BBASE },
-		{ "backoff-max-ms", required_argument, 0, OPT_BMAX },
-		{ "close-wait-ms", required_argument, 0, OPT_CLOSEWAIT },
-		{ "stable-ms", required_argument, 0, OPT_STABLE },
-		{ "max-disconnects", required_argument, 0, OPT_MAXDISC },
-		{ "run-ms", required_argument, 0, OPT_RUNMS },
-		{ "drain-ms", required_argument, 0, OPT_DRAIN },
-		{ "insecure", no_argument, 0, OPT_INSECURE },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *instance = NULL, *venue_name = NULL, *account = NULL, *cred = NULL;
-	const char *replay = NULL, *record = NULL;
-	unsigned long long v, ring_cap = 0, drain_ms = 2000;
-	int cpu = -1, c;
-	struct ose_feed_cfg cfg;
+	static struct settings S;
+	struct ose_feed_cfg *cfgp = &S.cfg;
+	const char *config = pre_scan(argc, argv, "config");
+	int c, li;
 	struct ose_feed_ring ring;
 	FILE *rec = NULL, *rin = NULL;
 	int r;
 
-	ose_feed_cfg_defaults(&cfg);
-	while ((c = getopt_long(argc, argv, "i:v:a:u:h", opts, NULL)) != -1) {
-		int bad = 0;
+	ose_feed_cfg_defaults(cfgp);
+	S.cpu = -1;
+	S.drain_ms = 2000;
+	if (config) {
+		struct ini_ctx ic = { .st = &S };
+		const char *v = pre_scan(argc, argv, "venue"), *a = pre_scan(argc, argv, "account");
 
-		switch (c) {
-		case 'i': instance = optarg; break;
-		case 'v': venue_name = optarg; break;
-		case 'a': account = optarg; break;
-		case 'u': cfg.url = optarg; break;
-		case OPT_CA: cfg.ca_file = optarg; break;
-		case OPT_CRED: cred = optarg; break;
-		case OPT_REPLAY: replay = optarg; break;
-		case OPT_RECORD: record = optarg; break;
-		case OPT_BUSY: cfg.busy_poll = 1; break;
-		case OPT_INSECURE: cfg.insecure = 1; break;
-		case OPT_VERSION:
+		snprintf(ic.own, sizeof(ic.own), "feed.%s.%s", v ? v : "", a ? a : "");
+		r = ini_parse(config, ini_cb, &ic);
+		if (r < 0) {
+			fprintf(stderr, "ose-feed: config %s: cannot read\n", config);
+			return 2;
+		}
+		if (r > 0 || ic.bad) {
+			fprintf(stderr, "ose-feed: config %s: error at line %d\n", config, r);
+			return 2;
+		}
+	}
+	while ((c = getopt_long(argc, argv, "i:v:a:u:h", opts, &li)) != -1) {
+		if (c == OPT_VERSION) {
 			printf("ose-feed %s\ncrypto: %s\n", OSE_VERSION, OSE_CRYPTO_PATH);
 			return 0;
-		case 'h':
+		}
+		if (c == 'h') {
 			usage(stdout);
 			return 0;
-		default:
-			if (!optarg || num(optarg, &v) < 0) {
-				bad = 1;
-				break;
-			}
-			switch (c) {
-			case OPT_CPU: cpu = (int)v; break;
-			case OPT_SOBUSY: cfg.so_busy_poll_us = (int)v; break;
-			case OPT_MAXMSG: cfg.max_msg = (size_t)v; break;
-			case OPT_RINGCAP: ring_cap = v; break;
-			case OPT_CONNTO: cfg.connect_timeout_ms = (uint32_t)v; break;
-			case OPT_IDLE: cfg.idle_ms = (uint32_t)v; break;
-			case OPT_PROBE: cfg.probe_ms = (uint32_t)v; break;
-			case OPT_APPPING: cfg.app_ping_ms = (int64_t)v; break;
-			case OPT_LIFE: cfg.max_life_ms = (int64_t)v; break;
-			case OPT_BBASE: cfg.backoff.base_ms = (uint32_t)v; break;
-			case OPT_BMAX: cfg.backoff.max_ms = (uint32_t)v; break;
-			case OPT_CLOSEWAIT: cfg.close_wait_ms = (uint32_t)v; break;
-			case OPT_STABLE: cfg.stable_ms = (uint32_t)v; break;
-			case OPT_MAXDISC: cfg.max_disconnects = v; break;
-			case OPT_RUNMS: cfg.run_ms = v; break;
-			case OPT_DRAIN: drain_ms = v; break;
-			default: bad = 1; break;
-			}
 		}
-		if (bad) {
+		if (c == '?' || set_opt(&S, c, optarg) < 0) {
 			usage(stderr);
 			return 2;
 		}
 	}
+	const char *instance = S.instance, *venue_name = S.venue_name, *account = S.account;
+	const char *cred = S.cred, *replay = S.replay, *record = S.record;
+	unsigned long long ring_cap = S.ring_cap, drain_ms = S.drain_ms;
+	int cpu = S.cpu;
+	struct ose_feed_cfg cfg = S.cfg;
+
 	if (!instance || !venue_name || !account || (!cfg.url == !replay) || optind != argc) {
 		usage(stderr);
 		return 2;

@@ -218,3 +218,30 @@ Test(process, ring_full_waits_never_drops, .init = setup, .fini = teardown, .tim
 	ose_spsc_cons_fini(&c);
 	ose_seg_close(&seg);
 }
+
+Test(process, ini_config, .init = setup, .fini = teardown, .timeout = 60)
+{
+	char ini[256], args[1024];
+	FILE *f;
+	struct ose_seg seg;
+
+	snprintf(ini, sizeof(ini), "%s/ose.ini", shmdir);
+	f = fopen(ini, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[engine]\ninstance = fromini\n[feed]\ndrain_ms = 0\n"
+		   "[feed.binance.acc9]\nring-capacity = 64\n[feed.okx.other]\nring_capacity = 3\n"
+		   "[sim]\nanything = 1\n");
+	fclose(f);
+	snprintf(args, sizeof(args), "--config %s --venue binance --account acc9 --replay %s", ini,
+		 fixture());
+	cr_assert_eq(run(args, NULL), 0);
+	cr_assert_eq(ose_spsc_attach(&seg, "ose.fromini.feed.binance.acc9", 0), 0,
+		     "instance from [engine]");
+	cr_assert_eq(ose_spsc_ctl_of(&seg)->info.capacity, 64, "[feed.binance.acc9] applied");
+	ose_seg_close(&seg);
+
+	f = fopen(ini, "a");
+	fprintf(f, "[feed]\nno_such_key = 1\n");
+	fclose(f);
+	cr_assert_eq(run(args, NULL), 2, "unknown keys are refused");
+}
