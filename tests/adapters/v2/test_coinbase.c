@@ -291,3 +291,21 @@ Test(coinbase, malformed_values)
 		     OSE_PARSE_EVENTS);
 	cr_assert_eq(out.n, 0);
 }
+
+/* sequence_num and timestamp after events: patched in after the scan. */
+Test(coinbase, key_order_does_not_matter)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run("{\"events\":[{\"orders\":[{\"order_id\":\"a\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}],"
+			 "\"type\":\"snapshot\"}],\"sequence_num\":9,\"timestamp\":\"2023-02-09T20:33:57.609931463Z\","
+			 "\"channel\":\"user\"}", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 1);
+	cr_assert_eq(evs[0].venue_seq, 9);
+	cr_assert(evs[0].flags & OSE_EVF_HAS_SEQ);
+	cr_assert(evs[0].flags & OSE_EVF_SNAPSHOT);
+	cr_assert_eq(evs[0].exch_ts_ns, 1675974837609931463LL);
+	/* heartbeats whose events look nothing like orders */
+	cr_assert_eq(run("{\"events\":[{\"current_time\":\"x\",\"heartbeat_counter\":1}],\"channel\":\"heartbeats\"}", &out),
+		     OSE_PARSE_SESSION);
+	cr_assert_eq(out.session, OSE_SESS_OTHER);
+}

@@ -304,3 +304,39 @@ Test(gate, malformed_values)
 		     OSE_PARSE_ERROR);
 	cr_assert_eq(out.err, OSE_PERR_UTF8);
 }
+
+/* The one-pass path guesses the channel from the first bytes and patches
+ * the envelope time in afterwards; key order must not change results. */
+Test(gate, key_order_does_not_matter)
+{
+	struct ose_parse_out out;
+	/* channel and time_ms after result; the order has no own time. */
+	cr_assert_eq(run("{\"event\":\"update\",\"result\":[{\"id\":\"7\",\"currency_pair\":\"BTC_USDT\",\"side\":\"buy\","
+			 "\"type\":\"limit\",\"event\":\"put\",\"amount\":\"1\",\"left\":\"1\"}],\"channel\":\"spot.orders\","
+			 "\"time_ms\":1694655225315}", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 1);
+	cr_assert_eq(evs[0].kind, OSE_EV_ORDER);
+	cr_assert_eq(evs[0].exch_ts_ns, MS(1694655225315));
+	/* usertrades named only after a long result: the guess is wrong,
+	 * the slow path must still produce the fills. */
+	char m[2048];
+	int k = snprintf(m, sizeof(m), "{\"time_ms\":1000,\"event\":\"update\",\"result\":[");
+	for (int i = 0; i < 4; i++)
+		k += snprintf(m + k, sizeof(m) - (size_t)k,
+			      "%s{\"id\":%d,\"order_id\":\"30784428\",\"currency_pair\":\"BTC_USDT\",\"side\":\"sell\","
+			      "\"amount\":\"1.5\",\"price\":\"10000\",\"fee\":\"0.002\",\"text\":\"apiv4\"}",
+			      i ? "," : "", 100 + i);
+	snprintf(m + k, sizeof(m) - (size_t)k, "],\"channel\":\"spot.usertrades\"}");
+	cr_assert_eq(run(m, &out), OSE_PARSE_EVENTS, "%s", out.why);
+	cr_assert_eq(out.n, 4);
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(evs[i].kind, OSE_EV_FILL);
+		cr_assert_eq(evs[i].exch_ts_ns, MS(1000));
+	}
+	cr_assert_str_eq(evs[3].trade_id, "103");
+	/* An error inside an element on the one-pass path is still named. */
+	cr_assert_eq(run("{\"time_ms\":1,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{\"id\":\"1\","
+			 "\"currency_pair\":\"X\",\"event\":\"finish\",\"finish_as\":\"weird\"}]}", &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_STATUS);
+	cr_assert_str_eq(out.why, "gate spot.orders.finish_as");
+}
