@@ -118,6 +118,7 @@ struct ose_json_keyset {
 	uint8_t bucket[256];
 	uint8_t next[OSE_JSON_KEYS_MAX];
 	uint64_t word[OSE_JSON_KEYS_MAX]; /* first 8 key bytes, zero-padded */
+	uint64_t tail[OSE_JSON_KEYS_MAX]; /* last 8 key bytes (keys of 9..16) */
 	uint8_t one[256]; /* one-byte keys: index + 1 by byte (Binance) */
 };
 #define OSE_JSON_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }

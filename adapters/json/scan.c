@@ -266,6 +266,9 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 			uint64_t w = 0;
 			memcpy(&w, ks->keys[i].name, ks->keys[i].len < 8 ? ks->keys[i].len : 8);
 			ks->word[i] = w;
+			ks->tail[i] = 0;
+			if (ks->keys[i].len > 8)
+				memcpy(&ks->tail[i], ks->keys[i].name + ks->keys[i].len - 8, 8);
 			if (ks->keys[i].len == 1)
 				ks->one[(unsigned char)ks->keys[i].name[0]] = (uint8_t)(i + 1);
 			ks->next[i] = ks->bucket[h];
@@ -293,7 +296,7 @@ static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
  * (the closing quote is inside the buffer).  Compares the first 8 bytes as
  * one word: an 8-byte load when the buffer has room, else a short copy.
  */
-static inline int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
+static inline __attribute__((always_inline)) int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
 			   const char *end)
 {
 	unsigned i = ks->bucket[key_hash(k, len)];
@@ -312,10 +315,22 @@ static inline int key_find(const struct ose_json_keyset *ks, const char *k, size
 		(void)end;
 		memcpy(&w, k, len < 8 ? len : 8);
 	}
+	if (len > 8) {
+		/* Keys of 9..16 bytes: first and last 8 bytes cover them (the
+		 * two loads overlap); longer keys add a memcmp. */
+		uint64_t t;
+		memcpy(&t, k + len - 8, 8);
+		do {
+			const struct ose_json_key *key = &ks->keys[i - 1];
+			if (key->len == len && ks->word[i - 1] == w && ks->tail[i - 1] == t &&
+			    (len <= 16 || memcmp(key->name + 8, k + 8, len - 16) == 0))
+				return (int)i - 1;
+			i = ks->next[i - 1];
+		} while (i);
+		return -1;
+	}
 	do {
-		const struct ose_json_key *key = &ks->keys[i - 1];
-		if (key->len == len && ks->word[i - 1] == w &&
-		    (len <= 8 || memcmp(key->name + 8, k + 8, len - 8) == 0))
+		if (ks->keys[i - 1].len == len && ks->word[i - 1] == w)
 			return (int)i - 1;
 		i = ks->next[i - 1];
 	} while (i);
@@ -323,7 +338,7 @@ static inline int key_find(const struct ose_json_keyset *ks, const char *k, size
 }
 
 /* Index of key k[0..len) (raw, possibly escaped) in ks, or -1. */
-static inline int json_key_lookup(const struct ose_json_keyset *ks, const char *k, size_t len,
+static inline __attribute__((always_inline)) int json_key_lookup(const struct ose_json_keyset *ks, const char *k, size_t len,
 				  uint8_t esc, const char *end)
 {
 	if (likely(!esc))
