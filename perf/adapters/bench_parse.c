@@ -23,8 +23,11 @@
 #include "adapters/json/json.h"
 #include "perf/adapters/bench_common.h"
 
-#define ROUNDS 301
-#define BATCH 200
+#define ROUNDS_MAX 301
+#define BATCH_MAX 200
+/* BENCH_QUICK=1 in the environment: a few rounds only (for running under
+ * valgrind --tool=callgrind to count instructions per message). */
+static int ROUNDS = ROUNDS_MAX, BATCH = BATCH_MAX;
 
 static char *load(const char *dir, const char *rel, size_t *len)
 {
@@ -132,7 +135,7 @@ static volatile uint64_t sink;
 static double time_set(struct bench_sample *s, size_t n, bench_fn fn, void *arg, bench_fn fn2,
 		       double *ns2, double *ratio)
 {
-	static double rounds[ROUNDS], rounds2[ROUNDS], ratios[ROUNDS];
+	static double rounds[ROUNDS_MAX], rounds2[ROUNDS_MAX], ratios[ROUNDS_MAX];
 	struct ose_event ev[8];
 
 	for (int r = 0; r < ROUNDS; r++) {
@@ -187,6 +190,10 @@ int main(int argc, char **argv)
 		  sizeof(by_files) / sizeof(by_files[0]) },
 	};
 
+	if (getenv("BENCH_QUICK")) {
+		ROUNDS = 3;
+		BATCH = 10;
+	}
 	if (!dir) {
 		fprintf(stderr, "usage: bench_parse FIXTURE_DIR (or set OSE_FIXTURES)\n");
 		return 1;
@@ -231,25 +238,26 @@ int main(int argc, char **argv)
 		if (sets[v].venue == OSE_VENUE_BINANCE) {
 			/* One executionReport (a fill, Binance US) on its own. */
 			struct bench_sample one = s[1];
-			static double per[ROUNDS * 4];
+			static double per[ROUNDS_MAX * 4];
+			size_t nper = (size_t)ROUNDS * 4;
 			struct ose_event ev[8];
-			for (size_t r = 0; r < sizeof(per) / sizeof(per[0]); r++) {
+			for (size_t r = 0; r < nper; r++) {
 				double t0 = now_ns();
 				for (int b = 0; b < 50; b++)
 					sink += (uint64_t)run_ose(&a, one.msg, one.len, ev, 8);
 				per[r] = (now_ns() - t0) / 50.0;
 			}
 			printf("BENCH parse.binance.execution_report.p50 %.1f ns\n",
-			       bench_median(per, sizeof(per) / sizeof(per[0])));
+			       bench_median(per, nper));
 			if (sj) {
-				for (size_t r = 0; r < sizeof(per) / sizeof(per[0]); r++) {
+				for (size_t r = 0; r < nper; r++) {
 					double t0 = now_ns();
 					for (int b = 0; b < 50; b++)
 						sink += (uint64_t)sj(NULL, one.msg, one.len, ev, 8);
 					per[r] = (now_ns() - t0) / 50.0;
 				}
 				printf("BENCH parse.binance.execution_report.p50.simdjson %.1f ns\n",
-				       bench_median(per, sizeof(per) / sizeof(per[0])));
+				       bench_median(per, nper));
 			}
 		}
 		for (size_t i = 0; i < sets[v].nfiles; i++)
