@@ -279,14 +279,16 @@ static void sym_init(struct sim_symbol *s, int venue, const struct sym_proto *p)
 /* ---- lifecycles ---- */
 
 /* Terminal outcomes each venue's order stream can express (see docs/sim.md):
- * OKX and MEXC have no expired/rejected push states, Gate pushes no
- * rejections, Bybit expresses IOC leftovers as cancels. */
+ * OKX and MEXC have no expired/rejected push states, Gate and Coinbase
+ * refuse bad orders at placement (REST) and push nothing (a Coinbase FAILED
+ * push would carry no usable order size), Bybit expresses IOC leftovers as
+ * cancels. */
 static const uint8_t outcomes[SIM_VENUES][4] = {
 	[SIM_BINANCE] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_EXPIRED, SIM_ST_REJECTED },
 	[SIM_OKX] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_FILLED, SIM_ST_CANCELED },
 	[SIM_BYBIT] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_FILLED, SIM_ST_REJECTED },
 	[SIM_GATE] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_EXPIRED, SIM_ST_FILLED },
-	[SIM_COINBASE] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_EXPIRED, SIM_ST_REJECTED },
+	[SIM_COINBASE] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_EXPIRED, SIM_ST_FILLED },
 	[SIM_MEXC] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_FILLED, SIM_ST_CANCELED },
 };
 

@@ -1636,7 +1636,11 @@ static int write_truth(void)
 			sim_buf_str(&b, "\",\"quantity\":\"");
 			sim_buf_dec(&b, o->qty, o->market ? s->psc + s->qsc : s->qsc, -1);
 			sim_buf_str(&b, "\",\"filled_quantity\":\"");
-			sim_buf_dec(&b, o->filled, s->qsc, -1);
+			/* Gate market buys: quote currency, as amount - left says */
+			if (o->market)
+				sim_buf_dec(&b, o->quote_filled, s->psc + s->qsc, -1);
+			else
+				sim_buf_dec(&b, o->filled, s->qsc, -1);
 			sim_buf_str(&b, "\"}");
 		}
 	}

@@ -155,8 +155,10 @@ def parse_gate(m):
             st = "PARTIALLY_FILLED" if filled > 0 else "NEW"
         else:
             st = {"filled": "FILLED", "cancelled": "CANCELED", "ioc": "EXPIRED"}[d["finish_as"]]
+        # market buys count amount and left in quote currency (trap 15)
+        cum = str(Decimal(d["amount"]) - Decimal(d["left"])) if d["type"] == "market" else d["filled_amount"]
         out.append(upd("gate", d["currency_pair"], d["id"], d["text"], d["side"], st, d["price"],
-                       d["amount"], d["filled_amount"]))
+                       d["amount"], cum))
     return out
 
 
