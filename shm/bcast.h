@@ -48,6 +48,10 @@ extern "C" {
 
 #define OSE_BCAST_CTL_SIZE 256
 #define OSE_BCAST_SLOT_MAX (1u << 16)
+/* Slot size for records of rec_bytes (multiple of 8): the 8-byte slot word
+ * plus the record, rounded up to a cache line.  struct ose_event (448 B)
+ * -> 512. */
+#define OSE_BCAST_SLOT_FOR(rec_bytes) ((((rec_bytes) + 8u) + 63u) & ~63u)
 
 enum ose_bcast_res {
 	OSE_BCAST_OK = 0,      /* a record was copied; cursor advanced */

@@ -250,6 +250,7 @@ void ose_spsc_stats(const struct ose_seg *seg, struct ose_spsc_stats *st)
 	st->tail = __atomic_load_n(&ctl->cons.tail, __ATOMIC_ACQUIRE);
 	st->head = __atomic_load_n(&ctl->prod.head, __ATOMIC_ACQUIRE);
 	st->lag = st->head - st->tail;
+	st->records = st->head - ctl->info.init_index;
 	st->full_stalls = __atomic_load_n(&ctl->prod.full_stalls, __ATOMIC_RELAXED);
 	st->empty_polls = __atomic_load_n(&ctl->cons.empty_polls, __ATOMIC_RELAXED);
 	st->prod_pid = __atomic_load_n(&ctl->prod.pid, __ATOMIC_RELAXED);

@@ -136,6 +136,7 @@ struct ose_spsc_cons {
  * inconsistent by a few records. */
 struct ose_spsc_stats {
 	uint64_t capacity, head, tail, lag, full_stalls, empty_polls;
+	uint64_t records; /* committed since creation: head - init_index */
 	uint32_t slot_size;
 	int32_t prod_pid, cons_pid;
 	int prod_alive, cons_alive; /* ose_proc_alive with the stored start */

@@ -307,3 +307,11 @@ Test(bcast, stopped_reader_never_blocks_writer)
 	cr_assert_eq(WEXITSTATUS(st), 0, "reader exit %d", WEXITSTATUS(st));
 	ose_seg_close(&seg);
 }
+
+Test(bcast, slot_for_event_size)
+{
+	cr_assert_eq(OSE_BCAST_SLOT_FOR(448), 512);
+	cr_assert_eq(OSE_BCAST_SLOT_FOR(56), 64);
+	cr_assert_eq(OSE_BCAST_SLOT_FOR(64), 128);
+	cr_assert_neq(ose_bcast_payload_size(OSE_BCAST_SLOT_FOR(448), 1024), 0);
+}

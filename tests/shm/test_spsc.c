@@ -61,6 +61,7 @@ Test(spsc, push_pop_basic)
 	cr_assert_eq(st.head, 4);
 	cr_assert_eq(st.tail, 0);
 	cr_assert_eq(st.lag, 4);
+	cr_assert_eq(st.records, 4);
 	cr_assert_eq(st.capacity, 4);
 	cr_assert_eq(st.slot_size, 64);
 	cr_assert_eq(st.prod_pid, getpid());
