@@ -550,6 +550,8 @@ def rest(args):
             filled, oid = j["result"]["list"][0]["cumExecQty"], j["result"]["list"][0]["orderId"]
         elif args.venue == "gate":
             filled, oid = j["filled_amount"], j["id"]
+            if j["type"] == "market":  # quote currency, like the truth
+                filled = str(Decimal(j["amount"]) - Decimal(j["left"]))
         else:
             filled, oid = j["order"]["filled_size"], j["order"]["order_id"]
         if oid != o["order_id"] or canon(filled) != o["filled_quantity"]:
