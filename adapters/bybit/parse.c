@@ -276,6 +276,13 @@ static int by_each_fn(void *arg, const struct ose_json_val *o, const char **why)
 		rc = by_order(o, e->ctx, &e->out->ev[e->n], why);
 		if (rc < 0)
 			return rc;
+		/* No updatedTime: the message's creationTime (a number) is
+		 * the best event time we have. */
+		if (e->out->ev[e->n].exch_ts_ns == 0 &&
+		    ose_json_read_ts(&e->k[K_CTIME], OSE_TS_MS, &e->out->ev[e->n].exch_ts_ns, NULL) < 0) {
+			*why = "bybit: creationTime";
+			return -OSE_PERR_TIMESTAMP;
+		}
 		e->n++;
 	}
 	return 0;

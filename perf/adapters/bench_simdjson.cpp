@@ -397,9 +397,12 @@ int sj_bybit(void *, const char *msg, size_t len, ose_event *ev, unsigned cap)
 	ondemand::document doc = parser.iterate(msg, len, len + SIMDJSON_PADDING).value_unsafe();
 	unsigned n = 0;
 	bool exec = false;
+	F ctime;
 	for (auto field : doc.get_object().value_unsafe()) {
 		sv k = field.unescaped_key().value_unsafe();
-		if (k == "topic") {
+		if (k == "creationTime") {
+			ctime = grab(field.value().value_unsafe());
+		} else if (k == "topic") {
 			exec = field.value().get_string().value_unsafe().substr(0, 9) == "execution";
 		} else if (k == "data") {
 			for (auto el : field.value().get_array().value_unsafe()) {
@@ -464,6 +467,8 @@ int sj_bybit(void *, const char *msg, size_t len, ose_event *ev, unsigned cap)
 					if (e->cum_qty != 0)
 						dec(e, avg, &e->avg_px, OSE_EVF_HAS_AVG_PX);
 					ts_ms(utime, &e->exch_ts_ns);
+					if (e->exch_ts_ns == 0)
+						ts_ms(ctime, &e->exch_ts_ns);
 					if (has(reject) && reject.s != "EC_NoError")
 						copy(e->reason, sizeof(e->reason), reject);
 				} else {

@@ -86,6 +86,12 @@ Test(traps, trap_02_string_or_number)
 		      1);
 	cr_expect_str_eq(dec(ev[0].price), "1.5");
 	cr_expect_eq(ev[0].exch_ts_ns, 1672364262457000000LL);
+	/* Without updatedTime the message's creationTime (a number) is used. */
+	EXPECT_EVENTS(ose_bybit_parse,
+		      "{\"topic\":\"order\",\"creationTime\":1672364262474,\"data\":[{\"symbol\":\"X\","
+		      "\"orderId\":\"o\",\"side\":\"Buy\",\"orderStatus\":\"New\",\"cumExecQty\":\"0\"}]}",
+		      1);
+	cr_expect_eq(ev[0].exch_ts_ns, 1672364262474000000LL);
 }
 
 /* 3: scientific notation accepted defensively when reading. */
