@@ -71,7 +71,7 @@ static void teardown(void)
 	fx_dir_remove();
 }
 
-TestSuite(dump_int, .init = setup, .fini = teardown, .timeout = 180);
+TestSuite(dump_int, .init = setup, .fini = teardown, .timeout = 240);
 
 static void need_bin(void)
 {
@@ -295,6 +295,10 @@ Test(dump_int, segment_bytes_untouched)
 				cr_assert_eq(a[i].len, b[j].len);
 				cr_assert(!memcmp(a[i].data, b[j].data, a[i].len), "%s changed", a[i].name);
 			}
+	for (int i = 0; i < n; i++) {
+		free(a[i].data);
+		free(b[i].data);
+	}
 }
 
 /* ---- a concurrent writer is unaffected ------------------------------------------ */
@@ -480,7 +484,7 @@ static long long json_num(const char *s, const char *key)
 
 #define E_ORDERS 3000
 
-Test(dump_int, real_engine_under_load_and_post_mortem, .timeout = 240)
+Test(dump_int, real_engine_under_load_and_post_mortem)
 {
 	need_bin();
 	const char *bin = getenv("OSE_ENGINE_BIN");
