@@ -11,9 +11,13 @@
  * (memcpy of the struct in and out, one record per call: ck_ring has no
  * batch SPSC API), ose with batch reserve/commit and peek/release of up to
  * 64 records, the consumer copying each record out as ck does.  Both sides
- * busy-spin.  rec/s = records / (consumer done - producer start), median
- * of RUNS short runs, the two rings alternating run by run so machine noise
- * hits both alike.
+ * busy-spin.  rec/s = records / (consumer done - producer start) of one
+ * short run (RUN_RECORDS).  The four configurations alternate run by run
+ * so machine noise hits them alike.  A run during which either thread was
+ * switched out (getrusage(RUSAGE_THREAD) context-switch counts) measures
+ * the scheduler, not the ring, and is set aside; the figure is the median
+ * of the undisturbed runs (RUNS wanted, within a time budget), or of all
+ * runs if fewer than 5 were undisturbed (stderr says which).
  *
  * Latency (one-way): the sender reads the TSC, stores the stamp into the
  * record and publishes it; the receiver spins until it sees the record,
@@ -37,9 +41,11 @@
 #include "shm/spsc.h"
 #include "shm/wait.h"
 
-#define RUNS 41
-#define RUN_RECORDS 200000u
-#define LAT_SAMPLES 100000u
+#define RUNS 25          /* undisturbed runs wanted per configuration */
+#define MAX_ROUNDS 400
+#define BUDGET_NS (40ull * 1000000000ull)
+#define RUN_RECORDS 20000u
+#define LAT_SAMPLES 50000u
 #define CAP 4096u
 #define BATCH 64u
 
@@ -116,7 +122,17 @@ struct job {
 	void *ckbuf;
 	uint64_t sum;
 	uint64_t t_end;
+	long cons_switches; /* consumer thread's context switches during the run */
 };
+
+/* Context switches (voluntary + involuntary) of the calling thread. */
+static long thread_switches(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
 
 static struct job cur;
 static uint64_t req_seq, done_seq; /* atomics: request / completion counters */
@@ -185,17 +201,21 @@ static void *consumer_main(void *arg)
 			ose_cpu_relax();
 		}
 		seen = r;
+		long sw0 = thread_switches();
 		consume(&cur);
+		cur.cons_switches = thread_switches() - sw0;
 		/* Release: publishes t_end and sum to the producer. */
 		__atomic_store_n(&done_seq, seen, __ATOMIC_RELEASE);
 	}
 }
 
-/* One run: returns rec/s. */
+/* One run: returns rec/s, and in *clean whether neither thread was
+ * switched out during it. */
 static double throughput(int which, uint32_t size, struct ose_spsc_prod *p,
-			 struct ose_spsc_cons *c, struct ck_ring *ck, void *ckbuf)
+			 struct ose_spsc_cons *c, struct ck_ring *ck, void *ckbuf, int *clean)
 {
 	uint64_t t0, rec[16] = {0}, n_total = RUN_RECORDS, seq;
+	long sw0 = thread_switches();
 
 	if (which == 1)
 		ck_ring_init(ck, CAP);
@@ -235,6 +255,7 @@ static double throughput(int which, uint32_t size, struct ose_spsc_prod *p,
 	}
 	while (__atomic_load_n(&done_seq, __ATOMIC_ACQUIRE) != seq)
 		ose_cpu_relax();
+	*clean = thread_switches() == sw0 && cur.cons_switches == 0;
 	if (cur.sum != n_total * (n_total - 1) / 2) {
 		fprintf(stderr, "bench_ring: checksum mismatch (%s)\n", which ? "ck" : "ose");
 		exit(1);
@@ -353,7 +374,8 @@ int main(void)
 	struct ck_ring ck __attribute__((aligned(128)));
 	void *ckbuf = aligned_alloc(128, (size_t)CAP * 128);
 	uint64_t *samples = malloc(LAT_SAMPLES * sizeof(uint64_t));
-	double t[4][RUNS];
+	static double t[4][RUNS], all[4][MAX_ROUNDS];
+	int nclean[4] = {0}, nall[4] = {0};
 
 	if (!d)
 		d = mkdtemp(dir2);
@@ -378,14 +400,31 @@ int main(void)
 		    pthread_create(&th, NULL, consumer_main, NULL))
 			return 1;
 		struct rusage ru0, ru1;
-		uint64_t w0 = ose_time_mono_ns();
+		uint64_t w0 = ose_time_mono_ns(), budget = w0 + BUDGET_NS;
 
 		getrusage(RUSAGE_SELF, &ru0);
-		for (int i = 0; i < RUNS; i++) {
-			t[0][i] = throughput(0, 64, &p64, &c64, &ck, ckbuf);
-			t[1][i] = throughput(1, 64, NULL, NULL, &ck, ckbuf);
-			t[2][i] = throughput(0, 128, &p128, &c128, &ck, ckbuf);
-			t[3][i] = throughput(1, 128, NULL, NULL, &ck, ckbuf);
+		/* Alternate the four configurations until each has RUNS runs
+		 * during which neither thread was switched out, or the time
+		 * budget is spent. */
+		for (int round = 0; round < MAX_ROUNDS; round++) {
+			int full = 1;
+
+			for (int k = 0; k < 4; k++) {
+				int clean;
+				double v;
+
+				if (nclean[k] >= RUNS)
+					continue;
+				full = 0;
+				v = throughput(k & 1, k < 2 ? 64 : 128, k < 2 ? &p64 : &p128,
+					       k < 2 ? &c64 : &c128, &ck, ckbuf, &clean);
+				if (nall[k] < MAX_ROUNDS)
+					all[k][nall[k]++] = v;
+				if (clean)
+					t[k][nclean[k]++] = v;
+			}
+			if (full || (ose_time_mono_ns() > budget && round >= RUNS))
+				break;
 		}
 		getrusage(RUSAGE_SELF, &ru1);
 		/* How much CPU the two spinning threads actually got: on a
@@ -403,8 +442,24 @@ int main(void)
 	}
 	if (!pin_ok)
 		fprintf(stderr, "# bench_ring: CPU pinning failed, ran unpinned\n");
-	double o64 = median(t[0], RUNS), c64 = median(t[1], RUNS);
-	double o128 = median(t[2], RUNS), c128 = median(t[3], RUNS);
+	double med[4];
+
+	for (int k = 0; k < 4; k++)
+		fprintf(stderr, "# bench_ring: %s %u B: %d undisturbed runs of %d\n",
+			k & 1 ? "ck_ring" : "ose", k < 2 ? 64u : 128u, nclean[k], nall[k]);
+	/* Each ose/ck pair is compared like with like: undisturbed medians if
+	 * both have at least 5 undisturbed runs, else medians of all runs for
+	 * both (then the figures include scheduling delays; stderr says so). */
+	for (int k = 0; k < 4; k += 2) {
+		int ok = nclean[k] >= 5 && nclean[k + 1] >= 5;
+
+		for (int j = k; j < k + 2; j++)
+			med[j] = ok ? median(t[j], nclean[j]) : median(all[j], nall[j]);
+		if (!ok)
+			fprintf(stderr, "# bench_ring: %u B figures use all runs (machine busy)\n",
+				k < 2 ? 64u : 128u);
+	}
+	double o64 = med[0], c64 = med[1], o128 = med[2], c128 = med[3];
 
 	printf("BENCH ring.spsc.throughput.ose %.3g rec/s\n", o64);
 	printf("BENCH ring.spsc.throughput.ck_ring %.3g rec/s\n", c64);
