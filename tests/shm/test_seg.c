@@ -509,3 +509,21 @@ Test(seg, bad_create_args)
 	cr_assert_eq(ose_seg_create(&w, "ose.x", OSE_SEG_STATE, 0, 64, 0), -ENOENT);
 	setenv("OSE_SHM_DIR", shm_test_dir, 1);
 }
+
+Test(seg, hugepage_rounding_and_aux_pointers)
+{
+	struct ose_seg w;
+
+	cr_assert_eq(ose_seg_create(&w, "ose.huge", OSE_SEG_STATE, 1, 3, OSE_SEG_F_HUGEPAGE), 0);
+	cr_assert_eq(w.hdr->total_size % (2u << 20), 0);
+	cr_assert_eq(w.aux_size, 64);
+	cr_assert_eq((char *)w.aux - (char *)w.base, OSE_SEG_HDR_SIZE);
+	cr_assert_eq(w.hdr->payload_off, 384); /* 256 + 64 rounded to 128 */
+	cr_assert_eq((char *)w.payload - (char *)w.base, 384);
+	ose_seg_close(&w);
+	cr_assert_eq(ose_seg_create(&w, "ose.noaux", OSE_SEG_STATE, 0, 3, 0), 0);
+	cr_assert_null(w.aux);
+	cr_assert_eq(w.hdr->payload_off, 256);
+	cr_assert_eq(w.hdr->total_size, 4096);
+	ose_seg_close(&w);
+}
