@@ -291,6 +291,21 @@ static int set_opt(struct settings *st, int code, const char *val)
 	return 0;
 }
 
+/* INI values must outlive parsing: copied into a static arena (no
+ * allocation to track, nothing to free).  NULL when it is full. */
+static const char *keep(const char *v)
+{
+	static char arena[16384];
+	static size_t used;
+	size_t l = strlen(v) + 1;
+
+	if (l > sizeof(arena) - used)
+		return NULL;
+	memcpy(arena + used, v, l);
+	used += l;
+	return arena + used - l;
+}
+
 /* INI: [feed] applies to every feed, [feed.<venue>.<account>] to one;
  * keys are the long option names ('-' or '_'); [engine] instance is used
  * when --instance is not given.  Other sections belong to other tools. */
@@ -308,7 +323,7 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 
 	if (!strcmp(section, "engine")) {
 		if (!strcmp(name, "instance") && !ic->st->instance)
-			ic->st->instance = strdup(value);
+			ic->st->instance = keep(value);
 		return 1;
 	}
 	if (strcmp(section, "feed") && strcmp(section, ic->own))
@@ -320,7 +335,8 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 		if (strcmp(o->name, key) || o->val == OPT_VERSION || o->val == 'h' ||
 		    o->val == OPT_CONFIG)
 			continue;
-		if (set_opt(ic->st, o->val, strdup(value)) < 0) {
+		const char *v = keep(value);
+		if (!v || set_opt(ic->st, o->val, v) < 0) {
 			/* Never echo the value: it may be a path to secrets. */
 			fprintf(stderr, "ose-feed: config [%s]: bad value for %s\n", section, name);
 			ic->bad = 1;
