@@ -234,7 +234,7 @@ struct settings {
 };
 
 /* Apply option `code` with value val (NULL for flags).  val must outlive
- * the settings (argv, or a strdup of an INI value).  0, or -1 if bad. */
+ * the settings (argv, or an arena copy of an INI value).  0, or -1 if bad. */
 static int set_opt(struct settings *st, int code, const char *val)
 {
 	struct ose_feed_cfg *cfg = &st->cfg;
