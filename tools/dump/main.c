@@ -313,6 +313,13 @@ static int other_segment_errors(const struct dump_inst *inst, int warn)
 	return code;
 }
 
+/* The slot scan is the only part whose cost grows with the table: skip it
+ * when no order is printed (JSON always lists them). */
+static int wants_orders(const struct cli *c)
+{
+	return c->json || (c->out.sections & DUMP_SEC_ORDERS);
+}
+
 static int run_once(const struct cli *c)
 {
 	struct dump_inst inst;
@@ -320,7 +327,7 @@ static int run_once(const struct cli *c)
 
 	if (r)
 		return r;
-	if (dump_orders_load(&inst, &c->filt) < 0) {
+	if (wants_orders(c) && dump_orders_load(&inst, &c->filt) < 0) {
 		fprintf(stderr, "ose-dump: out of memory\n");
 		dump_inst_close(&inst);
 		return DUMP_EXIT_ERROR;
@@ -372,7 +379,7 @@ static int run_watch(const struct cli *c)
 			free(buf);
 			return r;
 		}
-		if (dump_orders_load(&inst, &c->filt) < 0) {
+		if (wants_orders(c) && dump_orders_load(&inst, &c->filt) < 0) {
 			dump_inst_close(&inst);
 			fclose(m);
 			free(buf);
