@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End to end without adapters: ose-engine running, ose-inject pushes a
+ * text file of events into a feed ring and commands into a strategy's
+ * command ring (both discovered while the engine runs), libose reads the
+ * table, the event ring carries one record per change with its priority,
+ * and a lookup miss is answered "not found locally".
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ose/ose.h"
+#include "shm/dec.h"
+
+static char dir[64], inst[32], cfg[128];
+static pid_t ep = -1;
+
+/* Never leave an engine behind, even when an assertion ends the test. */
+static void fini(void)
+{
+	if (ep > 0) {
+		kill(ep, SIGKILL);
+		waitpid(ep, NULL, 0);
+	}
+}
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int run(char *const argv[])
+{
+	int st;
+	pid_t pid = spawn(argv);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+static int wait_find(ose_t *h, const char *sym, const char *oid, enum ose_status want,
+		     struct ose_order *o)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (ose_find_order(h, OSE_VENUE_BINANCE, "main", sym, oid, o) == 0 && o->status == want)
+			return 0;
+		msleep(10);
+	}
+	return -1;
+}
+
+Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
+{
+	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
+	if (!eng || !inj)
+		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("OSE_SHM_DIR", dir, 1);
+	setenv("OSE_JOURNAL_DIR", dir, 1);
+	setenv("OSE_WAIT", "sleep", 1);
+	snprintf(inst, sizeof(inst), "in%d", (int)getpid());
+	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
+	FILE *f = fopen(cfg, "w");
+	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=20\nstuck_timeout_ms=200\n"
+		   "journal_ring=1024\nevents_capacity=1024\n", inst);
+	fclose(f);
+	char evf[128], cmdf[128];
+	snprintf(evf, sizeof(evf), "%s/ev.txt", dir);
+	snprintf(cmdf, sizeof(cmdf), "%s/cmd.txt", dir);
+	f = fopen(evf, "w");
+	fprintf(f, "# an order placed elsewhere, filled in two trades then cancelled\n"
+		   "kind=order symbol=BTCUSDT order_id=9001 client_id=web-1 side=BUY type=LIMIT "
+		   "tif=GTC status=NEW price=64000.10 quantity=0.5 filled_quantity=0\n"
+		   "kind=fill symbol=BTCUSDT order_id=9001 trade_id=t1 last_qty=0.1 last_px=64000.1\n"
+		   "kind=fill symbol=BTCUSDT order_id=9001 trade_id=t1 last_qty=0.1 last_px=64000.1\n"
+		   "kind=order symbol=BTCUSDT order_id=9001 status=CANCELED filled_quantity=0.1\n"
+		   "\n"
+		   "kind=order symbol=ETHUSDT order_id=9001 status=NEW price=3000 quantity=2\n");
+	fclose(f);
+
+	char cfgarg[] = "--config";
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
+	ep = spawn(eargv);
+	ose_t *h = NULL;
+	for (int i = 0; i < 500 && ose_open(inst, &h); i++)
+		msleep(10);
+	cr_assert_not_null(h, "engine did not come up");
+	/* the event ring is created after the state segment */
+	struct ose_events *evs = NULL;
+	for (int i = 0; i < 500 && ose_events_open(h, 1, &evs); i++)
+		msleep(10);
+	cr_assert_not_null(evs, "event ring did not appear");
+
+	char *iargv[] = {(char *)inj, "--instance", inst, "--venue", "binance", "--account", "main",
+			 "--drain", evf, NULL};
+	cr_assert_eq(run(iargv), 0);
+	struct ose_order o;
+	cr_assert_eq(wait_find(h, "BTCUSDT", "9001", OSE_ST_CANCELED, &o), 0);
+	cr_assert(o.filled == (ose_dec)OSE_DEC_ONE / 10, "the duplicated trade counts once");
+	cr_assert(o.price == (ose_dec)6400010 * (OSE_DEC_ONE / 100));
+	cr_assert_str_eq(o.client_id, "web-1");
+	cr_assert_eq(wait_find(h, "ETHUSDT", "9001", OSE_ST_NEW, &o), 0);
+
+	/* A strategy registers an order and looks up a missing one. */
+	f = fopen(cmdf, "w");
+	fprintf(f, "cmd=register venue=binance account=main symbol=BTCUSDT client_id=strat-7 "
+		   "side=SELL price=65000 quantity=0.25\n"
+		   "cmd=lookup_oid venue=binance account=main symbol=BTCUSDT order_id=404 req_id=77\n"
+		   "cmd=lookup_oid venue=binance account=main symbol=BTCUSDT order_id=9001 req_id=78\n");
+	fclose(f);
+	char *cargv[] = {(char *)inj, "--instance", inst, "--strategy", "alpha", "--drain", cmdf,
+			 NULL};
+	cr_assert_eq(run(cargv), 0);
+	int ok = 0;
+	for (int i = 0; i < 500 && !ok; i++) {
+		ok = ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-7", &o) == 0;
+		if (!ok)
+			msleep(10);
+	}
+	cr_assert(ok, "registered order visible");
+	cr_assert_eq(o.status, OSE_ST_PENDING_NEW);
+	/* no ack: flagged stuck after stuck_timeout_ms */
+	for (int i = 0; i < 500 && !(o.flags & OSE_OF_STUCK); i++) {
+		msleep(10);
+		ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-7", &o);
+	}
+	cr_assert(o.flags & OSE_OF_STUCK);
+	/* the venue acks it: same order, stuck cleared */
+	f = fopen(evf, "w");
+	fprintf(f, "kind=order symbol=BTCUSDT order_id=9100 client_id=strat-7 status=NEW "
+		   "price=65000 quantity=0.25\n");
+	fclose(f);
+	cr_assert_eq(run(iargv), 0);
+	cr_assert_eq(wait_find(h, "BTCUSDT", "9100", OSE_ST_NEW, &o), 0);
+	cr_assert_not(o.flags & OSE_OF_STUCK);
+	cr_assert_eq(o.side, OSE_SIDE_SELL);
+
+	/* Event ring: changes with priorities, lookup answers. */
+	struct ose_update u;
+	uint64_t lost = 0;
+	int filled8 = 0, cancel6 = 0, placed7 = 0, notlocal = 0, found78 = 0;
+	for (int i = 0; i < 300; i++) {
+		int r;
+		while ((r = ose_events_next(evs, &u, &lost)) == 1) {
+			if (u.kind == OSE_UPD_ORDER && u.status == OSE_ST_PARTIALLY_FILLED)
+				filled8 += u.prio == OSE_PRIO_FILLED;
+			if (u.kind == OSE_UPD_ORDER && u.status == OSE_ST_CANCELED)
+				cancel6 += u.prio == OSE_PRIO_CANCELED;
+			if (u.kind == OSE_UPD_ORDER && u.status == OSE_ST_NEW)
+				placed7 += u.prio == OSE_PRIO_PLACED;
+			if (u.kind == OSE_UPD_LOOKUP && u.req_id == 77)
+				notlocal += (u.uflags & OSE_UF_NOT_LOCAL) != 0;
+			if (u.kind == OSE_UPD_LOOKUP && u.req_id == 78)
+				found78 += (u.uflags & OSE_UF_FOUND) && (u.uflags & OSE_UF_EXECUTED);
+		}
+		if (filled8 && cancel6 && placed7 >= 2 && notlocal && found78)
+			break;
+		msleep(10);
+	}
+	cr_assert_eq(lost, 0);
+	cr_assert_eq(filled8, 1, "one PARTIALLY_FILLED change (the duplicate trade is not one)");
+	cr_assert_eq(cancel6, 1);
+	cr_assert_geq(placed7, 2);
+	cr_assert_eq(notlocal, 1, "lookup miss answered not found locally");
+	cr_assert_eq(found78, 1, "lookup hit in the executed cache");
+
+	struct ose_stats st;
+	ose_stats_read(h, &st);
+	cr_assert_eq(st.fill_dup_trade, 1);
+	cr_assert_eq(st.lookup_miss_queued, 2); /* the miss + the stuck order's REST lookup */
+	cr_assert_eq(st.lookup_exec_hits, 1);
+	cr_assert_eq(st.stuck_total, 1);
+	cr_assert_eq(st.stuck_now, 0);
+	cr_assert_eq(st.pending_acked, 1);
+	cr_assert_geq(st.rings_attached, 2);
+
+	kill(ep, SIGTERM);
+	int es;
+	waitpid(ep, &es, 0);
+	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	/* restart: resumes from the clean segment, same table */
+	ep = spawn(eargv);
+	msleep(300);
+	cr_assert_eq(wait_find(h, "BTCUSDT", "9100", OSE_ST_NEW, &o), 0);
+	ose_stats_read(h, &st);
+	kill(ep, SIGTERM);
+	waitpid(ep, &es, 0);
+	ep = -1;
+	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	ose_events_close(evs);
+	ose_close(h);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		cr_log_warn("cleanup failed");
+}
