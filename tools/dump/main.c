@@ -429,11 +429,11 @@ static int update_match(const struct dump_filter *f, const struct ose_update *u)
 static int run_follow(const struct cli *c)
 {
 	char name[OSE_SEG_NAME_MAX];
-	struct ose_seg seg;
-	struct ose_bcast_reader rd;
+	struct ose_seg seg, nseg;
+	struct ose_bcast_reader rd, nrd;
 	struct ose_update u;
 	long long shown = 0;
-	double t0 = mono_s();
+	double t0 = mono_s(), last_check = t0;
 	int r;
 
 	if ((r = ose_seg_name_events(name, sizeof(name), c->instance)) < 0) {
@@ -480,6 +480,27 @@ static int run_follow(const struct cli *c)
 		fflush(stdout);
 		if (c->duration > 0 && mono_s() - t0 >= c->duration)
 			break;
+		/* Idle: twice a second, check whether a restarted engine
+		 * replaced the ring file (one stat); follow the new one. */
+		if (mono_s() - last_check >= 0.5) {
+			last_check = mono_s();
+			if (ose_seg_superseded(&seg) == 1 &&
+			    ose_bcast_attach(&nseg, name, 0) == 0) {
+				if (ose_bcast_reader_init(&nrd, &nseg, OSE_BCAST_FROM_OLDEST) == 0 &&
+				    nrd.rec_size >= sizeof(u)) {
+					ose_seg_close(&seg);
+					seg = nseg;
+					rd = nrd;
+					if (c->json)
+						printf("{\"type\":\"reattached\"}\n");
+					else
+						printf("# event ring re-created (engine restarted): following the new one\n");
+				} else {
+					/* Not usable: keep reading the old mapping. */
+					ose_seg_close(&nseg);
+				}
+			}
+		}
 		sleep_s(0.001);
 	}
 	ose_seg_close(&seg);

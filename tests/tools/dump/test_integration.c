@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shm/bcast.h"
 #include "shm/event.h"
 #include "shm/seg.h"
 #include "shm/spsc.h"
@@ -606,4 +607,70 @@ Test(dump_int, real_engine_under_load_and_post_mortem)
 	cr_assert_eq(count(out, "\"open\":true"), E_ORDERS);
 	free(out);
 	ose_seg_close(&rseg);
+}
+
+/* ---- --follow across an engine restart ------------------------------------------- */
+
+static void publish_one(struct ose_bcast_writer *w, const char *oid)
+{
+	struct ose_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.kind = OSE_UPD_ORDER;
+	u.venue = OSE_VENUE_MEXC;
+	u.status = OSE_ST_NEW;
+	u.side = OSE_SIDE_SELL;
+	snprintf(u.symbol, sizeof(u.symbol), "BTCUSDT");
+	snprintf(u.order_id, sizeof(u.order_id), "%s", oid);
+	cr_assert_eq(ose_bcast_publish(w, &u, sizeof(u)), 0);
+}
+
+Test(dump_int, follow_survives_ring_recreation)
+{
+	need_bin();
+	struct ose_seg a, b;
+	struct ose_bcast_writer w;
+	char name[OSE_SEG_NAME_MAX];
+	int po[2];
+
+	ose_seg_name_events(name, sizeof(name), "fol");
+	cr_assert_eq(ose_bcast_create(&a, name, sizeof(struct ose_update) + 64, 16, 0, 0), 0);
+	cr_assert_eq(ose_bcast_writer_init(&w, &a), 0);
+	publish_one(&w, "old-1");
+	cr_assert_eq(pipe(po), 0);
+	pid_t pid = fork_kid();
+
+	if (pid == 0) {
+		dup2(po[1], 1);
+		close(po[0]);
+		execl(getenv("OSE_DUMP_BIN"), "ose-dump", "--instance", "fol", "--follow", "--json",
+		      "--count", "2", "--duration", "30", (char *)NULL);
+		_exit(127);
+	}
+	close(po[1]);
+	sleep_ms(300);
+	publish_one(&w, "old-2");   /* seen on the first ring */
+	sleep_ms(100);
+	/* The engine "restarts": its ring is replaced by a new file. */
+	ose_seg_close(&a);
+	cr_assert_eq(ose_bcast_create(&b, name, sizeof(struct ose_update) + 64, 16, 0, 0), 0);
+	cr_assert_eq(ose_bcast_writer_init(&w, &b), 0);
+	publish_one(&w, "new-1");
+	char buf[8192];
+	size_t n = 0;
+	ssize_t k;
+
+	while (n < sizeof(buf) - 1 && (k = read(po[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)k;
+	buf[n] = 0;
+	close(po[0]);
+	int st;
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x: %s", st, buf);
+	char *p1 = strstr(buf, "\"old-2\""), *p2 = strstr(buf, "reattached"), *p3 = strstr(buf, "\"new-1\"");
+
+	cr_assert(p1 && p2 && p3 && p1 < p2 && p2 < p3, "follow output:\n%s", buf);
+	cr_assert_null(strstr(buf, "\"old-1\""), "started from the newest record");
+	ose_seg_close(&b);
 }
