@@ -228,3 +228,49 @@ ParameterizedTest(struct venue_case *vc, sim, faults, .init = setup, .fini = tea
 	ose_spsc_cons_fini(&c);
 	ose_seg_close(&seg);
 }
+
+/* SIGTERM: the feed closes politely, leaves its ring consistent, exits 0. */
+Test(sim, sigterm_stops_cleanly, .init = setup, .fini = teardown, .timeout = 60)
+{
+	char url[128], ca[256];
+	struct ose_seg seg;
+	pid_t pid;
+	int status;
+
+	sim_start("okx", "");
+	snprintf(url, sizeof(url), "wss://127.0.0.1:%d/okx/ws/v5/private", sim_port);
+	snprintf(ca, sizeof(ca), "%s/certs/ca.pem", dir);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		setenv("OSE_API_KEY", "k", 1);
+		setenv("OSE_API_SECRET", "s", 1);
+		setenv("OSE_API_PASSPHRASE", "p", 1);
+		execl(getenv("OSE_FEED_BIN"), "ose-feed", "--instance", "t", "--venue", "okx",
+		      "--account", "main", "--url", url, "--ca", ca, (char *)NULL);
+		_exit(127);
+	}
+	/* Wait until it streams, then stop it. */
+	int streaming = 0;
+	for (int i = 0; i < 1000 && !streaming; i++) {
+		usleep(10000);
+		if (ose_seg_attach(&seg, "ose.t.feed.okx.main", OSE_SEG_SPSC, 0) == 0) {
+			const struct ose_feed_stats *st = seg.aux;
+			streaming = __atomic_load_n(&st->state, __ATOMIC_RELAXED) ==
+				    OSE_FEED_ST_STREAMING && st->events > 5;
+			ose_seg_close(&seg);
+		}
+	}
+	cr_assert(streaming, "feed reached STREAMING");
+	kill(pid, SIGTERM);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	cr_assert_eq(ose_seg_attach(&seg, "ose.t.feed.okx.main", OSE_SEG_SPSC, 0), 0);
+	const struct ose_feed_stats *st = seg.aux;
+	cr_assert_eq(st->state, OSE_FEED_ST_DOWN);
+	cr_assert_eq(st->connected, 0);
+	cr_assert_eq(st->closes_sent, 1, "close frame sent on the way out");
+	cr_assert_eq(ose_spsc_validate(&seg), 0);
+	ose_seg_close(&seg);
+}
