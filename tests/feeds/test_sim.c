@@ -274,3 +274,32 @@ Test(sim, sigterm_stops_cleanly, .init = setup, .fini = teardown, .timeout = 60)
 	cr_assert_eq(ose_spsc_validate(&seg), 0);
 	ose_seg_close(&seg);
 }
+
+/* The server goes away entirely (restarts: connection refused for a
+ * while), stalls, duplicates: the feed backs off, comes back every time. */
+Test(sim, server_restarts, .init = setup, .fini = teardown, .timeout = 90)
+{
+	struct ose_seg seg;
+	struct ose_spsc_cons c;
+	struct ose_event ev;
+	uint64_t n = 0, gaps = 0;
+
+	sim_start("bybit", "--restart-every 2 --restart-ms 500 --stall-after 100 --dup 0.05 "
+			   "--fragment 50");
+	cr_assert_eq(feed("bybit", "/bybit/v5/private",
+			  "--run-ms 6000 --idle-ms 1500 --probe-ms 500"), 0);
+	cr_assert_eq(ose_spsc_attach(&seg, "ose.s.feed.bybit.main", OSE_SEG_F_WRITE), 0);
+	cr_assert_eq(ose_spsc_cons_init(&c, &seg), 0);
+	while (ose_spsc_pop(&c, &ev, sizeof(ev)) == OSE_SPSC_OK) {
+		cr_assert_eq(ev.seq, ++n);
+		gaps += ev.kind == OSE_EV_GAP;
+	}
+	const struct ose_feed_stats *st = seg.aux;
+	cr_assert(st->sessions >= 2, "sessions %llu", (unsigned long long)st->sessions);
+	cr_assert(st->connects > st->sessions, "some connects were refused during restarts");
+	cr_assert(st->disconnects[OSE_FEED_DISC_CONNECT] >= 1);
+	cr_assert_eq(gaps, st->sessions);
+	cr_assert_eq(st->events, n);
+	ose_spsc_cons_fini(&c);
+	ose_seg_close(&seg);
+}
