@@ -203,7 +203,7 @@ void sim_fmt_rest_order(int venue, const struct sim_gen *g, const struct sim_ord
 			struct sim_buf *b);
 /* Coinbase snapshot batches (50 orders each) of the open orders. */
 void sim_fmt_coinbase_snapshot(const struct sim_fmt_ctx *c, sim_emit_fn emit, void *arg);
-/* The venue order-state JSON object for a REST / snapshot answer. */
+/* RFC 3339 UTC time with nanoseconds ("2026-11-22T22:11:27.123456789Z"). */
 void sim_fmt_rfc3339(char out[40], int64_t ns);
 
 #endif /* OSE_TOOLS_SIM_H */

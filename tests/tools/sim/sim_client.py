@@ -577,6 +577,63 @@ def rest(args):
     return 1 if bad or not truth else 0
 
 
+async def garbage(args):
+    """Hostile input: truncated, oversized and random requests on every
+    venue's WebSocket (text and binary), then broken HTTP and raw bytes.
+    The simulator must answer or drop them, never crash."""
+    import os
+    import random
+    ctx = ssl.create_default_context(cafile=args.ca)
+    rnd = random.Random(args.seed)
+    seeds = ["", "{", "}", "[", "\"", "{\"op\":", "{\"method\":\"SUBSCRIPTION\",\"params\":[\"",
+             "{\"op\":\"auth\",\"args\":[", "{\"op\":\"auth\",\"args\":[\"k\",\"\",",
+             "{\"id\":\"\\\"\",\"method\":\"userDataStream.subscribe.signature\",\"params\":{\"apiKey\":\"a\\\\\",\"timestamp\":,",
+             "{\"op\":\"login\",\"args\":[{\"apiKey\":\"", "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"orders\"",
+             "{\"channel\":\"spot.orders\",\"event\":\"subscribe\",\"auth\":{\"KEY\":\"",
+             "{\"type\":\"subscribe\",\"channel\":\"user\",\"jwt\":", "x" * 200000, "\x00\x01", "ping"]
+
+    async def one(v):
+        url = "wss://127.0.0.1:%d%s%s" % (args.port, PATHS[v], "?listenKey=x" if v == "mexc" else "")
+        async with websockets.connect(url, ssl=ctx, ping_interval=None, max_size=1 << 22) as ws:
+            for _ in range(150):
+                m = rnd.choice(seeds)
+                if rnd.random() < 0.5:
+                    m += "".join(chr(rnd.randint(1, 0x2ff)) for _ in range(rnd.randint(0, 40)))
+                await ws.send(m if rnd.random() < 0.8 else m.encode())
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 0.3)
+            except (asyncio.TimeoutError, websockets.ConnectionClosed):
+                pass
+
+    res = await asyncio.gather(*(one(v) for v in args.venues.split(",")), return_exceptions=True)
+    for payload in [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
+                    os.urandom(5000), b"GET /binance/api/v3/order?symbol HTTP/1.1\r\nX-MBX-APIKEY: k\r\n\r\n",
+                    b"GET /gate/api/v4/spot/orders/" + b"9" * 500 + b" HTTP/1.1\r\nKEY: k\r\n\r\n",
+                    b"GET /okx/ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"]:
+        try:
+            r, w = await asyncio.open_connection("127.0.0.1", args.port, ssl=ctx, server_hostname="localhost")
+            w.write(payload)
+            await w.drain()
+            await asyncio.wait_for(r.read(200), 0.5)
+            w.close()
+        except (OSError, asyncio.TimeoutError, ssl.SSLError):
+            pass
+    r, w = await asyncio.open_connection("127.0.0.1", args.port)  # not TLS at all
+    w.write(os.urandom(3000))
+    await w.drain()
+    w.close()
+    # the simulator still serves a normal login afterwards
+    ok = {}
+    async with websockets.connect("wss://127.0.0.1:%d%s" % (args.port, PATHS["bybit"]), ssl=ctx,
+                                  ping_interval=None) as ws:
+        await ws.send(json.dumps({"req_id": "p", "op": "ping"}))
+        ok = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    print("garbage: %d sessions, %d ended with an exception; pong after: %r" %
+          (len(res), sum(isinstance(x, Exception) for x in res), ok.get("op")))
+    return 0 if ok.get("op") == "pong" else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -614,7 +671,14 @@ def main():
     r.add_argument("--ca", required=True)
     r.add_argument("--truth", required=True)
     r.add_argument("--limit", type=int, default=50)
+    g = sub.add_parser("garbage")
+    g.add_argument("--port", type=int, required=True)
+    g.add_argument("--ca", required=True)
+    g.add_argument("--venues", default="binance,okx,bybit,gate,coinbase,mexc")
+    g.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
+    if a.cmd == "garbage":
+        return asyncio.run(garbage(a))
     if a.cmd == "stream":
         if a.secret:
             global SECRET

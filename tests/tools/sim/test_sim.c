@@ -481,3 +481,19 @@ Test(sim, coinbase_snapshot_for_late_joiner, .timeout = 60)
 	client(&r, "late", cb);
 	sim_cleanup(&r);
 }
+
+/* Hostile input on every venue's WebSocket and on the HTTP/TLS port: the
+ * simulator answers or drops it, keeps serving, and exits cleanly. */
+Test(sim, bad_input_never_crashes, .timeout = 60)
+{
+	struct simrun r;
+	const char *extra[] = { "--seed", "4", "--orders", "20", NULL };
+	sim_start(&r, "all", extra);
+	char port[16];
+	snprintf(port, sizeof(port), "%d", r.port);
+	const char *args[] = { "garbage", "--port", port, "--ca", r.ca, NULL };
+	client(&r, "garbage", args);
+	cr_assert_eq(ose_h_signal(&r.sim, 0), 0, "ose-sim died on bad input");
+	sim_stop(&r);
+	sim_cleanup(&r);
+}
