@@ -309,3 +309,24 @@ Test(coinbase, key_order_does_not_matter)
 		     OSE_PARSE_SESSION);
 	cr_assert_eq(out.session, OSE_SESS_OTHER);
 }
+
+/* Trap 4: "" stands in for numbers (stop_price, leaves_quantity). */
+Test(coinbase, trap4_empty_string_numbers)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":\"0\",\"leaves_quantity\":\"\","
+			       "\"limit_price\":\"\",\"avg_price\":\"\",\"stop_price\":\"\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_QTY | OSE_EVF_HAS_PRICE | OSE_EVF_HAS_AVG_PX), 0);
+	cr_assert(evs[0].flags & OSE_EVF_HAS_CUM_QTY);
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"limit_price\":null", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & OSE_EVF_HAS_PRICE, 0);
+}
+
+/* Trap 14: no last fill on the user channel; the engine diffs cum_qty. */
+Test(coinbase, trap14_no_last_fill)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":\"0.5\",\"leaves_quantity\":\"0.5\","
+			       "\"total_fees\":\"1.2\",\"number_of_fills\":\"3\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX | OSE_EVF_HAS_FEE), 0);
+}

@@ -340,3 +340,39 @@ Test(gate, key_order_does_not_matter)
 	cr_assert_eq(out.err, OSE_PERR_UNKNOWN_STATUS);
 	cr_assert_str_eq(out.why, "gate spot.orders.finish_as");
 }
+
+/* Trap 3: no scientific notation seen, but a re-serialised float is
+ * still read exactly, never through a double. */
+Test(gate, trap3_exponent_read_exactly)
+{
+	struct ose_parse_out out;
+	char buf[OSE_DEC_STRMAX];
+	cr_assert_eq(run_order("\"event\":\"put\",\"amount\":\"1e-05\",\"price\":\"2.6253E+4\",\"left\":\"1e-05\"", &out),
+		     OSE_PARSE_EVENTS);
+	ose_dec_format(evs[0].qty, buf);
+	cr_assert_str_eq(buf, "0.00001");
+	ose_dec_format(evs[0].price, buf);
+	cr_assert_str_eq(buf, "26253");
+}
+
+/* Trap 14: spot.orders carries no last fill; only spot.usertrades does. */
+Test(gate, trap14_last_fill_only_from_usertrades)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run_order("\"event\":\"update\",\"amount\":\"1\",\"left\":\"0.5\"", &out), OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX | OSE_EVF_HAS_FEE), 0);
+	cr_assert_eq(run("{\"time_ms\":1,\"channel\":\"spot.usertrades\",\"event\":\"update\",\"result\":[{\"id\":1,"
+			 "\"order_id\":\"2\",\"currency_pair\":\"BTC_USDT\",\"amount\":\"0.5\",\"price\":\"3\"}]}", &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX),
+		     OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX);
+}
+
+/* Trap 24: Gate's announced maintenance disconnect. */
+Test(gate, trap24_upgrade_notice_is_shutdown)
+{
+	struct ose_parse_out out;
+	cr_assert_eq(run("{\"type\":\"upgrade\",\"msg\":\"The connection will soon be closed for a service upgrade. Please reconnect.\"}", &out),
+		     OSE_PARSE_SESSION);
+	cr_assert_eq(out.session, OSE_SESS_SHUTDOWN);
+}

@@ -321,3 +321,23 @@ Test(mexc, malformed_wire)
 	cr_assert_eq(run(w.b, w.n, 1, &out), OSE_PARSE_ERROR);
 	cr_assert_eq(out.err, OSE_PERR_TIMESTAMP);
 }
+
+/* Trap 5: MEXC order ids are strings like C02__523792577250553856035
+ * (far above 2^64 if read as a number): kept byte for byte. */
+Test(mexc, trap5_large_ids_as_strings)
+{
+	struct pbw w;
+	struct ose_parse_out out;
+	struct pbw b = order_body("C02__523792577250553856035", 1, "1");
+	wrap(&w, 304, &b);
+	cr_assert_eq(run(w.b, w.n, 1, &out), OSE_PARSE_EVENTS);
+	cr_assert_str_eq(out.ev[0].order_id, "C02__523792577250553856035");
+	/* An id with a NUL inside would hide its tail: refused. */
+	b.n = 0;
+	w_str(&b, 1, "C02__5\0x", 8);
+	w_cstr(&b, 3, "1");
+	w_int(&b, 15, 1);
+	wrap(&w, 304, &b);
+	cr_assert_eq(run(w.b, w.n, 1, &out), OSE_PARSE_ERROR);
+	cr_assert_eq(out.err, OSE_PERR_SYNTAX);
+}

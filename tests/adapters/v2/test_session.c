@@ -241,3 +241,14 @@ Test(session, app_pings)
 	cr_assert_eq(ose_okx_ping(0, buf, 4), -ENOSPC);
 	cr_assert_eq(ose_mexc_ping(0, buf, 17), -ENOSPC);
 }
+
+/* Trap 23: each venue's own app-level ping (checked above in app_pings);
+ * here the venues that must not get one. */
+Test(session, trap23_app_ping_only_where_the_venue_wants_it)
+{
+	char buf[64];
+	cr_assert_eq(ose_binance_ping(0, buf, sizeof(buf)), 0);
+	cr_assert_eq(ose_coinbase_ping(0, buf, sizeof(buf)), 0);
+	cr_assert_eq(ose_okx_ping(0, buf, sizeof(buf)), 4); /* text, not JSON */
+	cr_assert_neq(buf[0], '{');
+}

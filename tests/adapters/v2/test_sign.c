@@ -259,3 +259,19 @@ Test(sign, jwt_es256_verifies)
 	cr_assert_eq(ok, 0);
 	wc_ecc_free(&ek);
 }
+
+/* Trap 27: the five signature encodings side by side, one message. */
+Test(sign, trap27_encodings)
+{
+	char out[200];
+	struct ose_sign_key key;
+	cr_assert_eq(ose_sign_hmac_sha256_hex(S("k"), S("m"), out, sizeof(out)), 64);
+	cr_assert_eq(strspn(out, "0123456789abcdef"), 64);
+	cr_assert_eq(ose_sign_hmac_sha512_hex(S("k"), S("m"), out, sizeof(out)), 128);
+	cr_assert_eq(strspn(out, "0123456789abcdef"), 128);
+	cr_assert_eq(ose_sign_hmac_sha256_b64(S("k"), S("m"), out, sizeof(out)), 44);
+	cr_assert_eq(out[43], '=');
+	cr_assert_eq(ose_sign_key_load(binance_fix_key, strlen(binance_fix_key), &key), 0);
+	cr_assert_eq(ose_sign_ed25519_b64(&key, "m", 1, out, sizeof(out)), 88);
+	cr_assert_eq(strcmp(out + 86, "=="), 0);
+}
