@@ -702,11 +702,12 @@ static void h_feeds(FILE *f, const struct dump_inst *inst)
 			fprintf(f, "%s/%s: no feed statistics in the ring's aux area\n", v, acc);
 			continue;
 		}
-		fprintf(f, "%s/%s: %s%s  pid %" PRId32 "  reconnects %" PRIu64 "  last message %s ago\n", v,
+		int64_t last = age_of(OSE_FS_GET(fs->last_msg_ns), (uint64_t)real_now_cached);
+
+		fprintf(f, "%s/%s: %s%s  pid %" PRId32 "  reconnects %" PRIu64 "  last message %s%s\n", v,
 			acc, ose_feed_state_name((enum ose_feed_conn_state)OSE_FS_GET(fs->state)),
 			OSE_FS_GET(fs->connected) ? " (connected)" : " (not connected)", OSE_FS_GET(fs->pid),
-			OSE_FS_GET(fs->reconnects),
-			fmt_age(a, sizeof(a), age_of(OSE_FS_GET(fs->last_msg_ns), (uint64_t)real_now_cached)));
+			OSE_FS_GET(fs->reconnects), fmt_age(a, sizeof(a), last), last < 0 ? "" : " ago");
 		fprintf(f, "  bytes in %" PRIu64 " out %" PRIu64 "  frames %" PRIu64 "  messages %" PRIu64
 			   "  events %" PRIu64 "  gaps %" PRIu64 "  ring-full %" PRIu64 "\n",
 			OSE_FS_GET(fs->bytes_in), OSE_FS_GET(fs->bytes_out), OSE_FS_GET(fs->frames),

@@ -306,6 +306,18 @@ void fx_build_golden(const char *inst)
 	bc->wr.start = 1;
 	bc->wr.heartbeat_ns = 0;
 
+	/* Another SPSC ring of the instance (like the engine's journal queue):
+	 * listed as an internal ring, its records not decoded. */
+	struct ose_seg jq;
+
+	r = ose_spsc_create(&jq, "ose.golden.journal", 128, 4, 0, 0, 0);
+	cr_assert_eq(r, 0, "internal ring: %s", ose_seg_strerror(r));
+	ctl = ose_spsc_ctl_of(&jq);
+	ctl->prod.head = 3;
+	ctl->cons.tail = 1;
+	pin_header(&jq);
+	ose_seg_close(&jq);
+
 	/* Pin every volatile field, then let go of the segments: the files stay. */
 	t.hdr->heartbeat_ns = 0;
 	t.hdr->in_apply = 0; /* a fresh table starts marked mid-apply; the engine clears it */

@@ -220,7 +220,7 @@ Test(dump_int, no_writable_mapping_watch)
 	pid_t pid = spawn_dump((char *const[]){"ose-dump", "--instance", "golden", "--watch", "0.02",
 					       "--count", "5000", NULL});
 
-	observe_readonly(pid, 4); /* state, feed, cmd and event ring */
+	observe_readonly(pid, 5); /* state, feed, cmd, event and internal ring */
 }
 
 Test(dump_int, no_writable_mapping_follow)
@@ -272,7 +272,7 @@ static int snapshot(struct snap *s, int max)
 Test(dump_int, segment_bytes_untouched)
 {
 	need_bin();
-	struct snap a[8], b[8];
+	struct snap a[16], b[16];
 	static char *const runs[][12] = {
 		{"ose-dump", "--instance", "golden", NULL},
 		{"ose-dump", "--instance", "golden", "--json", NULL},
@@ -284,12 +284,12 @@ Test(dump_int, segment_bytes_untouched)
 	};
 
 	fx_build_golden("golden");
-	int n = snapshot(a, 8);
+	int n = snapshot(a, 16);
 
-	cr_assert_eq(n, 4);
+	cr_assert_eq(n, 5);
 	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++)
 		cr_assert_eq(fx_run_dump(runs[r], NULL, NULL), 0, "run %zu", r);
-	cr_assert_eq(snapshot(b, 8), n);
+	cr_assert_eq(snapshot(b, 16), n);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
 			if (!strcmp(a[i].name, b[j].name)) {

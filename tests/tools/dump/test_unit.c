@@ -53,6 +53,7 @@ Test(dump, golden_human)
 
 	fx_golden("human.txt", out);
 	cr_assert(strstr(out, "engine dead (pid 2000000000)"), "post-mortem marker missing");
+	cr_assert(strstr(out, "ose.golden.journal                           internal"), "internal ring");
 	free(out);
 }
 
