@@ -60,6 +60,7 @@ static void cleanup_dir(void)
 	if (certdir[0]) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", certdir);
 		(void)system(cmd);
+		certdir[0] = 0;
 	}
 }
 
@@ -68,6 +69,10 @@ struct srv {
 	int port;
 	char log[300];
 };
+
+/* The server of the running test, so the suite's fini can stop it even
+ * when an assertion ended the test early. */
+static struct srv *current_srv;
 
 static void srv_start(struct srv *s, const char *mode, const char *cert, const char *tls,
 		      const char *messages)
@@ -80,6 +85,7 @@ static void srv_start(struct srv *s, const char *mode, const char *cert, const c
 	snprintf(s->log, sizeof(s->log), "%s/server-%s.log", certdir, mode);
 	snprintf(script, sizeof(script), "%s/ws_server.py", srcdir());
 	cr_assert_eq(pipe(pfd), 0);
+	current_srv = s;
 	s->pid = fork();
 	cr_assert(s->pid >= 0);
 	if (s->pid == 0) {
@@ -102,6 +108,17 @@ static void srv_start(struct srv *s, const char *mode, const char *cert, const c
 	close(pfd[0]);
 	cr_assert_eq(sscanf(line, "PORT %d", &s->port), 1, "server did not start: '%s'", line);
 }
+
+static void srv_stop(struct srv *s);
+
+static void suite_fini(void)
+{
+	if (current_srv)
+		srv_stop(current_srv);
+	cleanup_dir();
+}
+
+TestSuite(live, .fini = suite_fini);
 
 static void srv_stop(struct srv *s)
 {
