@@ -40,11 +40,12 @@
 #include "engine/jrnl.h"
 #include "shm/bcast.h"
 #include "shm/seg.h"
+#include "shm/seqlock.h"
 #include "shm/spsc.h"
 #include "shm/wait.h"
 
 #define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define STR(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define STR(p, v) __atomic_store_n((p), (v), OSE_SHM_WORD_STORE)
 #define MAX_RINGS 256
 
 static inline void cnt_add(uint64_t *c, uint64_t n)
@@ -438,7 +439,7 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 	STR(&h->in_apply, 1);
 	/* The in-apply mark is ordered before every table store of the
 	 * batch: a restart that finds it clear may trust the table. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ose_shm_fence_release();
 	uint64_t t0 = ose_time_mono_ns();
 	struct ose_jrec local;
 	for (uint32_t i = 0; i < n; i++) {
@@ -507,7 +508,7 @@ static void hot_internal(struct eng *e, struct xmsg *m, int64_t now)
 	}
 	case XM_STUCK:
 		STR(&e->t.hdr->in_apply, 1);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
+		ose_shm_fence_release();
 		j = jrec_get(e, &local);
 		memset(j, 0, sizeof(*j));
 		j->type = OSE_JREC_STUCK;

@@ -16,7 +16,7 @@
 #include "shm/seqlock.h"
 
 #define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define STR(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define STR(p, v) __atomic_store_n((p), (v), OSE_SHM_WORD_STORE)
 
 /* Counters: single writer, so load + store is an exact increment. */
 static inline void cnt_add(uint64_t *c, uint64_t n)
@@ -288,7 +288,7 @@ static void idx_delete(struct ose_tbl *t, uint64_t *idx, uint64_t mask, uint64_t
 	STR(gen, LD(gen) + 1);
 	/* Orders the odd generation before the entry moves; pairs with the
 	 * reader's acquire fence before it re-reads idx_gen. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ose_shm_fence_release();
 	STR(&idx[i], 0);
 	uint64_t j = i;
 	for (;;) {
@@ -410,7 +410,7 @@ static inline void book_begin(struct ose_book *b)
 	STR(&b->ver, b->ver + 1);
 	/* Odd version before any link store; pairs with the reader's acquire
 	 * fence before it re-reads ver (libose list walk). */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ose_shm_fence_release();
 }
 
 static inline void book_end(struct ose_book *b)

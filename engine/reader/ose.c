@@ -17,7 +17,7 @@
 #include "shm/spsc.h"
 #include "shm/wait.h"
 
-#define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define LD(p) __atomic_load_n((p), OSE_SHM_WORD_LOAD)
 #define TRIES 1000
 
 struct ose_handle {
@@ -234,7 +234,7 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 		 * probed: the fence orders the probe loads before the re-load;
 		 * pairs with the engine's release fence after the odd
 		 * generation store. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		ose_shm_fence_acquire();
 		if (LD(&h->hdr->idx_gen) == g)
 			return -ENOENT;
 	}
@@ -314,7 +314,7 @@ static int list(ose_t *h, uint8_t venue, const char *symbol, struct ose_order *o
 		}
 		/* Orders the link loads before the version re-load; pairs
 		 * with the engine's release fence after the odd version. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		ose_shm_fence_acquire();
 		if (!bad && LD(&b->ver) == v)
 			return n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 	}
