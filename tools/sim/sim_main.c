@@ -94,6 +94,7 @@ struct opts {
 	double restart_every;
 	uint32_t restart_ms;
 	double ping_interval, idle_cutoff; /* idle_cutoff < 0: venue default */
+	double max_life;            /* close 1001 after this many seconds (0: never) */
 };
 
 static struct sim {
@@ -1514,6 +1515,13 @@ static void housekeeping(int64_t t)
 			conn_kill(c);
 			continue;
 		}
+		/* Forced reconnect (Binance and MEXC do it at 24 h): a close
+		 * frame 1001 "going away", then the socket is closed. */
+		if (S.o.max_life > 0 && !c->close_after_flush && t - c->t_open > (int64_t)(S.o.max_life * 1e9)) {
+			ws_frame(c, 8, "\x03\xe9", 2);
+			c->close_after_flush = true;
+			continue;
+		}
 		/* MEXC: no valid subscription within 30 s; Coinbase: 5 s. */
 		if (!c->subscribed && ((c->venue == SIM_MEXC && t - c->t_open > 30000000000LL) ||
 				       (c->venue == SIM_COINBASE && t - c->t_open > 5000000000LL))) {
@@ -1738,7 +1746,7 @@ static void usage(FILE *f)
 	      "               --symbols M --rate EV_PER_S --burst B [--batch K] [--duration S]\n"
 	      "               [--truth FILE] [--record-dir DIR] [--account NAME] [--no-wait]\n"
 	      "               [--no-stamp] [--gate-market-pct P] [--ping-interval S]\n"
-	      "               [--idle-cutoff S] [--api-key K --api-secret S]\n"
+	      "               [--idle-cutoff S] [--max-conn-life S] [--api-key K --api-secret S]\n"
 	      "  faults: [--disconnect-every N] [--stall-after N] [--dup P] [--reorder W]\n"
 	      "          [--malformed P] [--malformed-kinds json,trunc,utf8] [--fragment BYTES]\n"
 	      "          [--restart-every S] [--restart-ms T]\n"
@@ -1769,7 +1777,7 @@ static int parse_opts(int argc, char **argv)
 	enum { O_VENUE = 256, O_PORT, O_PORTF, O_CERT, O_KEY, O_GEN, O_SEED, O_ORDERS, O_SYMS,
 	       O_RATE, O_BURST, O_BATCH, O_DUR, O_TRUTH, O_REC, O_ACCT, O_NOWAIT, O_NOSTAMP,
 	       O_GMP, O_PING, O_IDLE, O_DISC, O_STALL, O_DUP, O_REORD, O_MAL, O_MALK, O_FRAG,
-	       O_RSE, O_RMS, O_VER, O_HELP, O_AKEY, O_ASEC };
+	       O_RSE, O_RMS, O_VER, O_HELP, O_AKEY, O_ASEC, O_LIFE };
 	static const struct option lo[] = {
 		{ "venue", 1, 0, O_VENUE }, { "port", 1, 0, O_PORT }, { "port-file", 1, 0, O_PORTF },
 		{ "cert", 1, 0, O_CERT }, { "key", 1, 0, O_KEY }, { "gen-certs", 1, 0, O_GEN },
@@ -1784,6 +1792,7 @@ static int parse_opts(int argc, char **argv)
 		{ "fragment", 1, 0, O_FRAG }, { "restart-every", 1, 0, O_RSE },
 		{ "restart-ms", 1, 0, O_RMS }, { "version", 0, 0, O_VER }, { "help", 0, 0, O_HELP },
 		{ "api-key", 1, 0, O_AKEY }, { "api-secret", 1, 0, O_ASEC },
+		{ "max-conn-life", 1, 0, O_LIFE },
 		{ 0, 0, 0, 0 },
 	};
 	struct opts *o = &S.o;
@@ -1844,6 +1853,7 @@ static int parse_opts(int argc, char **argv)
 		case O_RSE: o->restart_every = strtod(optarg, &e); break;
 		case O_RMS: o->restart_ms = (uint32_t)strtoul(optarg, &e, 0); break;
 		case O_AKEY: o->api_key = optarg; break;
+		case O_LIFE: o->max_life = strtod(optarg, &e); break;
 		case O_ASEC: o->api_secret = optarg; break;
 		case O_VER:
 			printf("ose-sim %s (wolfSSL %s)\n", SIM_VERSION, wolfSSL_lib_version());

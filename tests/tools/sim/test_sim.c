@@ -497,3 +497,18 @@ Test(sim, bad_input_never_crashes, .timeout = 60)
 	sim_stop(&r);
 	sim_cleanup(&r);
 }
+
+/* --max-conn-life: the venue's forced reconnect arrives as close 1001. */
+Test(sim, max_connection_life, .timeout = 60)
+{
+	struct simrun r;
+	const char *extra[] = { "--seed", "6", "--orders", "10", "--max-conn-life", "1", NULL };
+	sim_start(&r, "mexc", extra);
+	stream(&r, "mexc", "--idle=4");
+	char state[400];
+	state_path(&r, "mexc", state, sizeof(state));
+	const char *ses[] = { "session", "--state", state, "--close-code", "1001", NULL };
+	client(&r, "session", ses);
+	sim_stop(&r);
+	sim_cleanup(&r);
+}
