@@ -35,6 +35,13 @@
 #include "shm/state.h"
 #include "tests/tools/dump/fixture.h"
 
+/* Criterion does not run .fini after a skip: clean up first. */
+#define SKIP(...)                        \
+	do {                             \
+		fx_dir_remove();         \
+		cr_skip_test(__VA_ARGS__); \
+	} while (0)
+
 static const char *dir;
 
 /* Every process a test starts, killed at teardown whatever the test's
@@ -77,7 +84,7 @@ TestSuite(dump_int, .init = setup, .fini = teardown, .timeout = 240);
 static void need_bin(void)
 {
 	if (!getenv("OSE_DUMP_BIN"))
-		cr_skip_test("OSE_DUMP_BIN not set (run through meson test)");
+		SKIP("OSE_DUMP_BIN not set (run through meson test)");
 }
 
 static uint64_t mono_ms(void)
@@ -491,7 +498,7 @@ Test(dump_int, real_engine_under_load_and_post_mortem)
 	const char *bin = getenv("OSE_ENGINE_BIN");
 
 	if (!bin || !*bin)
-		cr_skip_test("ose-engine is not built");
+		SKIP("ose-engine is not built");
 	char cfg[512], logp[512], rname[OSE_SEG_NAME_MAX];
 
 	setenv("OSE_WAIT", "sleep", 1); /* two shared cores: no busy spin */
