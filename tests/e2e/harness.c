@@ -163,6 +163,28 @@ int ose_h_wait_line(struct ose_h_proc *p, const char *prefix, char *line, size_t
 	}
 }
 
+static bool log_has(const char *path, const char *needle)
+{
+	char *s = ose_h_slurp(path, NULL);
+	bool r = s && strstr(s, needle);
+	free(s);
+	return r;
+}
+
+int ose_h_wait_text(struct ose_h_proc *p, const char *needle, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+	for (;;) {
+		if (log_has(p->log, needle))
+			return 0;
+		if (reap(p, WNOHANG) == 1)
+			return log_has(p->log, needle) ? 0 : -ECHILD;
+		if (mono_ms() >= end)
+			return -ETIMEDOUT;
+		nap();
+	}
+}
+
 int ose_h_wait_file(const char *path, int timeout_ms)
 {
 	long long end = mono_ms() + timeout_ms;

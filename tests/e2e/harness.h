@@ -49,6 +49,13 @@ int ose_h_spawn(struct ose_h_proc *p, const char *const argv[], const char *cons
 int ose_h_wait_line(struct ose_h_proc *p, const char *prefix, char *line, size_t cap,
 		    int timeout_ms);
 
+/*
+ * Wait until the child's log contains needle anywhere (for programs whose
+ * lines start with a timestamp).  Returns 0, -ETIMEDOUT, or -ECHILD if the
+ * child exited without writing it.
+ */
+int ose_h_wait_text(struct ose_h_proc *p, const char *needle, int timeout_ms);
+
 /* Wait until path exists and is not empty.  Returns 0 or -ETIMEDOUT. */
 int ose_h_wait_file(const char *path, int timeout_ms);
 
