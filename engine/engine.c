@@ -385,8 +385,14 @@ static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live)
 		    ((j->type == OSE_JREC_STUCK || j->type == OSE_JREC_NOT_FOUND) &&
 		     ap == OSE_AP_DUP && out.slot != OSE_NIL))
 			publish_change(e, &out, j->now);
-		else if (ap == OSE_AP_FULL)
+		else if (ap == OSE_AP_FULL) {
 			publish_error(e, ev, "table full", j->now);
+			uint64_t n = t->st->table_full + t->st->books_full;
+			if (n == 1 || n % 10000 == 0) /* a flood must not flood the log */
+				elog(e, "event refused: table full (%llu refusals so far; "
+					"capacity %u, raise 'capacity' or lower 'exec_bound')",
+				     (unsigned long long)n, t->hdr->capacity);
+		}
 		else if (ap == OSE_AP_INVALID)
 			publish_error(e, ev, "invalid event", j->now);
 		else if (ap == OSE_AP_GAP)
