@@ -13,8 +13,8 @@
  *    handshake, with the Sec-WebSocket-Accept check (SHA-1 + base64 through
  *    wolfCrypt).  permessage-deflate is never offered, so a response that
  *    names an extension or a subprotocol fails the handshake.
- *  - ose_ws_utf8_valid(): UTF-8 validation with an 8-bytes-at-a-time ASCII
- *    fast path.
+ *  - ose_ws_utf8_valid(): UTF-8 validation with an SSE2 (16 bytes) or
+ *    64-bit-word (8 bytes) ASCII fast path and a scalar twin.
  */
 #ifndef OSE_FEEDS_WS_H
 #define OSE_FEEDS_WS_H
@@ -147,8 +147,11 @@ ssize_t ose_ws_encode_close(uint8_t *out, size_t cap, uint16_t code, const char 
  * mask offset off. Used by encode and by tests playing the server. */
 void ose_ws_mask(uint8_t *p, size_t len, uint32_t key, size_t off);
 
-/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF).
+ * SSE2 skips ASCII 16 bytes at a time where available. */
 int ose_ws_utf8_valid(const uint8_t *s, size_t len);
+/* The same check without SIMD (the scalar twin; tests compare the two). */
+int ose_ws_utf8_valid_scalar(const uint8_t *s, size_t len);
 
 /* Base64 of 16 random bytes: the Sec-WebSocket-Key.  key_out gets 24
  * chars + NUL.  Returns 0 or a negative errno. */

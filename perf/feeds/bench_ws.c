@@ -5,7 +5,8 @@
  * ws.decode.chunked: the same stream cut into 1448-byte pieces (TCP MSS),
  * so frames straddle inputs and take the copying path.
  * Anchor, same run: ws.decode.memcpy, a memcpy of the same bytes (the
- * floor for touching every byte once).  Medians of 51 rounds.
+ * floor for touching every byte once).  ws.utf8.500: the UTF-8 check
+ * alone, SSE2 path against its scalar twin (.scalar).  Medians of 51 rounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -87,9 +88,28 @@ int main(void)
 	qsort(dec, ROUNDS, sizeof(double), cmp_d);
 	qsort(chunked, ROUNDS, sizeof(double), cmp_d);
 	qsort(mc, ROUNDS, sizeof(double), cmp_d);
+	/* UTF-8 check alone: SSE2 path vs its scalar twin, same payloads. */
+	double u8[ROUNDS], u8s[ROUNDS];
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int mode = 0; mode < 2; mode++) {
+			uint64_t t0 = now_ns();
+			size_t ok = 0;
+			for (int i = 0; i < NFR; i++) {
+				const uint8_t *p = stream + (size_t)i * (PL + 4) + 4;
+				ok += mode ? ose_ws_utf8_valid_scalar(p, PL) : ose_ws_utf8_valid(p, PL);
+			}
+			if (ok != NFR)
+				return 1;
+			(mode ? u8s : u8)[r] = (double)(now_ns() - t0) / NFR;
+		}
+	}
+	qsort(u8, ROUNDS, sizeof(double), cmp_d);
+	qsort(u8s, ROUNDS, sizeof(double), cmp_d);
 	printf("BENCH ws.decode %.1f ns\n", dec[ROUNDS / 2]);
 	printf("BENCH ws.decode.memcpy %.1f ns\n", mc[ROUNDS / 2]);
 	printf("BENCH ws.decode.chunked %.1f ns\n", chunked[ROUNDS / 2]);
 	printf("BENCH ws.decode.chunked.memcpy %.1f ns\n", mc[ROUNDS / 2]);
+	printf("BENCH ws.utf8.500 %.1f ns\n", u8[ROUNDS / 2]);
+	printf("BENCH ws.utf8.500.scalar %.1f ns\n", u8s[ROUNDS / 2]);
 	return 0;
 }

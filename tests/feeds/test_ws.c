@@ -19,6 +19,14 @@
 
 static uint8_t msgbuf[MAXMSG];
 
+static uint64_t ose_ws_rand_for_test(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* A server frame (unmasked unless mask != 0). */
 static size_t srv_frame(uint8_t *out, int fin, int rsv, int op, const void *p, size_t len,
 			int mask)
@@ -457,4 +465,38 @@ Test(ws, handshake_request)
 	cr_assert(strstr(out, "\r\nSec-WebSocket-Version: 13\r\n"));
 	cr_assert_null(strstr(out, "Extensions"), "permessage-deflate is never offered");
 	cr_assert_eq(ose_ws_handshake_request(out, 20, "h", "/", "k"), -ENOSPC);
+}
+
+/* The SSE2 path and the scalar twin agree on random mixtures of ASCII runs,
+ * valid multi-byte sequences and corruptions, at every alignment. */
+Test(ws, utf8_simd_matches_scalar)
+{
+	static const char *const pieces[] = {
+		"a", "0123456789abcdef0123", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\xed\x9f\xbf", "\xef\xbb\xbf", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xe2\x82", "\xff", "{\"e\":\"executionReport\",\"s\":\"BTCUSDT\"}",
+	};
+	uint64_t rng = 12345;
+	uint8_t buf[512];
+	int valid = 0, invalid = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0;
+		int npieces = (int)(ose_ws_rand_for_test(&rng) % 12);
+		size_t off = ose_ws_rand_for_test(&rng) % 16;
+		for (int k = 0; k < npieces; k++) {
+			const char *p = pieces[ose_ws_rand_for_test(&rng) % (sizeof(pieces) / sizeof(pieces[0]))];
+			size_t l = strlen(p);
+			if (off + len + l > sizeof(buf))
+				break;
+			memcpy(buf + off + len, p, l);
+			len += l;
+		}
+		int a = ose_ws_utf8_valid(buf + off, len);
+		int b = ose_ws_utf8_valid_scalar(buf + off, len);
+		cr_assert_eq(a, b, "iteration %d", iter);
+		valid += a;
+		invalid += !a;
+	}
+	cr_assert(valid > 1000 && invalid > 1000, "both outcomes exercised");
 }
