@@ -62,6 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += n;
 	}
 
+	/* The SIMD UTF-8 path agrees with its scalar twin. */
+	if (ose_ws_utf8_valid(data, size) != ose_ws_utf8_valid_scalar(data, size))
+		abort();
+
 	/* The same bytes as a handshake response. */
 	char *hs = malloc(size ? size : 1);
 	enum ose_ws_hs_err e;
