@@ -722,9 +722,20 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 
 	/* Fills: dedup by trade id, sum distinct fills (the fill-channel
 	 * view), guard the sum by the order quantity. */
+	/* A fill without a trade id cannot be deduplicated: when the same
+	 * message carries a cumulative (MEXC lastDealQuantity, Binance l with
+	 * t=-1) the cumulative is authoritative and the fill is not summed,
+	 * or a repeated message (or the same trade seen on the fill channel
+	 * with its id) would overshoot.  Only a bare fill (no id, no
+	 * cumulative) is summed, guarded by the quantity. */
 	int trade_dup = 0, fill_new = 0;
 	if (has_last) {
-		if (ev->trade_id[0]) {
+		if (!ev->trade_id[0] && (f & OSE_EVF_HAS_CUM_QTY)) {
+			if ((f & OSE_EVF_HAS_FEE) && ev->cum_qty > o.filled) {
+				o.fee += ev->fee; /* progress: this message's fill is new */
+				o.oflags |= OSE_OF_HAS_FEE;
+			}
+		} else if (ev->trade_id[0]) {
 			uint64_t th = ose_key_str(0x74726164ull, ev->trade_id, OSE_ID_MAX) | 1;
 			if (memo_has(&m, th)) {
 				trade_dup = 1;

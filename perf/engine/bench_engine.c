@@ -194,7 +194,7 @@ static void bench_apply(uint64_t resident, const char *tag)
 			for (uint32_t i = 0; i < n; i++)
 				wl_next(&w, ose_spsc_prod_slot(&p, i));
 			ose_spsc_commit(&p, n);
-			uint32_t k = ose_spsc_peek(&c, 64);
+			uint32_t k = ose_spsc_peek(&c, left < 64 ? (uint32_t)left : 64);
 			for (uint32_t i = 0; i < k; i++)
 				ose_tbl_apply(&t, ose_spsc_cons_slot(&c, i), 3, &out);
 			ose_spsc_release(&c, k);
@@ -210,13 +210,15 @@ static void bench_apply(uint64_t resident, const char *tag)
 			for (uint32_t i = 0; i < n; i++)
 				wl_next(&w, ose_spsc_prod_slot(&p, i));
 			ose_spsc_commit(&p, n);
-			uint32_t k = ose_spsc_peek(&c, 64);
+			uint32_t k = ose_spsc_peek(&c, left < 64 ? (uint32_t)left : 64);
 			for (uint32_t i = 0; i < k; i++)
 				sink ^= ((const struct ose_event *)ose_spsc_cons_slot(&c, i))->status;
 			ose_spsc_release(&c, k);
 			left -= k;
 		}
 		uint64_t dt2 = now_ns() - t2;
+		if (sink == 0xff)
+			fprintf(stderr, "-");
 		printf("BENCH engine.throughput %.3g events/s\n", (double)M * 1e9 / (double)dt);
 		printf("BENCH engine.throughput.ring_only %.3g events/s\n",
 		       (double)M * 1e9 / (double)dt2);

@@ -507,3 +507,27 @@ Test(fsm, executed_cache_bounded_oldest_evicted_open_kept)
 	cr_assert_eq(ose_tbl_check(&t2), 0);
 	free(m2);
 }
+
+/* MEXC order pushes carry lastDealQuantity and a cumulative but no trade
+ * id; the deals push carries the same trade with its id.  Repeats of the
+ * order push (and the cancel repeating the last deal) must not overshoot. */
+Test(fsm, fill_without_trade_id_but_cumulative_not_summed)
+{
+	struct ose_event e = ev_order("BTCUSDT", "30", OSE_ST_PARTIALLY_FILLED, "0.4");
+	ev_px_qty(&e, "100", "1");
+	e.last_qty = D("0.4");
+	e.flags |= OSE_EVF_HAS_LAST;
+	A(e);
+	A(e); /* repeated push */
+	struct ose_event f = ev_fill("BTCUSDT", "30", "0.4", "deal-1");
+	A(f);
+	e = ev_order("BTCUSDT", "30", OSE_ST_CANCELED, "0.4");
+	ev_px_qty(&e, "100", "1");
+	e.last_qty = D("0.4"); /* the cancel repeats the last deal */
+	e.flags |= OSE_EVF_HAS_LAST;
+	A(e);
+	const struct ose_slot *o = S("BTCUSDT", "30");
+	cr_assert_eq(o->status, OSE_ST_CANCELED);
+	cr_assert(o->filled == D("0.4"), "filled overshoots the cumulative");
+	cr_assert_eq(T.st->overfill_guard, 0);
+}
