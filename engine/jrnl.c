@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+static int crc_hw;
 
 static void crc_init(void)
 {
@@ -18,27 +21,47 @@ static void crc_init(void)
 			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
 		crc_table[i] = c;
 	}
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	crc_hw = __builtin_cpu_supports("sse4.2");
+#endif
 }
+
+static uint32_t crc_sw(uint32_t c, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c = crc_table[(c ^ b[i]) & 0xff] ^ (c >> 8);
+	return c;
+}
+
+#if defined(__x86_64__)
+/* The same CRC-32C with the SSE4.2 instruction: ~60 instructions for a
+ * journal record instead of ~500 table steps (it runs on the hot thread). */
+__attribute__((target("sse4.2"))) static uint32_t crc_hw64(uint32_t c, const uint8_t *b, size_t n)
+{
+	uint64_t x = c;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		x = __builtin_ia32_crc32di(x, w);
+	}
+	c = (uint32_t)x;
+	for (; i < n; i++)
+		c = __builtin_ia32_crc32qi(c, b[i]);
+	return c;
+}
+#endif
 
 uint32_t ose_crc32c(const void *p, size_t n)
 {
-	static int ready;
-	/* Benign: every thread computes the same table. */
-	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-		static int building;
-		if (!__atomic_exchange_n(&building, 1, __ATOMIC_ACQ_REL)) {
-			crc_init();
-			__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
-		} else {
-			while (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
-				;
-		}
-	}
-	const uint8_t *b = p;
+	pthread_once(&crc_once, crc_init);
 	uint32_t c = 0xffffffffu;
-	for (size_t i = 0; i < n; i++)
-		c = crc_table[(c ^ b[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+#if defined(__x86_64__)
+	if (crc_hw)
+		return crc_hw64(c, p, n) ^ 0xffffffffu;
+#endif
+	return crc_sw(c, p, n) ^ 0xffffffffu;
 }
 
 void ose_jrec_seal(struct ose_jrec *r)
