@@ -44,6 +44,9 @@ struct simrun {
 	int port;
 };
 
+/* The run a failed assertion may leave behind; .fini cleans it up. */
+static struct simrun *current;
+
 static const char *env_or_skip(const char *name)
 {
 	const char *v = getenv(name);
@@ -74,6 +77,7 @@ static void sim_start(struct simrun *r, const char *venue_list, const char *cons
 	need_python();
 	memset(r, 0, sizeof(*r));
 	cr_assert_eq(ose_h_tmpdir(r->dir, sizeof(r->dir), "sim"), 0);
+	current = r;
 	snprintf(r->truth, sizeof(r->truth), "%s/truth.json", r->dir);
 	snprintf(r->portf, sizeof(r->portf), "%s/port", r->dir);
 	snprintf(r->log, sizeof(r->log), "%s/sim.log", r->dir);
@@ -109,6 +113,14 @@ static void sim_cleanup(struct simrun *r)
 		ose_h_stop(&r->sim, 2000);
 	if (r->dir[0])
 		ose_h_rmtree(r->dir);
+	r->dir[0] = 0;
+	current = NULL;
+}
+
+static void fini(void)
+{
+	if (current)
+		sim_cleanup(current);
 }
 
 /* Run the client; argv tail after "sim_client.py".  Fails with its log. */
@@ -181,7 +193,7 @@ ParameterizedTestParameters(sim, venue_stream_matches_truth)
 	return cr_make_param_array(int, idx, sizeof(idx) / sizeof(idx[0]));
 }
 
-ParameterizedTest(int *vi, sim, venue_stream_matches_truth, .timeout = 90)
+ParameterizedTest(int *vi, sim, venue_stream_matches_truth, .fini = fini, .timeout = 90)
 {
 	const char *v = venues[*vi];
 	struct simrun r;
@@ -226,7 +238,7 @@ static void truth_run(uint64_t seed, char **out)
 	sim_cleanup(&r);
 }
 
-Test(sim, same_seed_same_truth, .timeout = 60)
+Test(sim, same_seed_same_truth, .fini = fini, .timeout = 60)
 {
 	char *a, *b, *c;
 	truth_run(1234, &a);
@@ -241,7 +253,7 @@ Test(sim, same_seed_same_truth, .timeout = 60)
 	free(c);
 }
 
-Test(sim, duplicates_and_reorder_keep_truth, .timeout = 90)
+Test(sim, duplicates_and_reorder_keep_truth, .fini = fini, .timeout = 90)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "11", "--orders", "40", "--symbols", "5", "--rate", "4000",
@@ -264,7 +276,7 @@ Test(sim, duplicates_and_reorder_keep_truth, .timeout = 90)
 	sim_cleanup(&r);
 }
 
-Test(sim, disconnect_every_n, .timeout = 60)
+Test(sim, disconnect_every_n, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "3", "--orders", "60", "--rate", "2000", "--burst", "4",
@@ -279,7 +291,7 @@ Test(sim, disconnect_every_n, .timeout = 60)
 	sim_cleanup(&r);
 }
 
-Test(sim, stall_is_half_open, .timeout = 60)
+Test(sim, stall_is_half_open, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "3", "--orders", "60", "--rate", "2000", "--burst", "4",
@@ -294,7 +306,7 @@ Test(sim, stall_is_half_open, .timeout = 60)
 	sim_cleanup(&r);
 }
 
-Test(sim, malformed_frames_lose_nothing, .timeout = 90)
+Test(sim, malformed_frames_lose_nothing, .fini = fini, .timeout = 90)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "5", "--orders", "40", "--rate", "3000", "--burst", "8",
@@ -318,7 +330,7 @@ Test(sim, malformed_frames_lose_nothing, .timeout = 90)
 	sim_cleanup(&r);
 }
 
-Test(sim, invalid_utf8_fails_the_connection, .timeout = 60)
+Test(sim, invalid_utf8_fails_the_connection, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "5", "--orders", "40", "--rate", "2000", "--burst", "4",
@@ -333,7 +345,7 @@ Test(sim, invalid_utf8_fails_the_connection, .timeout = 60)
 	sim_cleanup(&r);
 }
 
-Test(sim, fragmented_messages, .timeout = 60)
+Test(sim, fragmented_messages, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "8", "--orders", "30", "--rate", "3000", "--burst", "8",
@@ -357,7 +369,7 @@ Test(sim, fragmented_messages, .timeout = 60)
 	sim_cleanup(&r);
 }
 
-Test(sim, restart_refuses_then_listens, .timeout = 60)
+Test(sim, restart_refuses_then_listens, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "1", "--restart-ms", "700", NULL };
@@ -390,7 +402,7 @@ static size_t count_lines(const char *text, const char *prefix, size_t *other)
 	return n;
 }
 
-Test(sim, record_dir_and_sigusr1, .timeout = 60)
+Test(sim, record_dir_and_sigusr1, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	char rec[400];
@@ -431,7 +443,7 @@ Test(sim, record_dir_and_sigusr1, .timeout = 60)
 
 /* With credentials configured, a login signed with another secret fails
  * and streams nothing (Binance, OKX, Bybit, Gate: the HMAC venues). */
-Test(sim, bad_signature_refused, .timeout = 60)
+Test(sim, bad_signature_refused, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "2", "--orders", "10", "--api-key", "simkey",
@@ -457,7 +469,7 @@ Test(sim, bad_signature_refused, .timeout = 60)
 /* Coinbase sends the open orders on subscribe: a client that joins
  * mid-stream gets a snapshot, and what it then holds agrees with the truth
  * for every order it saw. */
-Test(sim, coinbase_snapshot_for_late_joiner, .timeout = 60)
+Test(sim, coinbase_snapshot_for_late_joiner, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "9", "--orders", "60", "--rate", "40", "--burst", "1", NULL };
@@ -484,7 +496,7 @@ Test(sim, coinbase_snapshot_for_late_joiner, .timeout = 60)
 
 /* Hostile input on every venue's WebSocket and on the HTTP/TLS port: the
  * simulator answers or drops it, keeps serving, and exits cleanly. */
-Test(sim, bad_input_never_crashes, .timeout = 60)
+Test(sim, bad_input_never_crashes, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "4", "--orders", "20", NULL };
@@ -499,7 +511,7 @@ Test(sim, bad_input_never_crashes, .timeout = 60)
 }
 
 /* --max-conn-life: the venue's forced reconnect arrives as close 1001. */
-Test(sim, max_connection_life, .timeout = 60)
+Test(sim, max_connection_life, .fini = fini, .timeout = 60)
 {
 	struct simrun r;
 	const char *extra[] = { "--seed", "6", "--orders", "10", "--max-conn-life", "1", NULL };
