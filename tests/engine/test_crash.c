@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -207,6 +208,20 @@ static void run_crash(uint64_t nev, int kills)
 		    (unsigned long long)G.st->recoveries_state,
 		    (unsigned long long)G.st->recoveries_journal,
 		    (unsigned long long)G.st->recovery_skipped);
+	/* How each restart recovered (the engine logs one line per start). */
+	int resumed = 0, rebuilt = 0;
+	FILE *lf = fopen(logp, "r");
+	char line[512];
+	while (lf && fgets(line, sizeof(line), lf)) {
+		resumed += strstr(line, ": resumed (") != NULL;
+		rebuilt += strstr(line, ": rebuilt (") != NULL;
+	}
+	if (lf)
+		fclose(lf);
+	/* (a start killed before it got that far logs neither) */
+	cr_log_info("starts: %d resumed from the state segment, %d rebuilt from the journal",
+		    resumed, rebuilt);
+	cr_assert_leq(resumed + rebuilt, killed + 1);
 	ose_seg_close(&sseg);
 	ose_seg_close(&rseg);
 	free(mem);
