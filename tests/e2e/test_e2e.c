@@ -112,6 +112,18 @@ static unsigned vmask_of(const char *list)
 	return m;
 }
 
+/* Soak variants (suite 'soak') run the same scenarios with E2E_SCALE times
+ * the orders: a count argument after "--orders" or "--min-orders" is scaled. */
+static const char *scaled(const char *opt, const char *val, char *buf, size_t cap)
+{
+	const char *e = getenv("E2E_SCALE");
+	long k = e ? strtol(e, NULL, 10) : 1;
+	if (k <= 1 || (strcmp(opt, "--orders") != 0 && strcmp(opt, "--min-orders") != 0))
+		return val;
+	snprintf(buf, cap, "%ld", strtol(val, NULL, 10) * k);
+	return buf;
+}
+
 static void sim_start(struct run *r, const char *vlist, const char *const extra[])
 {
 	const char *bin = env_or_skip("OSE_SIM");
@@ -120,8 +132,9 @@ static void sim_start(struct run *r, const char *vlist, const char *const extra[
 	const char *argv[64] = { bin, "--venue", vlist, "--gen-certs", r->certs, "--port", "0",
 				 "--truth", r->truth, "--record-dir", r->sent, "--account", "main" };
 	size_t n = 13;
+	char sc[32];
 	for (size_t i = 0; extra && extra[i] && n < 63; i++)
-		argv[n++] = extra[i];
+		argv[n++] = i ? scaled(extra[i - 1], extra[i], sc, sizeof(sc)) : extra[i];
 	argv[n] = NULL;
 	r->vmask = vmask_of(vlist);
 	cr_assert_eq(ose_h_spawn(&r->sim, argv, NULL, log), 0);
@@ -223,6 +236,24 @@ static void wait_streaming(struct run *r)
 	cr_assert_fail("the feeds did not all reach streaming within 30 s");
 }
 
+/* utime + stime of pid in clock ticks, or -1. */
+static long long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')'); /* comm may hold spaces */
+	unsigned long long ut, st;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
 /* Sleep ms milliseconds. */
 static void nap_ms(int ms)
 {
@@ -272,8 +303,9 @@ static void check(struct run *r, const char *const extra[])
 	snprintf(log, sizeof(log), "%s/check.log", r->dir);
 	const char *argv[40] = { "/usr/bin/python3", script, "--truth", r->truth, "--dump", r->dump };
 	size_t n = 6;
+	char sc[32];
 	for (size_t i = 0; extra && extra[i] && n < 39; i++)
-		argv[n++] = extra[i];
+		argv[n++] = i ? scaled(extra[i - 1], extra[i], sc, sizeof(sc)) : extra[i];
 	argv[n] = NULL;
 	int rc = ose_h_run(argv, log, 60000);
 	char *out = ose_h_slurp(log, NULL);
@@ -327,6 +359,27 @@ Test(e2e, all_six_venues, .fini = run_fini, .timeout = 150)
 	engine_start(r, 0);
 	feeds_start(r);
 	wait_sim_done(r, 90000);
+
+	/* Eight busy processes on two cores: with nothing to do, the engine and
+	 * the feeds must have chosen a yielding/sleeping wait on their own (not
+	 * pinned, no spare core).  A spinning one burns ~100% of a core on a
+	 * quiet machine; the bound is loose because a loaded machine gives a
+	 * spinner less, so this catches spinning only when there is room to. */
+	nap_ms(500);
+	long long t0[NV + 1], hz = sysconf(_SC_CLK_TCK);
+	pid_t pids[NV + 1];
+	for (int v = 0; v < NV; v++)
+		pids[v] = r->feed[v].pid;
+	pids[NV] = r->eng.pid;
+	for (int i = 0; i <= NV; i++)
+		t0[i] = cpu_ticks(pids[i]);
+	nap_ms(2000);
+	for (int i = 0; i <= NV; i++) {
+		long long pct = (cpu_ticks(pids[i]) - t0[i]) * 100 / (2 * hz);
+		cr_log_info("idle CPU %s: %lld%% of a core", i == NV ? "engine" : venues[i], pct);
+		cr_expect_lt(pct, 60, "%s uses %lld%% of a core while idle: spinning?", i == NV ? "engine" : venues[i],
+			     pct);
+	}
 	finish(r);
 	const char *args[] = { "--min-orders", "300", "--expect-gaps-min", "6", "--gaps-match-feeds",
 			       "--expect-parse-errors", "0", "--known-bugs", "mexc-lastdeal", NULL };
