@@ -449,7 +449,8 @@ def check(args):
     st = json.load(open(args.state))
     if args.venue:
         truth = [o for o in truth if o["venue"] == args.venue]
-    got = {o["order_id"]: o for o in st["orders"]}
+    # an ose-dump --json document works as a state too: filter by venue
+    got = {o["order_id"]: o for o in st["orders"] if not args.venue or o.get("venue", args.venue) == args.venue}
     bad = []
     for o in truth:
         for f in ("price", "quantity", "filled_quantity"):
