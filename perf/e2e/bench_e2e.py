@@ -21,6 +21,7 @@ Prints, per DESIGN section 12:
   BENCH e2e.latency.*.100k.1feed.mexc ns  (the same through the MEXC protobuf feed)
   BENCH e2e.rate.* ev/s  (updates applied per second over the engine-clock span
         of the event-ring records), next to e2e.rate.*.offered
+  BENCH e2e.cpu_per_event.{sim,feeds,engine}.* ns  (process CPU time / events)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
         with no ring-full stall: bounded by what the simulator can offer here)
   BENCH e2e.stage.{decrypt,parse,ring,total}.p50|p99.100k.1feed ns  (feed
@@ -95,6 +96,16 @@ def sent_stamps(path, venue):
     return out
 
 
+def cpu_s(pid):
+    """utime + stime of pid in seconds (0 if gone)."""
+    try:
+        f = open("/proc/%d/stat" % pid).read()
+    except OSError:
+        return 0.0
+    fields = f[f.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs, q):
     return xs[min(len(xs) - 1, int(len(xs) * q))]
 
@@ -149,6 +160,7 @@ def run(venues, total_rate, seconds):
             feeds.append(p)
         t0 = time.monotonic()
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
+        cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
         sim.send_signal(signal.SIGTERM)
         sim.wait(timeout=30)
         time.sleep(0.3)
@@ -199,7 +211,7 @@ def run(venues, total_rate, seconds):
         res = {"lat": lat, "updates": len(ups), "matched": len(lat), "stalls": stalls,
                "events": st.get("events_received", 0), "rate": rate,
                "feeds": d["feeds"] if d else [], "latency": d.get("latency") if d else None,
-               "span_ns": last - first, "elapsed": elapsed_feed, "applied": events}
+               "span_ns": last - first, "cpu": cpu, "elapsed": elapsed_feed, "applied": events}
         return res
     finally:
         for p in procs:
@@ -218,6 +230,11 @@ def bench(tag_rate, total, venues, tag_feeds, seconds):
         print("BENCH e2e.latency.max.%s %d ns" % (name, r["lat"][-1]))
     print("BENCH e2e.rate.%s %.4g ev/s" % (name, r["rate"]))
     print("BENCH e2e.rate.%s.offered %.4g ev/s" % (name, total))
+    if r["events"]:
+        # CPU per event of each process over the run: which one runs out of
+        # core first (the next bottleneck) when the machine is shared.
+        for k, v in sorted(r["cpu"].items()):
+            print("BENCH e2e.cpu_per_event.%s.%s %.0f ns" % (k, name, v * 1e9 / r["events"]))
     print("# %s: %d events received by the engine in ~%ds, %d updates in the event ring, %d matched to a "
           "sim stamp, ring-full stalls %d" % (name, r["events"], seconds, r["updates"], r["matched"],
                                               r["stalls"]), flush=True)
