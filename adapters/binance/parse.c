@@ -26,7 +26,7 @@
 enum {
 	K_SUBID, K_EVENT, K_STREAM, K_DATA, K_ID, K_STATUS, K_RESULT, K_ERROR,
 	K_e, K_E, K_s, K_c, K_S, K_o, K_f, K_q, K_p, K_C, K_x, K_X, K_r, K_i, K_l, K_z,
-	K_L, K_n, K_N, K_T, K_t, K_B, K_a, K_d,
+	K_L, K_n, K_N, K_T, K_t, K_B, K_a, K_d, K_OSE_TS,
 	K_COUNT
 };
 static const struct ose_json_key bn_keys[K_COUNT] = {
@@ -47,6 +47,9 @@ static const struct ose_json_key bn_keys[K_COUNT] = {
 	[K_z] = OSE_JSON_KEY("z"), [K_L] = OSE_JSON_KEY("L"), [K_n] = OSE_JSON_KEY("n"),
 	[K_N] = OSE_JSON_KEY("N"), [K_T] = OSE_JSON_KEY("T"), [K_t] = OSE_JSON_KEY("t"),
 	[K_B] = OSE_JSON_KEY_F("B", OSE_JSON_LAZY), [K_a] = OSE_JSON_KEY("a"), [K_d] = OSE_JSON_KEY("d"),
+	/* The simulator's send stamp, last key of the outermost object
+	 * (docs/sim.md); never sent by Binance. */
+	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"),
 };
 static struct ose_json_keyset bn_ks = OSE_JSON_KEYSET(bn_keys);
 
@@ -378,6 +381,7 @@ enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 {
 	struct ose_json_val k[K_COUNT];
 	const char *why = "";
+	enum ose_parse_res res;
 	int rc;
 
 	ose_ev_out_reset(out);
@@ -395,5 +399,8 @@ enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 	if ((k[K_EVENT].type != OSE_JSON_ABSENT && k[K_EVENT].type != OSE_JSON_OBJECT) ||
 	    (k[K_DATA].type != OSE_JSON_ABSENT && k[K_DATA].type != OSE_JSON_OBJECT))
 		FAIL(-OSE_PERR_WRONG_TYPE, "binance: event/data is not an object");
-	return bn_event(k, ctx, out);
+	res = bn_event(k, ctx, out);
+	if (res != OSE_PARSE_EVENTS)
+		return res;
+	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }

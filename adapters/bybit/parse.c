@@ -13,7 +13,7 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
 
-enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_COUNT };
+enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TOPIC] = OSE_JSON_KEY("topic"),
 	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_EACH), /* normalised during the scan */
@@ -21,6 +21,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_SUCCESS] = OSE_JSON_KEY("success"),
 	[K_RETMSG] = OSE_JSON_KEY("ret_msg"),
 	[K_CTIME] = OSE_JSON_KEY("creationTime"),
+	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 
@@ -350,5 +351,5 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 		     "bybit: data");
 	n = each.n;
 	out->n = n;
-	return OSE_PARSE_EVENTS;
+	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }

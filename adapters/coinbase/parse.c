@@ -41,7 +41,7 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
 
-enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_COUNT };
+enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_TIMESTAMP] = OSE_JSON_KEY("timestamp"),
@@ -49,6 +49,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_EVENTS] = OSE_JSON_KEY_F("events", OSE_JSON_EACH),
 	[K_TYPE] = OSE_JSON_KEY("type"),
 	[K_MESSAGE] = OSE_JSON_KEY("message"),
+	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 
@@ -304,7 +305,7 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase binary frame");
 	if (cb_fast(msg, len, ctx, out, k) == 0)
-		return OSE_PARSE_EVENTS;
+		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 	/* Slow path: heartbeats, acks, errors; starts over with a plain
 	 * validating scan (which also names the error of a bad frame). */
 	ose_ev_out_reset(out);
@@ -369,5 +370,5 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	if (rc < 0)
 		FAIL(rc, why);
 	out->n = n;
-	return OSE_PARSE_EVENTS;
+	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }

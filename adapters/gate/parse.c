@@ -45,7 +45,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { K_TIME_MS, K_CHANNEL, K_EVENT, K_RESULT, K_ERROR, K_TYPE, K_COUNT };
+enum { K_TIME_MS, K_CHANNEL, K_EVENT, K_RESULT, K_ERROR, K_TYPE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_TIME_MS] = OSE_JSON_KEY("time_ms"),
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
@@ -53,6 +53,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_RESULT] = OSE_JSON_KEY_F("result", OSE_JSON_EACH),
 	[K_ERROR] = OSE_JSON_KEY("error"),
 	[K_TYPE] = OSE_JSON_KEY("type"),
+	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 
@@ -414,7 +415,7 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate binary frame");
 	if (gate_fast(msg, len, ctx, out, k) == 0)
-		return OSE_PARSE_EVENTS;
+		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 	/* Slow path: sessions, errors, or a frame the one-pass guess got
 	 * wrong.  Starts over with a plain validating scan. */
 	ose_ev_out_reset(out);
@@ -474,5 +475,5 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	if (rc < 0)
 		FAIL(rc, why);
 	out->n = n;
-	return OSE_PARSE_EVENTS;
+	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }

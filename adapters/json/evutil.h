@@ -42,7 +42,9 @@ static inline void ose_ev_out_reset(struct ose_parse_out *out)
 	out->why = "";
 }
 
-/* A zeroed event with kind, venue and account set. */
+/* A zeroed event with kind, venue and account set.  The account is
+ * copied up to OSE_ACCOUNT_MAX - 1 bytes; an account that does not fit
+ * is refused per message by ose_ev_done(), so no truncated copy escapes. */
 static inline void ose_ev_init(struct ose_event *ev, enum ose_event_kind kind,
 			       enum ose_venue venue, const struct ose_parse_ctx *ctx)
 {
@@ -89,6 +91,67 @@ static inline int ose_ev_dec(struct ose_event *ev, const struct ose_json_val *v,
 	if (got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER)
 		ev->flags |= flag;
 	return 0;
+}
+
+/*
+ * The simulator's send stamp (docs/sim.md, "The timestamp stamp"): a
+ * top-level "ose_ts":<ns since the epoch> that real venues never send.
+ * Absent: *ns = 0 and 0 is returned (one compare: the common case).
+ * Present, it must be a bare non-negative integer: only our simulator
+ * writes it, so anything else is a defect worth counting, not ignoring.
+ * Returns 0, -OSE_PERR_WRONG_TYPE (not a number: string, null, object..)
+ * or -OSE_PERR_NUMBER (fraction, exponent, negative, beyond int64).
+ */
+static inline int ose_json_read_stamp(const struct ose_json_val *v, int64_t *ns)
+{
+	int64_t t = 0;
+	int rc;
+
+	*ns = 0;
+	if (v->type == OSE_JSON_ABSENT)
+		return 0;
+	if (v->type != OSE_JSON_NUMBER)
+		return -OSE_PERR_WRONG_TYPE;
+	rc = ose_json_read_i64(v, &t, NULL);
+	if (rc)
+		return rc;
+	if (t < 0)
+		return -OSE_PERR_NUMBER;
+	*ns = t;
+	return 0;
+}
+
+/*
+ * Finish an OSE_PARSE_EVENTS result whose out->n events are complete:
+ * refuse the whole message (OSE_PERR_TOO_LONG, why "account", no event)
+ * if ctx->account needs more than OSE_ACCOUNT_MAX - 1 bytes, since
+ * ose_ev_init could only have copied a truncated account; otherwise set
+ * send_ts_ns = send_ts_ns on every event (0 leaves them as they are).
+ * The account check is a strnlen bounded by OSE_ACCOUNT_MAX per message.
+ * Returns OSE_PARSE_EVENTS or OSE_PARSE_ERROR.
+ */
+static inline enum ose_parse_res ose_ev_done(struct ose_parse_out *out,
+					     const struct ose_parse_ctx *ctx, int64_t send_ts_ns)
+{
+	if (ctx && ctx->account && strnlen(ctx->account, OSE_ACCOUNT_MAX) >= OSE_ACCOUNT_MAX)
+		return ose_ev_fail(out, -OSE_PERR_TOO_LONG, "account");
+	if (send_ts_ns)
+		for (uint32_t i = 0; i < out->n; i++)
+			out->ev[i].send_ts_ns = send_ts_ns;
+	return OSE_PARSE_EVENTS;
+}
+
+/* ose_ev_done() for a JSON message whose top-level "ose_ts" view is v
+ * (malformed stamp: OSE_PERR_WRONG_TYPE / _NUMBER, why "ose_ts"). */
+static inline enum ose_parse_res ose_ev_done_json(struct ose_parse_out *out,
+						  const struct ose_parse_ctx *ctx,
+						  const struct ose_json_val *v)
+{
+	int64_t ts;
+	int rc = ose_json_read_stamp(v, &ts);
+	if (rc)
+		return ose_ev_fail(out, rc, "ose_ts");
+	return ose_ev_done(out, ctx, ts);
 }
 
 /* 1 if the view carries a value (not absent, null or ""). */

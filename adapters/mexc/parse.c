@@ -197,7 +197,7 @@ static enum ose_parse_res mx_binary(const uint8_t *msg, size_t len,
 	struct ose_pb r = { msg, msg + len };
 	struct ose_pb_field f, body = { 0 };
 	struct mx_str channel = { 0 }, symbol = { 0 };
-	int64_t create_time = 0, send_time = 0, ts_ms;
+	int64_t create_time = 0, send_time = 0, ts_ms, stamp = 0;
 	const char *why = "mexc wrapper";
 	struct ose_event *ev;
 	int rc;
@@ -208,6 +208,14 @@ static enum ose_parse_res mx_binary(const uint8_t *msg, size_t len,
 		case 3: rc = mx_take_str(&f, &symbol); why = "mexc wrapper.symbol"; break;
 		case 5: rc = mx_take_int(&f, &create_time); why = "mexc wrapper.createTime"; break;
 		case 6: rc = mx_take_int(&f, &send_time); why = "mexc wrapper.sendTime"; break;
+		/* The simulator's send stamp (docs/sim.md): ns since the
+		 * epoch, a varint that real MEXC never sends. */
+		case 99:
+			rc = mx_take_int(&f, &stamp);
+			if (rc == 0 && stamp < 0)
+				rc = -OSE_PERR_NUMBER;
+			why = "mexc wrapper.ose_ts";
+			break;
 		default:
 			if (f.num >= 301 && f.num <= 399) {
 				/* oneof body: the last one on the wire wins */
@@ -315,7 +323,7 @@ static enum ose_parse_res mx_binary(const uint8_t *msg, size_t len,
 	out->session = OSE_SESS_NONE;
 	out->err = OSE_PERR_NONE;
 	out->why = "";
-	return OSE_PARSE_EVENTS;
+	return ose_ev_done(out, ctx, stamp);
 }
 
 enum mx_jkey { MJ_ID, MJ_CODE, MJ_MSG, MJ_METHOD, MJ_C, MJ_D, MJ_N };

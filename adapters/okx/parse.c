@@ -14,13 +14,14 @@
 
 /* One pass: arg is walked in place (its channel lands in k[K_CHANNEL]),
  * each data[] element is normalised as the scan reaches it. */
-enum { K_EVENT, K_CODE, K_ARG, K_CHANNEL, K_DATA, K_COUNT };
+enum { K_EVENT, K_CODE, K_ARG, K_CHANNEL, K_DATA, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_EVENT] = OSE_JSON_KEY("event"),
 	[K_CODE] = OSE_JSON_KEY("code"),
 	[K_ARG] = OSE_JSON_KEY_F("arg", OSE_JSON_DESCEND),
 	[K_CHANNEL] = OSE_JSON_KEY("channel"),
 	[K_DATA] = OSE_JSON_KEY_F("data", OSE_JSON_EACH),
+	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
 
@@ -258,5 +259,5 @@ enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 		FAIL(-OSE_PERR_WRONG_TYPE, "okx: data");
 	n = each.n;
 	out->n = n;
-	return OSE_PARSE_EVENTS;
+	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }

@@ -124,6 +124,11 @@ static inline void fx_check_one(ose_adapter_parse_fn parse, enum ose_venue venue
 	cr_expect_eq(e->feed_id, 0);
 	cr_expect_eq(e->seq, 0);
 	cr_expect_eq(e->recv_ts_ns, 0);
+	/* No fixture carries the simulator's ose_ts stamp: every event of
+	 * the message keeps send_ts_ns 0. */
+	for (unsigned i = 0; i < out.n; i++)
+		cr_expect_eq(ev[i].send_ts_ns, 0, "%s: ev%u send_ts_ns %lld", x->file, i,
+			     (long long)ev[i].send_ts_ns);
 }
 
 /* Run the expectation on every SIMD path this CPU has. */

@@ -2,6 +2,7 @@
 /* Binance fixtures (reference §1, copied verbatim; the docs' // comments
  * stripped where the reference marks them as the docs' own). */
 #include "tests/adapters/fixture_check.h"
+#include "tests/adapters/stamp_check.h"
 
 #define ORD OSE_PARSE_EVENTS, 0, 1, OSE_EV_ORDER
 #define BAL OSE_PARSE_EVENTS, 0, 1, OSE_EV_BALANCE
@@ -53,4 +54,56 @@ ParameterizedTest(int *i, binance, fixtures)
 Test(binance, fixture_count)
 {
 	cr_expect_eq(N_BN, 9);
+}
+
+/* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
+ * every event, in each envelope (WS API wrapper, combined stream), and
+ * changes nothing else; fixtures without it keep 0 (fx_check_one). */
+Test(binance, ose_ts_stamp)
+{
+	static const char *files[] = {
+		"binance/execution_report_documented.json",   /* {"subscriptionId","event"} */
+		"binance/execution_report_pending_cancel.json", /* {"stream","data"} */
+		"binance/outbound_account_position.json",
+		"binance/balance_update.json",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t len;
+		char *msg = fx_load(files[i], &len);
+		st_check_json_fixture(ose_binance_parse, OSE_VENUE_BINANCE, msg, len, 1);
+		free(msg);
+	}
+	/* A bare event as compact as the simulator writes it. */
+	static const char bare[] =
+		"{\"e\":\"executionReport\",\"E\":1499405658658,\"s\":\"ETHBTC\",\"c\":\"x\","
+		"\"S\":\"BUY\",\"o\":\"LIMIT\",\"f\":\"GTC\",\"q\":\"1\",\"p\":\"0.1\",\"x\":\"NEW\","
+		"\"X\":\"NEW\",\"i\":4293153,\"z\":\"0\"}";
+	st_check_json_fixture(ose_binance_parse, OSE_VENUE_BINANCE, bare, sizeof(bare) - 1, 1);
+}
+
+/* A session reply carrying a stamp is still the same session reply. */
+Test(binance, ose_ts_on_session_reply)
+{
+	size_t len, n;
+	char *msg = fx_load("binance/ws_api_subscribe_response.json", &len);
+	char *s = st_stamp_json(msg, len, "1795386154366123456", &n);
+	struct ose_event ev[ST_CAP];
+	struct ose_parse_out out;
+	cr_expect_eq(st_parse(ose_binance_parse, OSE_VENUE_BINANCE, "acct1", s, n, 0, ev, &out),
+		     OSE_PARSE_SESSION);
+	cr_expect_eq(out.session, OSE_SESS_SUBSCRIBED);
+	free(s);
+	free(msg);
+}
+
+/* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated. */
+Test(binance, account_too_long)
+{
+	size_t len;
+	char *msg = fx_load("binance/execution_report_documented.json", &len);
+	st_check_account(ose_binance_parse, OSE_VENUE_BINANCE, msg, len, 0);
+	free(msg);
+	msg = fx_load("binance/outbound_account_position.json", &len);
+	st_check_account(ose_binance_parse, OSE_VENUE_BINANCE, msg, len, 0);
+	free(msg);
 }

@@ -2,6 +2,7 @@
 /* Bybit fixtures (reference §4, copied verbatim; the one-line session
  * samples are quoted from the reference's prose). */
 #include "tests/adapters/fixture_check.h"
+#include "tests/adapters/stamp_check.h"
 
 #define ORD OSE_PARSE_EVENTS, 0, 1, OSE_EV_ORDER
 #define FILL OSE_PARSE_EVENTS, 0, 1, OSE_EV_FILL
@@ -41,4 +42,32 @@ ParameterizedTestParameters(bybit, fixtures)
 ParameterizedTest(int *i, bybit, fixtures)
 {
 	fx_check(ose_bybit_parse, OSE_VENUE_BYBIT, &by_fx[*i]);
+}
+
+/* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
+ * every event of both topics and changes nothing else; fixtures keep 0
+ * (fx_check_one). */
+Test(bybit, ose_ts_stamp)
+{
+	for (size_t i = 0; i < N_BY; i++) {
+		size_t len;
+		char *msg;
+		if (by_fx[i].res != OSE_PARSE_EVENTS)
+			continue;
+		msg = fx_load(by_fx[i].file, &len);
+		st_check_json_fixture(ose_bybit_parse, OSE_VENUE_BYBIT, msg, len, 1);
+		free(msg);
+	}
+}
+
+/* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated. */
+Test(bybit, account_too_long)
+{
+	size_t len;
+	char *msg = fx_load("bybit/order_filled.json", &len);
+	st_check_account(ose_bybit_parse, OSE_VENUE_BYBIT, msg, len, 0);
+	free(msg);
+	msg = fx_load("bybit/execution_docs.json", &len);
+	st_check_account(ose_bybit_parse, OSE_VENUE_BYBIT, msg, len, 0);
+	free(msg);
 }

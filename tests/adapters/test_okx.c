@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* OKX fixtures (reference §5, copied verbatim). */
 #include "tests/adapters/fixture_check.h"
+#include "tests/adapters/stamp_check.h"
 
 #define ORD OSE_PARSE_EVENTS, 0, 1, OSE_EV_ORDER
 
@@ -31,4 +32,36 @@ ParameterizedTestParameters(okx, fixtures)
 ParameterizedTest(int *i, okx, fixtures)
 {
 	fx_check(ose_okx_parse, OSE_VENUE_OKX, &okx_fx[*i]);
+}
+
+/* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
+ * every event and changes nothing else; fixtures keep 0 (fx_check_one). */
+Test(okx, ose_ts_stamp)
+{
+	for (size_t i = 0; i < N_OKX; i++) {
+		size_t len;
+		char *msg = fx_load(okx_fx[i].file, &len);
+		st_check_json_fixture(ose_okx_parse, OSE_VENUE_OKX, msg, len, 1);
+		free(msg);
+	}
+	/* Several orders in one message (trap 20), compact as the simulator
+	 * writes it: all of them stamped. */
+	static const char two[] =
+		"{\"arg\":{\"channel\":\"orders\",\"instType\":\"SPOT\"},\"data\":["
+		"{\"instId\":\"BTC-USDT\",\"ordId\":\"1\",\"clOrdId\":\"a\",\"side\":\"buy\","
+		"\"ordType\":\"limit\",\"state\":\"live\",\"px\":\"1\",\"sz\":\"2\",\"accFillSz\":\"0\","
+		"\"fillSz\":\"\",\"fillPx\":\"\",\"uTime\":\"1654084353264\"},"
+		"{\"instId\":\"BTC-USDT\",\"ordId\":\"2\",\"clOrdId\":\"b\",\"side\":\"sell\","
+		"\"ordType\":\"limit\",\"state\":\"filled\",\"px\":\"1\",\"sz\":\"2\",\"accFillSz\":\"2\","
+		"\"fillSz\":\"2\",\"fillPx\":\"1\",\"uTime\":\"1654084353265\"}]}";
+	st_check_json_fixture(ose_okx_parse, OSE_VENUE_OKX, two, sizeof(two) - 1, 2);
+}
+
+/* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated. */
+Test(okx, account_too_long)
+{
+	size_t len;
+	char *msg = fx_load("okx/orders_docs_push.json", &len);
+	st_check_account(ose_okx_parse, OSE_VENUE_OKX, msg, len, 0);
+	free(msg);
 }

@@ -15,6 +15,7 @@
 
 #include "adapters/core/venues.h"
 #include "v2_util.h"
+#include "tests/adapters/stamp_check.h"
 
 #define SEQ OSE_EVF_HAS_SEQ
 #define SNAP OSE_EVF_SNAPSHOT
@@ -329,4 +330,55 @@ Test(coinbase, trap14_no_last_fill)
 	cr_assert_eq(run_order("2024-01-01T00:00:00Z", "\"status\":\"OPEN\",\"cumulative_quantity\":\"0.5\",\"leaves_quantity\":\"0.5\","
 			       "\"total_fees\":\"1.2\",\"number_of_fills\":\"3\"", &out), OSE_PARSE_EVENTS);
 	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX | OSE_EVF_HAS_FEE), 0);
+}
+
+/* msg with "type":"x" as its first key: the one-pass path refuses a
+ * frame with a type key and the validating slow path parses it. */
+static char *slow_path_copy(const char *msg, size_t len, size_t *n)
+{
+	static const char ins[] = "\"type\":\"x\",";
+	const char *brace = memchr(msg, '{', len);
+	cr_assert(brace);
+	size_t at = (size_t)(brace - msg) + 1;
+	char *s = malloc(len + sizeof(ins));
+	cr_assert(s);
+	memcpy(s, msg, at);
+	memcpy(s + at, ins, sizeof(ins) - 1);
+	memcpy(s + at + sizeof(ins) - 1, msg + at, len - at);
+	*n = len + sizeof(ins) - 1;
+	s[*n] = '\0';
+	return s;
+}
+
+/* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
+ * every event (several orders and products per message), on the one-pass
+ * and the slow path, and changes nothing else; fixtures keep 0
+ * (v2_check_case). */
+Test(coinbase, ose_ts_stamp)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		size_t len, sn;
+		char *msg, *slow;
+		if (cb_cases[i].res != OSE_PARSE_EVENTS)
+			continue;
+		msg = v2_load_msg(&cb_cases[i], &len);
+		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, cb_cases[i].n);
+		slow = slow_path_copy(msg, len, &sn);
+		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, cb_cases[i].n);
+		free(slow);
+		free(msg);
+	}
+}
+
+/* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated
+ * (both paths). */
+Test(coinbase, account_too_long)
+{
+	size_t len, sn;
+	char *msg = v2_load_msg(&cb_cases[4], &len); /* several orders */
+	char *slow = slow_path_copy(msg, len, &sn);
+	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, 0);
+	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, 0);
+	free(slow);
+	free(msg);
 }

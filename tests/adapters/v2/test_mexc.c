@@ -15,6 +15,7 @@
 
 #include "adapters/core/venues.h"
 #include "v2_util.h"
+#include "tests/adapters/stamp_check.h"
 
 #define MS(x) ((int64_t)(x) * 1000000)
 #define ORDER_F (OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY)
@@ -340,4 +341,77 @@ Test(mexc, trap5_large_ids_as_strings)
 	wrap(&w, 304, &b);
 	cr_assert_eq(run(w.b, w.n, 1, &out), OSE_PARSE_ERROR);
 	cr_assert_eq(out.err, OSE_PERR_SYNTAX);
+}
+
+/* msg followed by field 99 written as the simulator writes it (tag
+ * 0x98 0x06, varint), or with another wire type (LEN) when as_len. */
+static char *mx_stamped(const char *msg, size_t len, uint64_t v, int as_len, size_t *n)
+{
+	struct pbw w = { .n = 0 };
+	char *s = malloc(len + 16);
+	cr_assert(s);
+	if (as_len)
+		w_str(&w, 99, "12345", 5);
+	else
+		w_int(&w, 99, v);
+	memcpy(s, msg, len);
+	memcpy(s + len, w.b, w.n);
+	*n = len + w.n;
+	return s;
+}
+
+/* The simulator's stamp, wrapper field 99 (docs/sim.md), lands in
+ * send_ts_ns of orders and deals and changes nothing else; fixtures keep
+ * 0 (v2_check_case); a non-varint or negative stamp is refused. */
+Test(mexc, ose_ts_stamp)
+{
+	static const char *files[] = { "mexc/orders_doc.hex", "mexc/deals_doc.hex",
+				       "mexc/orders_partcancel_shuffled_gen.hex" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct v2_case c = { .file = files[i] };
+		size_t len, n;
+		char *msg = v2_load_msg(&c, &len), *s;
+
+		s = mx_stamped(msg, len, 1795386154366123456ULL, 0, &n);
+		cr_assert_eq((unsigned char)s[len], 0x98); /* the tag docs/sim.md names */
+		cr_assert_eq((unsigned char)s[len + 1], 0x06);
+		st_check_stamp(ose_mexc_parse, OSE_VENUE_MEXC, msg, len, s, n, 1,
+			       1795386154366123456LL, 1);
+		free(s);
+		s = mx_stamped(msg, len, (uint64_t)INT64_MAX, 0, &n);
+		st_check_stamp(ose_mexc_parse, OSE_VENUE_MEXC, msg, len, s, n, 1, INT64_MAX, 1);
+		free(s);
+		s = mx_stamped(msg, len, 0, 1, &n);
+		st_check_refused(ose_mexc_parse, OSE_VENUE_MEXC, s, n, 1, OSE_PERR_WRONG_TYPE,
+				 "mexc wrapper.ose_ts");
+		free(s);
+		s = mx_stamped(msg, len, (uint64_t)INT64_MAX + 1, 0, &n); /* negative as int64 */
+		st_check_refused(ose_mexc_parse, OSE_VENUE_MEXC, s, n, 1, OSE_PERR_NUMBER,
+				 "mexc wrapper.ose_ts");
+		free(s);
+		free(msg);
+	}
+	/* Fields come in any order: a stamp before the body counts too. */
+	struct pbw w, b = order_body("C02__1", 1, "1");
+	w.n = 0;
+	w_int(&w, 99, 42);
+	w_cstr(&w, 1, "spot@private.orders.v3.api.pb");
+	w_cstr(&w, 3, "MXUSDT");
+	w_str(&w, 304, b.b, b.n);
+	struct ose_parse_out out;
+	cr_assert_eq(run(w.b, w.n, 1, &out), OSE_PARSE_EVENTS);
+	cr_expect_eq(out.ev[0].send_ts_ns, 42);
+}
+
+/* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated. */
+Test(mexc, account_too_long)
+{
+	static const char *files[] = { "mexc/orders_doc.hex", "mexc/deals_doc.hex" };
+	for (size_t i = 0; i < 2; i++) {
+		struct v2_case c = { .file = files[i] };
+		size_t len;
+		char *msg = v2_load_msg(&c, &len);
+		st_check_account(ose_mexc_parse, OSE_VENUE_MEXC, msg, len, 1);
+		free(msg);
+	}
 }

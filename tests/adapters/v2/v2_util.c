@@ -178,6 +178,9 @@ static void check_out(const struct v2_case *c, enum ose_venue venue, enum ose_pa
 		cr_expect_eq(e->feed_id, 0);
 		cr_expect_eq(e->seq, 0);
 		cr_expect_eq(e->recv_ts_ns, 0);
+		/* No fixture carries the simulator's ose_ts stamp. */
+		cr_expect_eq(e->send_ts_ns, 0, "%s ev%u send_ts_ns %lld", c->file, i,
+			     (long long)e->send_ts_ns);
 		check_str("account", c->file, i, e->account, V2_ACCOUNT);
 		check_str("symbol", c->file, i, e->symbol, x->symbol);
 		check_str("order_id", c->file, i, e->order_id, x->order_id);
