@@ -233,7 +233,12 @@ static void wait_streaming(struct run *r)
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	cr_assert_fail("the feeds did not all reach streaming within 30 s");
+	/* Say why: the feeds' section of the last dump (state, disconnects). */
+	char *d = ose_h_slurp(tmp, NULL);
+	char *a = d ? strstr(d, "\"feeds\":[") : NULL, *b = a ? strstr(a, "\"stats\":") : NULL;
+	if (b)
+		*b = 0;
+	cr_assert_fail("the feeds did not all reach streaming within 30 s: %.3000s", a ? a : "(no dump)");
 }
 
 /* utime + stime of pid in clock ticks, or -1. */
