@@ -60,7 +60,7 @@ struct ose_cmd {
 } __attribute__((aligned(64)));
 
 #define OSE_CMD_SIZE 256
-_Static_assert(sizeof(struct ose_cmd) == OSE_CMD_SIZE, "ose_cmd size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_cmd) == OSE_CMD_SIZE, "ose_cmd size is ABI");
 
 #ifdef __cplusplus
 }

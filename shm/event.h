@@ -25,6 +25,14 @@
 extern "C" {
 #endif
 
+/* Layout checks that compile as C and as C++ (every shm layout header is
+ * included from C++ strategies too). */
+#ifdef __cplusplus
+#define OSE_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define OSE_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 /* Venue ids; names are the DESIGN §12 spellings (ose_venue_name). */
 enum ose_venue {
 	OSE_VENUE_NONE = 0,
@@ -145,11 +153,7 @@ struct ose_event {
 	char reason[OSE_ID_MAX];
 } __attribute__((aligned(64)));
 
-#ifdef __cplusplus
-static_assert(sizeof(struct ose_event) == OSE_EVENT_SIZE, "ose_event size is ABI");
-#else
-_Static_assert(sizeof(struct ose_event) == OSE_EVENT_SIZE, "ose_event size is ABI");
-#endif
+OSE_STATIC_ASSERT(sizeof(struct ose_event) == OSE_EVENT_SIZE, "ose_event size is ABI");
 
 /* "binance", ..., or "none"; never NULL. */
 const char *ose_venue_name(enum ose_venue v);

@@ -125,7 +125,7 @@ struct ose_slot {
 
 #define OSE_SLOT_PAYLOAD_OFF 8
 #define OSE_SLOT_PAYLOAD_WORDS 45 /* bytes 8..367 */
-_Static_assert(sizeof(struct ose_slot) == 384, "ose_slot size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_slot) == 384, "ose_slot size is ABI");
 
 /* Engine-private per-slot memory (readers ignore it): the hashes of the
  * last OSE_TRADE_MEMO trade ids applied (fill deduplication) and the sum of
@@ -137,7 +137,7 @@ struct ose_slot_memo {
 	uint32_t _pad;
 	uint64_t _rsv;                  /* 88 */
 };
-_Static_assert(sizeof(struct ose_slot_memo) == 96, "ose_slot_memo size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_slot_memo) == 96, "ose_slot_memo size is ABI");
 
 /* One (venue, symbol): its open list and executed FIFO (oldest at head). */
 struct ose_book {
@@ -153,7 +153,7 @@ struct ose_book {
 	uint32_t _pad1;
 	uint64_t _rsv[6];    /*  72 */
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct ose_book) == 128, "ose_book size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_book) == 128, "ose_book size is ABI");
 
 enum ose_ring_kind { OSE_RING_FEED = 1, OSE_RING_CMD = 2, OSE_RING_INTERNAL = 3 };
 enum ose_ring_state { OSE_RS_FREE = 0, OSE_RS_ACTIVE = 1, OSE_RS_DRAINED = 2 };
@@ -174,7 +174,7 @@ struct ose_ring_ent {
 	uint32_t _pad;
 	uint64_t _rsv[5];     /* 152 */
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct ose_ring_ent) == 192, "ose_ring_ent size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_ring_ent) == 192, "ose_ring_ent size is ABI");
 
 /* Statistics: every field a uint64_t (relaxed atomics). */
 struct ose_stats {
@@ -230,7 +230,7 @@ struct ose_stats {
 	 * ose_lat_bucket / ose_lat_bucket_low). */
 	uint64_t lat_hist[OSE_LAT_BUCKETS];
 };
-_Static_assert(sizeof(struct ose_stats) == 512 + 8 * OSE_LAT_BUCKETS, "ose_stats size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_stats) == 512 + 8 * OSE_LAT_BUCKETS, "ose_stats size is ABI");
 
 struct ose_state_hdr {
 	uint64_t magic;          /*   0: OSE_STATE_MAGIC */
@@ -271,7 +271,7 @@ struct ose_state_hdr {
 	uint64_t bcast_seq;      /* 224: records published on the event ring */
 	uint64_t _rsv[483];      /* 232: pads the header to 4096 bytes */
 };
-_Static_assert(sizeof(struct ose_state_hdr) == 4096, "ose_state_hdr size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_state_hdr) == 4096, "ose_state_hdr size is ABI");
 
 /*
  * The record the engine publishes on the event ring (`ose.<instance>.events`,
@@ -315,7 +315,7 @@ struct ose_update {
 	ose_dec filled;       /* 208 */
 	char reason[32];      /* 224: why, for OSE_UPD_ERROR */
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct ose_update) == 256, "ose_update size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_update) == 256, "ose_update size is ABI");
 
 /* Log-linear latency bucket of v ns (see ose_stats.lat_hist). */
 static inline unsigned ose_lat_bucket(uint64_t v)
