@@ -12,9 +12,10 @@ poll turn that applied it) minus the simulator's `ose_ts` stamp of the
 message that carried it (from --record-dir, stamped when the message was
 formatted; the wire copy's stamp is a few us later, so this overstates by
 that much).  A message and an update are matched on (venue, order id,
-status, filled quantity), first occurrence of each.  Nothing in the pipeline
-carries the stamp into the event itself (adapters leave send_ts_ns 0), which
-is why the match is done here.
+status, filled quantity), first occurrence of each.  The adapters now copy
+the stamp into the event's send_ts_ns, but neither the engine's statistics
+nor the event ring report send -> table latency, which is why the match is
+done here.
 
 Prints, per DESIGN section 12:
   BENCH e2e.latency.{p50,p99,p999,max}.{10k,100k}.{1feed,6feeds} ns

@@ -346,8 +346,7 @@ ParameterizedTest(struct vcase *c, e2e, venue_alone, .fini = run_fini, .timeout 
 	wait_sim_done(r, 60000);
 	finish(r);
 	const char *args[] = { "--venues", venues[c->v], "--min-orders", "60", "--expect-gaps-min", "1",
-			       "--expect-parse-errors", "0", "--known-bugs", "mexc-lastdeal",
-			       "--skip-on-known-bug", NULL };
+			       "--expect-parse-errors", "0", NULL };
 	check(r, args);
 }
 
@@ -387,7 +386,7 @@ Test(e2e, all_six_venues, .fini = run_fini, .timeout = 150)
 	}
 	finish(r);
 	const char *args[] = { "--min-orders", "300", "--expect-gaps-min", "6", "--gaps-match-feeds",
-			       "--expect-parse-errors", "0", "--known-bugs", "mexc-lastdeal", NULL };
+			       "--expect-parse-errors", "0", NULL };
 	check(r, args);
 }
 
@@ -404,8 +403,7 @@ Test(e2e, duplicates_and_reordering, .fini = run_fini, .timeout = 150)
 	feeds_start(r);
 	wait_sim_done(r, 90000);
 	finish(r);
-	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "0", "--known-bugs",
-			       "mexc-lastdeal", NULL };
+	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "0", NULL };
 	check(r, args);
 }
 
@@ -422,8 +420,7 @@ Test(e2e, malformed_frames_counted_nothing_lost, .fini = run_fini, .timeout = 15
 	feeds_start(r);
 	wait_sim_done(r, 90000);
 	finish(r);
-	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "truth", "--known-bugs",
-			       "mexc-lastdeal", NULL };
+	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "truth", NULL };
 	check(r, args);
 }
 
@@ -442,8 +439,7 @@ Test(e2e, disconnects_flag_gap, .fini = run_fini, .timeout = 150)
 	wait_sim_done(r, 90000);
 	finish(r);
 	const char *args[] = { "--min-orders", "300", "--sent-dir", r->sent, "--recv-dir", r->dir,
-			       "--expect-gaps-min", "12", "--gaps-match-feeds", "--known-bugs", "mexc-lastdeal",
-			       NULL };
+			       "--expect-gaps-min", "12", "--gaps-match-feeds", NULL };
 	check(r, args);
 }
 
@@ -465,8 +461,7 @@ Test(e2e, server_restart, .fini = run_fini, .timeout = 150)
 	wait_sim_done(r, 90000);
 	finish(r);
 	const char *args[] = { "--min-orders", "400", "--sent-dir", r->sent, "--recv-dir", r->dir,
-			       "--expect-gaps-min", "12", "--gaps-match-feeds", "--known-bugs", "mexc-lastdeal",
-			       NULL };
+			       "--expect-gaps-min", "12", "--gaps-match-feeds", NULL };
 	check(r, args);
 }
 
