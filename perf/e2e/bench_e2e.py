@@ -25,8 +25,12 @@ Prints, per DESIGN section 12:
   BENCH e2e.cpu_per_event.{sim,feeds,engine}.* ns  (process CPU time / events)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
         with no ring-full stall: bounded by what the simulator can offer here)
-  BENCH e2e.stage.{decrypt,parse,ring,total}.p50|p99.100k.1feed ns  (feed
-        histograms: socket readable -> decrypted -> parsed -> committed)
+  BENCH e2e.stage.{wire,feed,ring,total}.{p50,p99,p999,max}.<rate>.<feeds> ns
+        from the engine's journal, every applied event (perf/e2e/e2e_stages.c):
+        sim send -> recv reaped -> adapter done -> engine apply turn
+  BENCH e2e.feedhist.{decrypt,parse,ring,total}.p50|p99.100k.1feed ns  (the
+        feed's own power-of-two histograms: recv reaped -> decrypted -> parsed
+        -> committed; bucket upper bounds)
   BENCH e2e.stage.apply.p50|p99.100k.1feed ns  (engine: ring pop -> slot)
 """
 import base64
@@ -125,7 +129,7 @@ def dump_json(env, inst):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
-def run(venues, total_rate, seconds):
+def run(venues, total_rate, seconds, tag):
     tmp = tempfile.mkdtemp(prefix="ose-bench-e2e-")
     env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp)
     inst = "bench%d" % os.getpid()
@@ -187,6 +191,16 @@ def run(venues, total_rate, seconds):
                 continue
             if u.get("type") == "update" and u.get("order_id"):
                 ups.append(u)
+        # Stop the engine cleanly (journal written and fsynced), then the
+        # per-stage figures of every applied event from the journal.
+        eng.send_signal(signal.SIGTERM)
+        eng.wait(timeout=60)
+        stages = ""
+        tool = os.environ.get("E2E_STAGES", os.path.join(BUILD, "perf/e2e/e2e_stages"))
+        if os.access(tool, os.X_OK):
+            sr = subprocess.run([tool, "%s/journal-%s.ose" % (tmp, inst), tag], capture_output=True,
+                                text=True, timeout=300)
+            stages = sr.stdout
         sent = {}
         for v in venues:
             p = "%s/sent/%s.replay" % (tmp, v)
@@ -212,7 +226,7 @@ def run(venues, total_rate, seconds):
         res = {"lat": lat, "updates": len(ups), "matched": len(lat), "stalls": stalls,
                "events": st.get("events_received", 0), "rate": rate,
                "feeds": d["feeds"] if d else [], "latency": d.get("latency") if d else None,
-               "span_ns": last - first, "cpu": cpu, "elapsed": elapsed_feed, "applied": events}
+               "span_ns": last - first, "cpu": cpu, "stages": stages, "elapsed": elapsed_feed, "applied": events}
         return res
     finally:
         for p in procs:
@@ -223,14 +237,15 @@ def run(venues, total_rate, seconds):
 
 
 def bench(tag_rate, total, venues, tag_feeds, seconds):
-    r = run(venues, total, seconds)
     name = "%s.%s" % (tag_rate, tag_feeds)
+    r = run(venues, total, seconds, name)
     if r["lat"]:
         for q, qn in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999")):
             print("BENCH e2e.latency.%s.%s %d ns" % (qn, name, pct(r["lat"], q)))
         print("BENCH e2e.latency.max.%s %d ns" % (name, r["lat"][-1]))
     print("BENCH e2e.rate.%s %.4g ev/s" % (name, r["rate"]))
     print("BENCH e2e.rate.%s.offered %.4g ev/s" % (name, total))
+    sys.stdout.write(r["stages"])
     if r["events"]:
         # CPU per event of each process over the run: which one runs out of
         # core first (the next bottleneck) when the machine is shared.
@@ -260,8 +275,8 @@ def main():
         for stage in ("decrypt", "parse", "ring", "total"):
             l = f.get("latency", {}).get(stage)
             if l and l.get("count"):
-                print("BENCH e2e.stage.%s.p50.100k.1feed %d ns" % (stage, l["p50_ns"]))
-                print("BENCH e2e.stage.%s.p99.100k.1feed %d ns" % (stage, l["p99_ns"]))
+                print("BENCH e2e.feedhist.%s.p50.100k.1feed %d ns" % (stage, l["p50_ns"]))
+                print("BENCH e2e.feedhist.%s.p99.100k.1feed %d ns" % (stage, l["p99_ns"]))
     if r["latency"]:
         print("BENCH e2e.stage.apply.p50.100k.1feed %d ns" % r["latency"]["p50_ns"])
         print("BENCH e2e.stage.apply.p99.100k.1feed %d ns" % r["latency"]["p99_ns"])

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * e2e_stages: the per-stage latency of every event an engine applied, from
+ * its journal (engine/jrnl.h).  Each journaled feed event carries the
+ * simulator's send stamp (send_ts_ns, from ose_ts), the feed's
+ * recv_ts_ns (recv completion reaped) and parse_ts_ns (adapter returned,
+ * before the ring commit), and the record carries the engine clock it was
+ * applied with (`now`, taken at the start of the hot loop's poll turn).
+ * All are CLOCK_REALTIME on one machine.  Stages:
+ *   wire   send -> recv    simulator TLS encrypt, kernel loopback, wakeup
+ *   feed   recv -> parse   decrypt, WebSocket decode, adapter parse
+ *   ring   parse -> now    ring commit, engine pick-up (a turn that started
+ *                          before the commit makes this slightly negative)
+ *   total  send -> now     simulator send -> engine applies
+ * Usage: e2e_stages JOURNAL [TAG]   prints BENCH lines (ns), TAG appended.
+ * Exit 0, 1 on an unreadable journal, 77 when no event carries a stamp.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/jrnl.h"
+
+struct col {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int push(struct col *c, int64_t x)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 65536;
+		int64_t *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = x;
+	return 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void report(const char *stage, struct col *c, const char *tag)
+{
+	if (!c->n)
+		return;
+	qsort(c->v, c->n, sizeof(*c->v), cmp64);
+	static const struct {
+		const char *name;
+		double q;
+	} qs[] = { { "p50", 0.5 }, { "p99", 0.99 }, { "p999", 0.999 } };
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		size_t k = (size_t)((double)c->n * qs[i].q);
+		if (k >= c->n)
+			k = c->n - 1;
+		printf("BENCH e2e.stage.%s.%s%s %lld ns\n", stage, qs[i].name, tag, (long long)c->v[k]);
+	}
+	printf("BENCH e2e.stage.%s.max%s %lld ns\n", stage, tag, (long long)c->v[c->n - 1]);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: e2e_stages JOURNAL [TAG]\n");
+		return 2;
+	}
+	char tag[64] = "";
+	if (argc > 2)
+		snprintf(tag, sizeof(tag), ".%s", argv[2]);
+	FILE *f = fopen(argv[1], "rb");
+	if (!f) {
+		perror(argv[1]);
+		return 1;
+	}
+	static struct ose_jrec r;
+	struct col wire = { 0 }, feed = { 0 }, ring = { 0 }, total = { 0 };
+	size_t recs = 0, stamped = 0;
+	while (fread(&r, sizeof(r), 1, f) == 1) {
+		recs++;
+		if (!ose_jrec_ok(&r) || r.type != OSE_JREC_EVENT)
+			continue;
+		const struct ose_event *e = &r.u.ev;
+		if (!e->send_ts_ns || !e->recv_ts_ns || !e->parse_ts_ns)
+			continue;
+		stamped++;
+		if (push(&wire, e->recv_ts_ns - e->send_ts_ns) || push(&feed, e->parse_ts_ns - e->recv_ts_ns) ||
+		    push(&ring, r.now - e->parse_ts_ns) || push(&total, r.now - e->send_ts_ns)) {
+			fprintf(stderr, "e2e_stages: out of memory\n");
+			return 1;
+		}
+	}
+	fclose(f);
+	printf("# e2e_stages: %zu journal records, %zu events with a simulator stamp\n", recs, stamped);
+	if (!stamped)
+		return 77;
+	report("wire", &wire, tag);
+	report("feed", &feed, tag);
+	report("ring", &ring, tag);
+	report("total", &total, tag);
+	free(wire.v);
+	free(feed.v);
+	free(ring.v);
+	free(total.v);
+	return 0;
+}
