@@ -22,6 +22,7 @@ Prints, per DESIGN section 12:
   BENCH e2e.latency.*.100k.1feed.mexc ns  (the same through the MEXC protobuf feed)
   BENCH e2e.rate.* ev/s  (updates applied per second over the engine-clock span
         of the event-ring records), next to e2e.rate.*.offered
+  BENCH e2e.*.10k.1feed.yield  (the 10k/1-feed run with OSE_WAIT=yield)
   BENCH e2e.cpu_per_event.{sim,feeds,engine}.* ns  (process CPU time / events)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
         with no ring-full stall: bounded by what the simulator can offer here)
@@ -129,9 +130,9 @@ def dump_json(env, inst):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
-def run(venues, total_rate, seconds, tag):
+def run(venues, total_rate, seconds, tag, extra_env=None):
     tmp = tempfile.mkdtemp(prefix="ose-bench-e2e-")
-    env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp)
+    env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp, **(extra_env or {}))
     inst = "bench%d" % os.getpid()
     procs = []
     try:
@@ -236,9 +237,9 @@ def run(venues, total_rate, seconds, tag):
         subprocess.run(["rm", "-rf", tmp])
 
 
-def bench(tag_rate, total, venues, tag_feeds, seconds):
+def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None):
     name = "%s.%s" % (tag_rate, tag_feeds)
-    r = run(venues, total, seconds, name)
+    r = run(venues, total, seconds, name, extra_env)
     if r["lat"]:
         for q, qn in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999")):
             print("BENCH e2e.latency.%s.%s %d ns" % (qn, name, pct(r["lat"], q)))
@@ -270,6 +271,10 @@ def main():
     # The cheapest dialect (MEXC protobuf) at 100k: how much of the 1-feed
     # figure is the simulator formatting Binance JSON on a shared core.
     bench("100k", 100000, ["mexc"], "1feed.mexc", secs)
+    # The engine's automatic wait on this shared box is spin -> yield ->
+    # sleep (1..200 us): at 10k/s the sleep tier shows in the ring stage.
+    # The same run with OSE_WAIT=yield (no sleep tier) next to it.
+    bench("10k", 10000, ["binance"], "1feed.yield", secs, {"OSE_WAIT": "yield"})
     r = results[("100k", "1feed")]
     for f in r["feeds"]:
         for stage in ("decrypt", "parse", "ring", "total"):
