@@ -266,6 +266,8 @@ static int push_gap(struct feed *f, const char *why)
 	e->seq = ++f->seq;
 	e->recv_ts_ns = t;
 	e->parse_ts_ns = t;
+	/* ose-feed refuses accounts that do not fit (main.c); library callers
+	 * must do the same, as the adapters refuse them too. */
 	snprintf(e->account, sizeof(e->account), "%s", f->cfg->account ? f->cfg->account : "");
 	snprintf(e->reason, sizeof(e->reason), "%s", why);
 	return commit(f);

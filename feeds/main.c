@@ -417,6 +417,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Every event carries the account in a fixed field; refuse a name
+	 * that would not fit rather than truncating it into every record. */
+	if (strlen(account) >= OSE_ACCOUNT_MAX) {
+		fprintf(stderr, "ose-feed: account '%s' is longer than %d bytes\n", account,
+			OSE_ACCOUNT_MAX - 1);
+		return 2;
+	}
 	enum ose_venue venue = ose_venue_from_name(venue_name);
 	cfg.adapter = ose_adapter_get(venue);
 	if (!cfg.adapter) {

@@ -161,6 +161,12 @@ Test(process, usage_errors, .init = setup, .fini = teardown)
 	cr_assert_eq(run("--instance x --venue nowhere --account a --replay /dev/null", NULL), 2);
 	cr_assert_eq(run("--instance x --venue okx --account a", NULL), 2);
 	cr_assert_eq(run("--instance x --venue okx --account a --replay /nonexistent", NULL), 1);
+	/* An account that would not fit the event's field is refused up front,
+	 * never truncated; 15 bytes is the longest that fits. */
+	cr_assert_eq(run("--instance x --venue binance --account 0123456789abcdef --replay /dev/null",
+			 NULL), 2);
+	cr_assert_eq(run("--instance x --venue binance --account 0123456789abcde --replay /dev/null",
+			 NULL), 0);
 }
 
 /* A tiny ring and a slow consumer: the feed waits, counts the stalls and
