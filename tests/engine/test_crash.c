@@ -86,6 +86,21 @@ static pid_t start_engine(const char *bin, const char *cfg, const char *logpath)
 	return pid;
 }
 
+/* How many times an engine logged that it is running (one line per start). */
+static int count_running(const char *logpath)
+{
+	FILE *fp = fopen(logpath, "r");
+	char line[512];
+	int n = 0;
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		n += strstr(line, " running: ") != NULL;
+	fclose(fp);
+	return n;
+}
+
 static void run_crash(uint64_t nev, int kills)
 {
 	const char *bin = getenv("OSE_ENGINE_BIN");
@@ -148,6 +163,15 @@ static void run_crash(uint64_t nev, int kills)
 	/* Let the last engine drain the ring, then stop it cleanly. */
 	while (__atomic_load_n(&prod.ctl->cons.tail, __ATOMIC_ACQUIRE) != prod.head) {
 		cr_assert(mono_ms() < deadline, "engine did not drain the ring");
+		struct timespec ts = {0, 5000000};
+		nanosleep(&ts, NULL);
+	}
+	/* The ring may have been drained by the engine killed last, so the
+	 * newest one can still be starting: a SIGTERM before it installs its
+	 * handler would kill it outright.  Wait for its "running" line (one per
+	 * start: kills + 1). */
+	while (count_running(logp) < killed + 1) {
+		cr_assert(mono_ms() < deadline, "restarted engine never reported running");
 		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
 	}
