@@ -130,7 +130,7 @@ static void run_crash(uint64_t nev, int kills)
 
 	pid_t eng = start_engine(bin, cfg, logp);
 	uint64_t next_kill = mono_ms() + 100 + rnd() % 400;
-	int killed = 0;
+	int killed = 0, runs_before_last = 0;
 	uint64_t i = 0, deadline = mono_ms() + 600000;
 	while (i < nev || killed < kills) {
 		cr_assert(mono_ms() < deadline, "crash test took too long");
@@ -139,6 +139,7 @@ static void run_crash(uint64_t nev, int kills)
 			int st;
 			waitpid(eng, &st, 0);
 			killed++;
+			runs_before_last = count_running(logp);
 			eng = start_engine(bin, cfg, logp);
 			next_kill = mono_ms() + 50 + rnd() % 600;
 		}
@@ -168,9 +169,9 @@ static void run_crash(uint64_t nev, int kills)
 	}
 	/* The ring may have been drained by the engine killed last, so the
 	 * newest one can still be starting: a SIGTERM before it installs its
-	 * handler would kill it outright.  Wait for its "running" line (one per
-	 * start: kills + 1). */
-	while (count_running(logp) < killed + 1) {
+	 * handler would kill it outright.  Wait for its own "running" line:
+	 * every earlier engine is dead, and some died before logging one. */
+	while (count_running(logp) <= runs_before_last) {
 		cr_assert(mono_ms() < deadline, "restarted engine never reported running");
 		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
