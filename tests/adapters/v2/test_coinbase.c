@@ -332,24 +332,6 @@ Test(coinbase, trap14_no_last_fill)
 	cr_assert_eq(evs[0].flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX | OSE_EVF_HAS_FEE), 0);
 }
 
-/* msg with "type":"x" as its first key: the one-pass path refuses a
- * frame with a type key and the validating slow path parses it. */
-static char *slow_path_copy(const char *msg, size_t len, size_t *n)
-{
-	static const char ins[] = "\"type\":\"x\",";
-	const char *brace = memchr(msg, '{', len);
-	cr_assert(brace);
-	size_t at = (size_t)(brace - msg) + 1;
-	char *s = malloc(len + sizeof(ins));
-	cr_assert(s);
-	memcpy(s, msg, at);
-	memcpy(s + at, ins, sizeof(ins) - 1);
-	memcpy(s + at + sizeof(ins) - 1, msg + at, len - at);
-	*n = len + sizeof(ins) - 1;
-	s[*n] = '\0';
-	return s;
-}
-
 /* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
  * every event (several orders and products per message), on the one-pass
  * and the slow path, and changes nothing else; fixtures keep 0
@@ -363,7 +345,7 @@ Test(coinbase, ose_ts_stamp)
 			continue;
 		msg = v2_load_msg(&cb_cases[i], &len);
 		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, cb_cases[i].n);
-		slow = slow_path_copy(msg, len, &sn);
+		slow = v2_slow_path_copy(msg, len, &sn);
 		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, cb_cases[i].n);
 		free(slow);
 		free(msg);
@@ -376,7 +358,7 @@ Test(coinbase, account_too_long)
 {
 	size_t len, sn;
 	char *msg = v2_load_msg(&cb_cases[4], &len); /* several orders */
-	char *slow = slow_path_copy(msg, len, &sn);
+	char *slow = v2_slow_path_copy(msg, len, &sn);
 	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, 0);
 	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, 0);
 	free(slow);

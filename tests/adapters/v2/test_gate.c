@@ -378,24 +378,6 @@ Test(gate, trap24_upgrade_notice_is_shutdown)
 	cr_assert_eq(out.session, OSE_SESS_SHUTDOWN);
 }
 
-/* msg with "type":"x" as its first key: the one-pass path refuses a
- * frame with a type key and the validating slow path parses it. */
-static char *slow_path_copy(const char *msg, size_t len, size_t *n)
-{
-	static const char ins[] = "\"type\":\"x\",";
-	const char *brace = memchr(msg, '{', len);
-	cr_assert(brace);
-	size_t at = (size_t)(brace - msg) + 1;
-	char *s = malloc(len + sizeof(ins));
-	cr_assert(s);
-	memcpy(s, msg, at);
-	memcpy(s + at, ins, sizeof(ins) - 1);
-	memcpy(s + at + sizeof(ins) - 1, msg + at, len - at);
-	*n = len + sizeof(ins) - 1;
-	s[*n] = '\0';
-	return s;
-}
-
 /* The simulator's "ose_ts" stamp (docs/sim.md) lands in send_ts_ns of
  * every event, on the one-pass and the slow path, and changes nothing
  * else; fixtures keep 0 (v2_check_case). */
@@ -408,7 +390,7 @@ Test(gate, ose_ts_stamp)
 			continue;
 		msg = v2_load_msg(&gate_cases[i], &len);
 		st_check_json_fixture(ose_gate_parse, OSE_VENUE_GATE, msg, len, gate_cases[i].n);
-		slow = slow_path_copy(msg, len, &sn);
+		slow = v2_slow_path_copy(msg, len, &sn);
 		st_check_json_fixture(ose_gate_parse, OSE_VENUE_GATE, slow, sn, gate_cases[i].n);
 		free(slow);
 		free(msg);
@@ -421,7 +403,7 @@ Test(gate, account_too_long)
 {
 	size_t len, sn;
 	char *msg = v2_load_msg(&gate_cases[3], &len); /* several orders */
-	char *slow = slow_path_copy(msg, len, &sn);
+	char *slow = v2_slow_path_copy(msg, len, &sn);
 	st_check_account(ose_gate_parse, OSE_VENUE_GATE, msg, len, 0);
 	st_check_account(ose_gate_parse, OSE_VENUE_GATE, slow, sn, 0);
 	free(slow);

@@ -68,5 +68,10 @@ char *v2_load_msg(const struct v2_case *c, size_t *len);
 enum ose_parse_res v2_parse(ose_adapter_parse_fn fn, enum ose_venue venue, const char *msg,
 			    size_t len, int binary, struct ose_event *ev, uint32_t cap,
 			    struct ose_parse_out *out);
+/* A malloc'd copy of msg with "type":"x" inserted as its first key, NUL-
+ * terminated, length in *n (the caller frees it).  Gate's and Coinbase's
+ * one-pass path refuses a frame with a type key, so this sends the same
+ * content through the validating slow path. */
+char *v2_slow_path_copy(const char *msg, size_t len, size_t *n);
 
 #endif
