@@ -12,6 +12,8 @@
  *   ring   parse -> now    ring commit, engine pick-up (a turn that started
  *                          before the commit makes this slightly negative)
  *   total  send -> now     simulator send -> engine applies
+ * Also e2e.rate: stamped events applied per second over the span of their
+ * engine clocks (first to last).
  * Usage: e2e_stages JOURNAL [TAG]   prints BENCH lines (ns), TAG appended.
  * Exit 0, 1 on an unreadable journal, 77 when no event carries a stamp.
  */
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
 	static struct ose_jrec r;
 	struct col wire = { 0 }, feed = { 0 }, ring = { 0 }, total = { 0 };
 	size_t recs = 0, stamped = 0;
+	int64_t first = 0, last = 0;
 	while (fread(&r, sizeof(r), 1, f) == 1) {
 		recs++;
 		if (!ose_jrec_ok(&r) || r.type != OSE_JREC_EVENT)
@@ -89,7 +92,10 @@ int main(int argc, char **argv)
 		const struct ose_event *e = &r.u.ev;
 		if (!e->send_ts_ns || !e->recv_ts_ns || !e->parse_ts_ns)
 			continue;
-		stamped++;
+		if (!stamped++ || r.now < first)
+			first = r.now;
+		if (r.now > last)
+			last = r.now;
 		if (push(&wire, e->recv_ts_ns - e->send_ts_ns) || push(&feed, e->parse_ts_ns - e->recv_ts_ns) ||
 		    push(&ring, r.now - e->parse_ts_ns) || push(&total, r.now - e->send_ts_ns)) {
 			fprintf(stderr, "e2e_stages: out of memory\n");
@@ -100,6 +106,8 @@ int main(int argc, char **argv)
 	printf("# e2e_stages: %zu journal records, %zu events with a simulator stamp\n", recs, stamped);
 	if (!stamped)
 		return 77;
+	if (last > first)
+		printf("BENCH e2e.rate%s %.4g ev/s\n", tag, (double)(stamped - 1) * 1e9 / (double)(last - first));
 	report("wire", &wire, tag);
 	report("feed", &feed, tag);
 	report("ring", &ring, tag);

@@ -62,6 +62,11 @@ struct conn {
 	struct sim_buf out;
 	size_t out_off;
 	bool want_write;
+	/* Send stamps waiting in out: (offset << 1) | kind (0 JSON digits,
+	 * 1 protobuf varint), ascending; [stamp_next, n_stamps) not yet
+	 * written.  See stamp_patch(). */
+	size_t *stamps;
+	uint32_t n_stamps, cap_stamps, stamp_next;
 	struct sim_buf msg;         /* fragmented message being reassembled */
 	int msg_op;
 	bool in_frag;
@@ -151,6 +156,88 @@ static void conn_kill(struct conn *c)
 	c->fd = -1;
 }
 
+/*
+ * Send stamps.  An order update is formatted with the generation time in
+ * its ose_ts stamp (JSON: the last key, 19 digits of CLOCK_REALTIME ns;
+ * MEXC: wrapper field 99, a 9-byte varint, the last field), then waits in
+ * the connection's output buffer behind the rest of its burst.  So that
+ * the stamp means "sent", conn_flush() overwrites each waiting stamp with
+ * the clock read right before the wolfSSL_write() that carries it: same
+ * width, so nothing moves.  A stamp that cannot be found (fragmented or
+ * malformed frames) keeps its earlier, generation-time value, which can
+ * only overstate the latency measured from it.
+ */
+#define STAMP_JSON_DIGITS 19
+#define STAMP_PB_BYTES 9
+
+/* Where the stamp of payload p[0..n) is: offset from p and kind, or -1. */
+static long stamp_find(const char *p, size_t n, bool binary, int *kind)
+{
+	static const char key[] = "\"ose_ts\":";
+	size_t kl = sizeof(key) - 1;
+	if (binary) {
+		/* tag 99 wire type 0 = 0x98 0x06, then 8 bytes with the
+		 * continuation bit and a last byte without it. */
+		if (n < 2 + STAMP_PB_BYTES || (uint8_t)p[n - 11] != 0x98 || p[n - 10] != 0x06)
+			return -1;
+		for (size_t i = n - STAMP_PB_BYTES; i < n - 1; i++)
+			if (!((uint8_t)p[i] & 0x80))
+				return -1;
+		if ((uint8_t)p[n - 1] & 0x80)
+			return -1;
+		*kind = 1;
+		return (long)(n - STAMP_PB_BYTES);
+	}
+	if (n < kl + STAMP_JSON_DIGITS + 1 || p[n - 1] != '}')
+		return -1;
+	size_t at = n - 1 - STAMP_JSON_DIGITS;
+	if (memcmp(p + at - kl, key, kl) != 0)
+		return -1;
+	*kind = 0;
+	return (long)at;
+}
+
+/* Remember the stamp of the payload that ends at c->out.len. */
+static void stamp_note(struct conn *c, const char *p, size_t n, bool binary)
+{
+	int kind;
+	long at = S.o.stamp ? stamp_find(p, n, binary, &kind) : -1;
+	if (at < 0)
+		return;
+	if (c->n_stamps == c->cap_stamps) {
+		uint32_t cap = c->cap_stamps ? c->cap_stamps * 2 : 256;
+		size_t *s = realloc(c->stamps, cap * sizeof(*s));
+		if (!s)
+			return; /* the generation-time stamp stays */
+		c->stamps = s;
+		c->cap_stamps = cap;
+	}
+	c->stamps[c->n_stamps++] = ((c->out.len - n + (size_t)at) << 1) | (size_t)kind;
+}
+
+/* Overwrite the waiting stamps that start before `end` with `ns`. */
+static void stamp_patch(struct conn *c, size_t end, int64_t ns)
+{
+	while (c->stamp_next < c->n_stamps && (c->stamps[c->stamp_next] >> 1) < end) {
+		size_t e = c->stamps[c->stamp_next++];
+		uint8_t *d = (uint8_t *)c->out.p + (e >> 1);
+		uint64_t v = (uint64_t)ns;
+		if (e & 1) {
+			/* 9-byte varint: exact for 2^56 <= v < 2^63 (any date
+			 * after 1972), otherwise leave the old stamp. */
+			if (v >> 56 == 0 || v >> 63)
+				continue;
+			for (int i = 0; i < STAMP_PB_BYTES; i++, v >>= 7)
+				d[i] = (uint8_t)((v & 0x7f) | (i < STAMP_PB_BYTES - 1 ? 0x80 : 0));
+		} else {
+			if (v < 1000000000000000000ull || v > 9999999999999999999ull)
+				continue;
+			for (int i = STAMP_JSON_DIGITS - 1; i >= 0; i--, v /= 10)
+				d[i] = (uint8_t)('0' + v % 10);
+		}
+	}
+}
+
 /* Encrypt and send what is queued.  Returns 0, or -1 if the conn died. */
 static int conn_flush(struct conn *c)
 {
@@ -162,6 +249,11 @@ static int conn_flush(struct conn *c)
 		size_t n = c->out.len - c->out_off;
 		if (n > 16384)
 			n = 16384;
+		/* Stamps are taken here, right before the write that sends
+		 * them (a retried write after WANT_WRITE re-sends bytes that
+		 * were stamped once already: stamp_next only moves forward). */
+		if (c->stamp_next < c->n_stamps)
+			stamp_patch(c, c->out_off + n, now_ns());
 		int r = wolfSSL_write(c->ssl, c->out.p + c->out_off, (int)n);
 		if (r > 0) {
 			c->out_off += (size_t)r;
@@ -179,6 +271,7 @@ static int conn_flush(struct conn *c)
 		return -1;
 	}
 	c->out.len = c->out_off = 0;
+	c->n_stamps = c->stamp_next = 0;
 	if (c->want_write) {
 		c->want_write = false;
 		ep_mod(c);
@@ -280,9 +373,14 @@ static void send_malformed(struct conn *c, const char *p, size_t n, bool binary)
 
 static void deliver_now(struct conn *c, const char *p, size_t n, bool binary)
 {
+	bool whole = !S.o.fragment || n <= S.o.fragment; /* payload contiguous in out */
 	ws_data(c, p, n, binary);
+	if (whole)
+		stamp_note(c, p, n, binary);
 	if (S.o.p_dup > 0 && frand() < S.o.p_dup) {
 		ws_data(c, p, n, binary);
+		if (whole)
+			stamp_note(c, p, n, binary);
 		S.n_dup++;
 	}
 }
@@ -1494,6 +1592,7 @@ static void reap(void)
 			sim_buf_free(&c->out);
 			sim_buf_free(&c->msg);
 			sim_buf_free(&c->rbuf);
+			free(c->stamps);
 			free(c);
 		} else {
 			pp = &c->next;
