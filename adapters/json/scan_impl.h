@@ -388,6 +388,125 @@ truncated:
 	return -OSE_PERR_TRUNCATED;
 }
 
+/* 8 bytes at p (p + 8 <= end checked by the caller): the index of the
+ * first byte that is not an ASCII digit, 8 if all are.  A byte above
+ * 0xf9 may carry into the next byte's test, but only bytes after the
+ * first non-digit are affected, and only the first is used. */
+static inline unsigned F(digits8)(const char *p)
+{
+	uint64_t x, nd;
+	memcpy(&x, p, 8);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	nd = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+	     (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+	return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+}
+
+/* v at '-' or a digit: the end of the integer [-](0|[1-9][0-9]*) there
+ * if it is one and is followed directly by ',' or '}' (what json_number
+ * accepts too), else NULL (fractions, exponents, errors, too near end:
+ * json_number decides).  Reads only [v, end). */
+static inline const char *F(fast_int)(const char *v, const char *end)
+{
+	const char *d = v + (*v == '-'), *ve = d;
+	unsigned n;
+
+	do {
+		if (unlikely(end - ve < 8))
+			return NULL;
+		n = F(digits8)(ve);
+		ve += n;
+	} while (n == 8);
+	if (unlikely(ve == d || (*d == '0' && ve - d > 1) || (*ve != ',' && *ve != '}')))
+		return NULL;
+	return ve;
+}
+
+/*
+ * One member of a compact object, the shape venue messages have:
+ * p at the key's '"', no whitespace around ':', the key and a string
+ * value free of escapes, control and non-ASCII bytes, or an integer
+ * ([-](0|[1-9][0-9]*)) or true/false/null followed directly by ',' or
+ * '}'.  Returns the position just past the value (at that ',' or '}')
+ * after storing the value like the general path does, or NULL without
+ * touching anything when the member is any other shape (nested values,
+ * fractions, exponents, escapes, UTF-8, whitespace, errors, too near
+ * end): the general path then reads it and gives every error its
+ * reason.  Reads only [p, end).
+ */
+static SCAN_TARGET inline __attribute__((always_inline)) const char *
+F(fast_member)(const char *p, const char *end, const struct ose_json_keyset *ks,
+	       struct ose_json_val *vals)
+{
+	const char *q, *ke, *v, *ve;
+	uint8_t type;
+	int idx;
+
+	if (unlikely(end - p < 8 || *p != '"'))
+		return NULL;
+	q = p + 1;
+	ke = F(str_end)(q, end);
+	/* The value needs its first byte and a delimiter after it. */
+	if (unlikely(end - ke < 8 || *ke != '"' || ke[1] != ':'))
+		return NULL;
+	v = ke + 2;
+	switch (*v) {
+	case '"':
+		ve = F(str_end)(v + 1, end);
+		if (unlikely(ve >= end || *ve != '"'))
+			return NULL;
+		ve++;
+		type = OSE_JSON_STRING;
+		break;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		ve = F(fast_int)(v, end);
+		if (unlikely(!ve))
+			return NULL;
+		type = OSE_JSON_NUMBER;
+		break;
+	case 't':
+		if (memcmp(v, "true", 4) != 0)
+			return NULL;
+		ve = v + 4;
+		type = OSE_JSON_TRUE;
+		break;
+	case 'f':
+		if (end - v < 6 || memcmp(v, "false", 5) != 0)
+			return NULL;
+		ve = v + 5;
+		type = OSE_JSON_FALSE;
+		break;
+	case 'n':
+		if (memcmp(v, "null", 4) != 0)
+			return NULL;
+		ve = v + 4;
+		type = OSE_JSON_NULL;
+		break;
+	default:
+		return NULL;
+	}
+	if (unlikely(ve >= end || (*ve != ',' && *ve != '}')))
+		return NULL;
+	/* ke - q == 1: a one-byte key, and str_end proved it plain. */
+	idx = ke - q == 1 ? (int)ks->one[(unsigned char)*q] - 1
+			  : key_find(ks, q, (size_t)(ke - q), end);
+	if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+		if (type == OSE_JSON_STRING) {
+			vals[idx].p = v + 1;
+			vals[idx].len = (uint32_t)(ve - v - 2);
+		} else {
+			vals[idx].p = v;
+			vals[idx].len = (uint32_t)(ve - v);
+		}
+		vals[idx].type = type;
+		vals[idx].esc = 0;
+	}
+	return ve;
+}
+
 /* Members of an object: p is just past its '{'.  Fills vals for wanted
  * keys (without clearing them first, so DESCEND can share vals). */
 static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_json_keyset *ks,
@@ -409,6 +528,22 @@ static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_j
 		uint8_t kesc = 0, vesc = 0;
 		int idx;
 
+		/* The common member first: "key":<string|integer|literal>
+		 * with no whitespace, escapes or non-ASCII.  F(fast_member)
+		 * either takes the whole member (and stores its value) or
+		 * touches nothing, and the general code below re-reads the
+		 * member from p; so both paths give one answer. */
+		{
+			const char *q = F(fast_member)(p, end, ks, vals);
+			if (likely(q != NULL)) {
+				p = q;
+				if (likely(end - p >= 2 && *p == ',' && p[1] == '"')) {
+					p++;
+					continue;
+				}
+				goto sep;
+			}
+		}
 		if (unlikely(*p != '"')) {
 			*why = "json: expected a key";
 			return -OSE_PERR_SYNTAX;
@@ -513,6 +648,7 @@ static SCAN_TARGET int F(members)(const char **pp, const char *end, struct ose_j
 				return rc;
 		}
 
+sep:
 		if (likely(p < end && *p == ',')) {
 			p++;
 		} else {
@@ -595,6 +731,353 @@ truncated:
 	return -OSE_PERR_TRUNCATED;
 }
 
+#if SCAN_VEC >= 16
+/*
+ * The indexed walk (SIMD builds): for a "clean" message - no backslash,
+ * no byte below 0x20 and none above 0x7f anywhere, which is what venues
+ * send - every '"' delimits a string, so one vector pass can record the
+ * quote positions as bitmasks (F(qindex)) and the walk then finds each
+ * string's end by popping the next bit (one blsr per string) instead of
+ * loading and comparing the string's bytes.  The walk is the general
+ * walk's twin: same grammar checks through the same helpers, in the same
+ * order, so it returns the same values and the same error codes; it
+ * hands nested values it does not want to the general F(value) and
+ * re-seeks the quote cursor after them.  Messages that are not clean or
+ * longer than OSE_JSON_INDEX_MAX take the general path.
+ */
+#ifndef OSE_JSON_INDEX_WORDS
+#define OSE_JSON_INDEX_MAX 8192
+#define OSE_JSON_INDEX_WORDS (OSE_JSON_INDEX_MAX / 64)
+struct json_qcur {
+	const uint64_t *q; /* quote bitmask per 64-byte block */
+	const char *base;  /* the byte of bit 0 of q[0] */
+	uint64_t cur;      /* quotes of block wi not yet taken */
+	uint32_t wi, nw;   /* current block, number of blocks (>= 1) */
+};
+#endif
+
+/* Build the quote index of [p, end) (end - p <= OSE_JSON_INDEX_MAX) into
+ * q[] and c.  Returns 1 if the message is clean, 0 if not (then q[] is
+ * not to be used).  The tail block is copied into a buffer of spaces so
+ * no load crosses end. */
+static SCAN_TARGET int F(qindex)(const char *p, const char *end, uint64_t *q, struct json_qcur *c)
+{
+	size_t len = (size_t)(end - p), nfull = len / 64, rem = len % 64;
+	uint32_t nw = (uint32_t)(nfull + (rem != 0));
+	char tail[64];
+#if SCAN_VEC >= 32
+	const __m256i vq = _mm256_set1_epi8('"'), vb = _mm256_set1_epi8('\\');
+	const __m256i lim = _mm256_set1_epi8(0x20);
+	__m256i bad = _mm256_setzero_si256();
+#define QBLOCK(src, i)                                                                             \
+	do {                                                                                       \
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(src));              \
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)((src) + 32));       \
+		/* Signed: bytes >= 0x80 are negative, so lim > x flags them too. */               \
+		bad = _mm256_or_si256(bad, _mm256_or_si256(                                        \
+			_mm256_or_si256(_mm256_cmpeq_epi8(a, vb), _mm256_cmpgt_epi8(lim, a)),      \
+			_mm256_or_si256(_mm256_cmpeq_epi8(b, vb), _mm256_cmpgt_epi8(lim, b))));    \
+		q[i] = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vq)) |        \
+		       ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vq)) << 32); \
+	} while (0)
+#define QBAD() _mm256_movemask_epi8(bad)
+#else
+	const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\');
+	const __m128i lim = _mm_set1_epi8(0x20);
+	__m128i bad = _mm_setzero_si128();
+#define QBLOCK(src, i)                                                                          \
+	do {                                                                                    \
+		uint64_t m = 0;                                                                 \
+		for (int j = 0; j < 4; j++) {                                                   \
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)((src) + 16 * j)); \
+			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(a, vb),             \
+							     _mm_cmplt_epi8(a, lim)));          \
+			m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vq)) << (16 * j); \
+		}                                                                               \
+		q[i] = m;                                                                       \
+	} while (0)
+#define QBAD() _mm_movemask_epi8(bad)
+#endif
+	for (size_t i = 0; i < nfull; i++)
+		QBLOCK(p + 64 * i, i);
+	if (rem) {
+		memset(tail, ' ', sizeof(tail));
+		memcpy(tail, p + 64 * nfull, rem);
+		QBLOCK(tail, nfull);
+	}
+	if (QBAD())
+		return 0;
+#undef QBLOCK
+#undef QBAD
+	c->q = q;
+	c->base = p;
+	c->nw = nw ? nw : 1;
+	if (!nw)
+		q[0] = 0;
+	c->wi = 0;
+	c->cur = q[0];
+	return 1;
+}
+
+/* The next quote not yet taken, or NULL if there is none. */
+static inline __attribute__((always_inline)) const char *F(qpop)(struct json_qcur *c)
+{
+	const char *r;
+	while (unlikely(c->cur == 0)) {
+		if (c->wi + 1 >= c->nw)
+			return NULL;
+		c->cur = c->q[++c->wi];
+	}
+	r = c->base + ((size_t)c->wi << 6) + (unsigned)__builtin_ctzll(c->cur);
+	c->cur &= c->cur - 1;
+	return r;
+}
+
+/* Forget the quotes before p (after the general code skipped a value). */
+static inline void F(qseek)(struct json_qcur *c, const char *p)
+{
+	size_t off = (size_t)(p - c->base);
+	uint32_t w = (uint32_t)(off >> 6);
+	if (w >= c->nw) {
+		c->wi = c->nw - 1;
+		c->cur = 0;
+		return;
+	}
+	c->wi = w;
+	c->cur = c->q[w] & (~0ULL << (off & 63));
+}
+
+/* p at a '"': the string's closing quote, or NULL if it is not
+ * terminated.  The cursor normally stands at p; a mismatch can only mean
+ * a skipped region, and the seek makes the answer right regardless. */
+static inline __attribute__((always_inline)) const char *F(qstring)(struct json_qcur *c,
+								    const char *p)
+{
+	if (unlikely(F(qpop)(c) != p))
+		F(qseek)(c, p + 1);
+	return F(qpop)(c);
+}
+
+static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				  struct ose_json_val *vals, struct ose_json_each *each,
+				  unsigned depth, struct json_qcur *c, const char **why);
+
+/* OSE_JSON_EACH on the indexed walk; as F(each). */
+static SCAN_TARGET int F(ieach)(const char **pp, const char *end, struct ose_json_each *each,
+				struct json_qcur *c, const char **why)
+{
+	const char *p = F(skip_ws)(*pp + 1, end);
+	int rc;
+
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == ']') {
+		*pp = p + 1;
+		return 0;
+	}
+	for (;;) {
+		if (unlikely(*p != '{')) {
+			rc = F(value)(&p, end, 2, NULL, why);
+			if (rc)
+				return rc;
+			*why = "json: array element is not an object";
+			return -OSE_PERR_WRONG_TYPE;
+		}
+		for (uint32_t i = 0; i < each->ks->n; i++)
+			each->vals[i].type = OSE_JSON_ABSENT;
+		p++;
+		rc = F(iobject)(&p, end, each->ks, each->vals, NULL, 2, c, why);
+		if (rc)
+			return rc;
+		rc = each->fn(each->arg, each->vals, why);
+		if (rc)
+			return rc;
+		each->count++;
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		if (*p == ']') {
+			*pp = p + 1;
+			return 0;
+		}
+		if (unlikely(*p != ',')) {
+			*why = "json: expected ',' or ']'";
+			return -OSE_PERR_SYNTAX;
+		}
+		p = F(skip_ws)(p + 1, end);
+		if (unlikely(p >= end))
+			goto truncated;
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
+/* F(members) on the indexed walk: *pp just past the '{', depth counts
+ * that object.  Same checks in the same order as F(members). */
+static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_json_keyset *ks,
+				  struct ose_json_val *vals, struct ose_json_each *each,
+				  unsigned depth, struct json_qcur *cp, const char **why)
+{
+	const char *p = F(skip_ws)(*pp, end);
+	/* A local copy of the cursor (its address never escapes, so it
+	 * lives in registers); *cp is brought up to date around the calls
+	 * that move it and on the way out. */
+	struct json_qcur lc = *cp, *c = &lc;
+	int rc;
+
+	if (unlikely(p >= end))
+		goto truncated;
+	if (*p == '}') {
+		*pp = p + 1;
+		*cp = lc;
+		return 0;
+	}
+	for (;;) {
+		const char *k, *ke, *vs;
+		int idx;
+
+		if (unlikely(*p != '"')) {
+			*why = "json: expected a key";
+			return -OSE_PERR_SYNTAX;
+		}
+		k = p + 1;
+		ke = F(qstring)(c, p);
+		if (unlikely(!ke)) {
+			*why = "json: unterminated string";
+			return -OSE_PERR_TRUNCATED;
+		}
+		/* Clean message: the bytes between are plain. */
+		idx = ke - k == 1 ? (int)ks->one[(unsigned char)*k] - 1
+				  : key_find(ks, k, (size_t)(ke - k), end);
+		p = ke + 1;
+		if (likely(p < end && *p == ':')) {
+			p++;
+		} else {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+			if (unlikely(*p != ':')) {
+				*why = "json: expected ':'";
+				return -OSE_PERR_SYNTAX;
+			}
+			p++;
+		}
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+
+		vs = p;
+		if (*p == '"') {
+			const char *ve = F(qstring)(c, p);
+			if (unlikely(!ve)) {
+				*why = "json: unterminated string";
+				return -OSE_PERR_TRUNCATED;
+			}
+			p = ve + 1;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs + 1;
+				vals[idx].len = (uint32_t)(ve - vs - 1);
+				vals[idx].type = OSE_JSON_STRING;
+				vals[idx].esc = 0;
+			}
+		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+			const char *ve = F(fast_int)(p, end);
+			if (likely(ve != NULL)) {
+				p = ve;
+			} else {
+				rc = json_number(&p, end, why);
+				if (unlikely(rc))
+					return rc;
+			}
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs;
+				vals[idx].len = (uint32_t)(p - vs);
+				vals[idx].type = OSE_JSON_NUMBER;
+				vals[idx].esc = 0;
+			}
+		} else if (*p == 't' || *p == 'f' || *p == 'n') {
+			rc = json_literal(&p, end, why);
+			if (unlikely(rc))
+				return rc;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs;
+				vals[idx].len = (uint32_t)(p - vs);
+				vals[idx].type = *vs == 't'   ? OSE_JSON_TRUE
+						 : *vs == 'f' ? OSE_JSON_FALSE
+							      : OSE_JSON_NULL;
+				vals[idx].esc = 0;
+			}
+		} else if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+			uint32_t fl = ks->keys[idx].flags;
+			if ((fl & OSE_JSON_DESCEND) && *p == '{') {
+				if (unlikely(depth + 1 > OSE_JSON_MAX_DEPTH)) {
+					*why = "json: nesting too deep";
+					return -OSE_PERR_TOO_DEEP;
+				}
+				vals[idx].type = OSE_JSON_OBJECT;
+				p++;
+				*cp = lc;
+				rc = F(iobject)(&p, end, ks, vals, each, depth + 1, cp, why);
+				if (rc)
+					return rc;
+				lc = *cp;
+			} else if ((fl & OSE_JSON_EACH) && each && *p == '[') {
+				vals[idx].type = OSE_JSON_ARRAY;
+				*cp = lc;
+				rc = F(ieach)(&p, end, each, cp, why);
+				if (rc)
+					return rc;
+				lc = *cp;
+			} else if ((fl & OSE_JSON_LAZY) && (*p == '[' || *p == '{')) {
+				rc = F(extent)(&p, end, why);
+				if (rc)
+					return rc;
+				F(qseek)(c, p);
+				vals[idx].type = *vs == '[' ? OSE_JSON_ARRAY : OSE_JSON_OBJECT;
+			} else {
+				rc = F(value)(&p, end, depth, &vals[idx], why);
+				if (rc)
+					return rc;
+				F(qseek)(c, p);
+			}
+			vals[idx].p = vs;
+			vals[idx].len = (uint32_t)(p - vs);
+			vals[idx].esc = 0;
+		} else {
+			rc = F(value)(&p, end, depth, NULL, why);
+			if (unlikely(rc))
+				return rc;
+			F(qseek)(c, p);
+		}
+
+		if (likely(p < end && *p == ',')) {
+			p++;
+		} else {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+			if (*p == '}') {
+				*pp = p + 1;
+				*cp = lc;
+				return 0;
+			}
+			if (unlikely(*p != ',')) {
+				*why = "json: expected ',' or '}'";
+				return -OSE_PERR_SYNTAX;
+			}
+			p++;
+		}
+		p = F(skip_ws)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+#endif /* SCAN_VEC >= 16 */
+
 /* Entry points of this build (see struct json_impl in scan.c). */
 static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_json_keyset *ks,
 				  struct ose_json_val *vals, struct ose_json_each *each,
@@ -615,7 +1098,23 @@ static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_jso
 		*why = "json: not an object";
 		return -OSE_PERR_WRONG_TYPE;
 	}
+#if SCAN_VEC >= 16
+	if ((size_t)(end - p) <= OSE_JSON_INDEX_MAX) {
+		uint64_t q[OSE_JSON_INDEX_WORDS];
+		struct json_qcur c;
+		if (F(qindex)(p, end, q, &c)) {
+			for (uint32_t i = 0; i < ks->n; i++)
+				vals[i].type = OSE_JSON_ABSENT;
+			p++;
+			rc = F(iobject)(&p, end, ks, vals, each, 1, &c, why);
+			goto done;
+		}
+	}
+#endif
 	rc = F(object)(&p, end, ks, vals, each, why);
+#if SCAN_VEC >= 16
+done:
+#endif
 	if (rc)
 		return rc;
 	p = F(skip_ws)(p, end);
