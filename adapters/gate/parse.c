@@ -41,6 +41,7 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
+#include "adapters/plain/plain.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -56,6 +57,7 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
 
 enum { KE_CODE, KE_COUNT };
 static const struct ose_json_key err_keys[KE_COUNT] = {
@@ -85,6 +87,7 @@ static const struct ose_json_key ord_keys[O_COUNT] = {
 	[O_FINISH_AS] = OSE_JSON_KEY("finish_as"),
 };
 static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
+static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET(ord_keys);
 
 enum {
 	T_ID, T_ID_MARKET, T_ORDER_ID, T_PAIR, T_SIDE, T_AMOUNT, T_PRICE, T_FEE, T_FEE_CCY, T_TEXT,
@@ -105,6 +108,7 @@ static const struct ose_json_key trade_keys[T_COUNT] = {
 	[T_CREATE] = OSE_JSON_KEY("create_time"),
 };
 static struct ose_json_keyset trade_ks = OSE_JSON_KEYSET(trade_keys);
+static struct ose_plain_keyset trade_pks = OSE_PLAIN_KEYSET(trade_keys);
 
 /* The status table: finish_as of a `finish` event. */
 static const struct ose_wire_map gate_finish[] = {
@@ -334,20 +338,25 @@ static const struct ose_wire_map gate_channel[] = {
 
 
 /*
- * One-pass path for push data (the hot path): the top-level scan walks
- * each result[] element with the element key set and normalises it
- * before moving on (OSE_JSON_EACH).  The element key set depends on the
- * channel, which the scan has not necessarily read yet, so it is guessed
- * from the frame's first bytes and checked after the scan; the envelope
- * time (fallback timestamp) is patched in afterwards for the same reason.
- * Returns 0 with out->n set, or -1: the caller starts over on the slow
- * path (which also produces the right error for a bad frame).
+ * One-pass paths for push data (the hot path).  Each result[] element is
+ * normalised as soon as it has been walked (OSE_JSON_EACH).  The envelope
+ * time (fallback timestamp) may follow result on the wire, so it is
+ * patched in after the walk.  Both return 0 with out->n set, or -1: the
+ * caller tries the next path (whose events replace these).
+ *
+ * gate_plain: the plain fast path (adapters/plain/plain.h).  The element
+ * key set is picked when result[] starts, from the channel already seen
+ * (Gate sends channel before result); otherwise it declines.
+ * gate_fast: the full scanner, for messages that are not plain.  The
+ * element key set is guessed from the frame's first bytes and checked
+ * after the scan.
  */
 #define GATE_TS_PENDING INT64_MIN
 
 struct gate_each {
 	const struct ose_parse_ctx *ctx;
 	struct ose_parse_out *out;
+	const struct ose_json_val *top; /* gate_plain: the top-level views */
 	uint32_t n;
 	int trades;
 };
@@ -369,14 +378,53 @@ static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char *
 	return 0;
 }
 
+/* Checks after either one-pass walk: a push of the channel the elements
+ * were read as; then the envelope time goes where none was found. */
+static int gate_fast_done(struct gate_each *g, const struct ose_json_val *k)
+{
+	int64_t env_ts = 0;
+
+	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update") || k[K_RESULT].type != OSE_JSON_ARRAY ||
+	    k[K_ERROR].type == OSE_JSON_OBJECT || k[K_TYPE].type != OSE_JSON_ABSENT ||
+	    OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel) != (g->trades ? CH_TRADES : CH_ORDERS))
+		return -1;
+	if (ose_json_read_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, NULL) != 0)
+		return -1;
+	for (uint32_t i = 0; i < g->n; i++)
+		if (g->out->ev[i].exch_ts_ns == GATE_TS_PENDING)
+			g->out->ev[i].exch_ts_ns = env_ts;
+	g->out->n = g->n;
+	return 0;
+}
+
+static struct ose_plain_keyset *gate_pick(void *arg)
+{
+	struct gate_each *g = arg;
+	int ch = OSE_WIRE_LOOKUP(&g->top[K_CHANNEL], gate_channel);
+
+	g->trades = ch == CH_TRADES;
+	return ch == CH_ORDERS ? &ord_pks : ch == CH_TRADES ? &trade_pks : NULL;
+}
+
+static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+		      struct ose_parse_out *out, struct ose_json_val *k)
+{
+	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
+	struct gate_each g = { ctx, out, k, 0, 0 };
+	const struct ose_plain_each ex = { .pick = gate_pick, .vals = f, .fn = gate_each_fn, .arg = &g };
+
+	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &ex) != 0)
+		return -1;
+	return gate_fast_done(&g, k);
+}
+
 static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 		     struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, 0, 0 };
+	struct gate_each g = { ctx, out, k, 0, 0 };
 	struct ose_json_each ex;
 	const char *why = "";
-	int64_t env_ts = 0;
 	size_t peek = len < 256 ? len : 256;
 	static const char tr[] = "\"spot.usertrades";
 
@@ -387,17 +435,7 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 	ex.arg = &g;
 	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
 		return -1;
-	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update") || k[K_RESULT].type != OSE_JSON_ARRAY ||
-	    k[K_ERROR].type == OSE_JSON_OBJECT || k[K_TYPE].type != OSE_JSON_ABSENT ||
-	    OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel) != (g.trades ? CH_TRADES : CH_ORDERS))
-		return -1;
-	if (ose_json_read_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, NULL) != 0)
-		return -1;
-	for (uint32_t i = 0; i < g.n; i++)
-		if (out->ev[i].exch_ts_ns == GATE_TS_PENDING)
-			out->ev[i].exch_ts_ns = env_ts;
-	out->n = g.n;
-	return 0;
+	return gate_fast_done(&g, k);
 }
 
 enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
@@ -414,6 +452,9 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate binary frame");
+	if (gate_plain(msg, len, ctx, out, k) == 0)
+		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	ose_ev_out_reset(out);
 	if (gate_fast(msg, len, ctx, out, k) == 0)
 		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 	/* Slow path: sessions, errors, or a frame the one-pass guess got

@@ -28,8 +28,11 @@
 #include "adapters/core/venues.h"
 #include "perf/adapters/v2/bench_v2.h"
 
-#define ROUNDS 301
-#define BATCH 100
+#define ROUNDS_MAX 301
+#define BATCH_MAX 100
+/* BENCH_QUICK=1 in the environment: a few rounds only (for counting
+ * instructions per message under valgrind --tool=callgrind). */
+static int ROUNDS = ROUNDS_MAX, BATCH = BATCH_MAX;
 #define MAXS 8
 #define PAD 128 /* >= SIMDJSON_PADDING: the harness needs readable slack */
 
@@ -172,16 +175,24 @@ int main(int argc, char **argv)
 		  { "mexc/orders_doc.hex", "mexc/deals_doc.hex", "mexc/orders_partial_gen.hex",
 		    "mexc/orders_new_client_gen.hex", "mexc/orders_partcancel_shuffled_gen.hex" } },
 	};
-	static double r_ose[ROUNDS], r_cmp[ROUNDS];
+	static double r_ose[ROUNDS_MAX], r_cmp[ROUNDS_MAX];
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_v2 FIXTURE_DIR\n");
 		return 1;
 	}
+	if (getenv("BENCH_QUICK")) {
+		ROUNDS = 3;
+		BATCH = 10;
+	}
 	for (size_t v = 0; v < sizeof(sets) / sizeof(sets[0]); v++) {
 		const struct set *st = &sets[v];
 		struct sample s[MAXS];
 		size_t n = 0, bytes = 0;
+		const char *only = getenv("BENCH_VENUE"); /* one venue (profiling) */
+
+		if (only && strcmp(only, st->name) != 0)
+			continue;
 		v2_fn cmp = st->venue == OSE_VENUE_MEXC ? v2_protobuf_c_fn() : v2_simdjson_fn(st->venue);
 
 		for (; n < MAXS && st->files[n]; n++) {
@@ -218,7 +229,7 @@ int main(int argc, char **argv)
 			/* Per-round ratios (taken before the medians sort the
 			 * arrays): adjacent rounds see the same machine load, so
 			 * this is the steadier comparison on a shared box. */
-			static double ratio[ROUNDS];
+			static double ratio[ROUNDS_MAX];
 			for (int r = 0; r < ROUNDS; r++)
 				ratio[r] = r_cmp[r] / r_ose[r];
 			double q = median(ratio, ROUNDS);

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The plain-message fast path (see plain.h for the contract).
+ *
+ * Two passes over a message of n bytes:
+ * 1. Classify: 32 bytes at a time (AVX2 when the CPU has it, else SSE2,
+ *    else the scalar twin), one bit per quote
+ *    into a bitmap on the stack, and one OR of "not plain" bytes (below
+ *    0x20, 0x80 and above, backslash) for the whole message.  Any such
+ *    byte declines the message before anything else is read.
+ * 2. Walk: in a plain message every '"' opens or closes a string, so the
+ *    end of a string is the next set bit of the bitmap (a shift, a test,
+ *    a count-trailing-zeros), and the grammar between strings is a few
+ *    byte compares.
+ * Bounds: the walk's end is the message's last non-space byte, which
+ * must be '}' (else: declined).  That byte stops every scan that looks
+ * for something else (digits, spaces, a quote's successor), so those
+ * scans need no end test; only a closing bracket can be the last byte,
+ * and the walk tests the end after each nested container.
+ */
+#include "adapters/plain/plain.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(OSE_JSON_NO_SIMD)
+#define PLAIN_SSE2 1
+#include <immintrin.h>
+#else
+#define PLAIN_SSE2 0
+#endif
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static int plain_scalar_only;
+
+void ose_plain_force_scalar(int on)
+{
+	plain_scalar_only = on;
+}
+
+/* ---- key sets --------------------------------------------------------- */
+
+/* Bucket of a key from its first 8 bytes (zero-padded) and its length:
+ * one multiply (Fibonacci hashing), top 6 bits. */
+static inline unsigned plain_hash(uint64_t w, size_t len)
+{
+	return (unsigned)(((w + len) * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+static pthread_mutex_t plain_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void plain_prepare(struct ose_plain_keyset *ks)
+{
+	pthread_mutex_lock(&plain_lock);
+	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
+		memset(ks->bucket, 0, sizeof(ks->bucket));
+		memset(ks->next, 0, sizeof(ks->next));
+		/* A set too big to index is never usable here (ready = 2):
+		 * every message then goes to the scanner. */
+		if (ks->n <= OSE_PLAIN_KEYS_MAX) {
+			/* Insert in reverse so each chain lists keys in table order. */
+			for (uint32_t i = ks->n; i-- > 0;) {
+				const struct ose_json_key *key = &ks->keys[i];
+				uint64_t w = 0, t = 0;
+				if (key->len == 0)
+					continue; /* a message key is never empty here */
+				memcpy(&w, key->name, key->len < 8 ? key->len : 8);
+				if (key->len > 8)
+					memcpy(&t, key->name + key->len - 8, 8);
+				ks->word[i] = w;
+				ks->tail[i] = t;
+				unsigned h = plain_hash(w, key->len);
+				ks->next[i] = ks->bucket[h];
+				ks->bucket[h] = (uint8_t)(i + 1);
+			}
+		}
+		/* P1: publishes bucket/next/word/tail; pairs with the acquire
+		 * load at P2 in plain_ready(). */
+		__atomic_store_n(&ks->ready, ks->n <= OSE_PLAIN_KEYS_MAX ? 1 : 2, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&plain_lock);
+}
+
+/* 1 if ks can be used (indexing it first if needed). */
+static inline int plain_ready(struct ose_plain_keyset *ks)
+{
+	/* P2: pairs with the release store at P1. */
+	int r = __atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE);
+	if (unlikely(!r)) {
+		plain_prepare(ks);
+		r = __atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE);
+	}
+	return r == 1;
+}
+
+/* Index of key k[0..len) in ks, or -1.  k + len < end (the closing quote
+ * is in the buffer).  The first 8 bytes compare as one word (one load
+ * when the buffer has room), keys of 9..16 bytes add the last 8, longer
+ * ones a memcmp of the middle. */
+static inline int plain_find(const struct ose_plain_keyset *ks, const char *k, size_t len,
+			     const char *end)
+{
+	unsigned i;
+	uint64_t w = 0, t = 0;
+
+	if (unlikely(len == 0))
+		return -1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (likely(end - k >= 8)) {
+		memcpy(&w, k, 8);
+		if (len < 8)
+			w &= (1ULL << (8 * len)) - 1;
+	} else
+#endif
+	{
+		(void)end;
+		memcpy(&w, k, len < 8 ? len : 8);
+	}
+	i = ks->bucket[plain_hash(w, len)];
+	if (likely(!i))
+		return -1;
+	if (len > 8)
+		memcpy(&t, k + len - 8, 8);
+	do {
+		const struct ose_json_key *key = &ks->keys[i - 1];
+		if (ks->word[i - 1] == w && key->len == len && ks->tail[i - 1] == t &&
+		    (len <= 16 || memcmp(key->name + 8, k + 8, len - 16) == 0))
+			return (int)i - 1;
+		i = ks->next[i - 1];
+	} while (i);
+	return -1;
+}
+
+/* ---- classification ------------------------------------------------- */
+
+/* Largest message taken (the bitmap lives on the stack: 8 KiB). */
+#define PLAIN_MAX_LEN (64u * 1024u)
+
+struct plain {
+	const char *base, *end; /* end: one past the final '}' */
+	const uint64_t *bits;   /* bit i of bits[w] = base[64 w + i] is '"' */
+	size_t nwords;
+};
+
+#if PLAIN_SSE2
+/* One 64-byte block: its quote bits, and *bad |= non-zero if a byte in
+ * it is not plain.  SSE2 (every x86-64). */
+static inline uint64_t plain_block_sse2(const char *b, unsigned *bad)
+{
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bs = _mm_set1_epi8('\\');
+	const __m128i lim = _mm_set1_epi8(0x20);
+	uint64_t q = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+		q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << (16 * k);
+		/* Signed compare: bytes >= 0x80 are negative, so v < lim
+		 * catches them with the control bytes. */
+		*bad |= (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmplt_epi8(v, lim)));
+	}
+	return q;
+}
+
+/* The same, 32 bytes at a time (AVX2, chosen at run time). */
+__attribute__((target("avx2"))) static uint64_t plain_block_avx2(const char *b, unsigned *bad)
+{
+	const __m256i quote = _mm256_set1_epi8('"');
+	const __m256i bs = _mm256_set1_epi8('\\');
+	const __m256i lim = _mm256_set1_epi8(0x20);
+	__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+	__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
+	uint64_t q = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, quote)) |
+		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, quote)) << 32;
+	__m256i x = _mm256_or_si256(
+		_mm256_or_si256(_mm256_cmpeq_epi8(v0, bs), _mm256_cmpgt_epi8(lim, v0)),
+		_mm256_or_si256(_mm256_cmpeq_epi8(v1, bs), _mm256_cmpgt_epi8(lim, v1)));
+	*bad |= (unsigned)_mm256_movemask_epi8(x);
+	return q;
+}
+
+__attribute__((target("avx2"))) static unsigned plain_blocks_avx2(const char *b, size_t nblk,
+								uint64_t *bits)
+{
+	unsigned bad = 0;
+	for (size_t i = 0; i < nblk; i++)
+		bits[i] = plain_block_avx2(b + 64 * i, &bad);
+	return bad;
+}
+
+static int plain_has_avx2 = -1; /* -1: not asked yet (a benign race) */
+#endif
+
+/* The scalar twin of a block: n <= 64 bytes. */
+static inline uint64_t plain_block_scalar(const char *b, size_t n, unsigned *bad)
+{
+	uint64_t q = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)b[k];
+		*bad |= c < 0x20 || c >= 0x80 || c == '\\';
+		q |= (uint64_t)(c == '"') << k;
+	}
+	return q;
+}
+
+/* Fill bits[] for b[0..n) (n <= PLAIN_MAX_LEN).  Returns 0, or -1 if a
+ * byte is not plain.  Whole blocks go through the vector path; the last
+ * partial block is copied into a block of spaces (plain, not quotes) so
+ * it takes the same path without reading past b + n. */
+static int plain_classify(const char *b, size_t n, uint64_t *bits)
+{
+	size_t nblk = n / 64, rest = n % 64;
+	unsigned bad = 0;
+
+#if PLAIN_SSE2
+	if (!plain_scalar_only) {
+		char tail[64];
+		if (plain_has_avx2 < 0)
+			plain_has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+		if (plain_has_avx2) {
+			bad = plain_blocks_avx2(b, nblk, bits);
+		} else {
+			for (size_t i = 0; i < nblk; i++)
+				bits[i] = plain_block_sse2(b + 64 * i, &bad);
+		}
+		if (rest) {
+			memset(tail, ' ', sizeof(tail));
+			memcpy(tail, b + 64 * nblk, rest);
+			bits[nblk] = plain_block_sse2(tail, &bad);
+		}
+		return bad ? -1 : 0;
+	}
+#endif
+	for (size_t i = 0; i < nblk; i++)
+		bits[i] = plain_block_scalar(b + 64 * i, 64, &bad);
+	if (rest)
+		bits[nblk] = plain_block_scalar(b + 64 * nblk, rest, &bad);
+	return bad ? -1 : 0;
+}
+
+/* The first '"' at or after pos (pos < end), or NULL. */
+static inline const char *plain_nextq(const struct plain *s, const char *pos)
+{
+	size_t off = (size_t)(pos - s->base), w = off >> 6;
+	uint64_t m = s->bits[w] & (~0ULL << (off & 63));
+
+	while (unlikely(!m)) {
+		if (++w >= s->nwords)
+			return NULL;
+		m = s->bits[w];
+	}
+	return s->base + (w << 6) + (size_t)__builtin_ctzll(m);
+}
+
+/* ---- grammar ------------------------------------------------------------ */
+
+/* Spaces from p on.  No end test: p < end and end[-1] is '}'. */
+static inline const char *plain_ws(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/* After a number or literal (p < end): a byte that may follow a value.
+ * (Tabs and newlines are not plain; the scanner takes those messages.) */
+static inline int plain_delim(const char *p)
+{
+	return *p == ',' || *p == '}' || *p == ']' || *p == ' ';
+}
+
+#define DIG(q) ((unsigned char)(*(q) - '0') < 10)
+
+/* JSON number grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at p;
+ * the end of the token, or NULL.  No end tests: the final '}' stops every
+ * loop, and a number never ends the walk. */
+static inline const char *plain_number(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (!DIG(p))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (DIG(p))
+			p++;
+	if (*p == '.') {
+		p++;
+		if (!DIG(p))
+			return NULL;
+		while (DIG(p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!DIG(p))
+			return NULL;
+		while (DIG(p))
+			p++;
+	}
+	return plain_delim(p) ? p : NULL;
+}
+#undef DIG
+
+/* true / false / null at p: the end of the token, or NULL.  A literal
+ * is followed by at least the final '}', hence the end tests. */
+static inline const char *plain_literal(const char *p, const char *end)
+{
+	size_t have = (size_t)(end - p);
+	if (have > 4 && (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0))
+		p += 4;
+	else if (have > 5 && memcmp(p, "false", 5) == 0)
+		p += 5;
+	else
+		return NULL;
+	return plain_delim(p) ? p : NULL;
+}
+
+static const char *plain_container(const struct plain *s, const char *p, unsigned depth);
+
+/* Validate the value at p (not a space, p < end) and return its end
+ * (<= end), or NULL.  depth is the nesting of the value's parent. */
+static const char *plain_skip(const struct plain *s, const char *p, unsigned depth)
+{
+	const char *q;
+
+	switch (*p) {
+	case '"':
+		q = plain_nextq(s, p + 1);
+		return q ? q + 1 : NULL;
+	case '{':
+	case '[':
+		if (depth + 1 > OSE_PLAIN_MAX_DEPTH)
+			return NULL;
+		return plain_container(s, p, depth + 1);
+	case 't':
+	case 'f':
+	case 'n':
+		return plain_literal(p, s->end);
+	default:
+		if (*p == '-' || (unsigned char)(*p - '0') < 10)
+			return plain_number(p);
+		return NULL;
+	}
+}
+
+/* An object or array nobody asked for, at p: validated, skipped. */
+static const char *plain_container(const struct plain *s, const char *p, unsigned depth)
+{
+	const char *end = s->end, *q;
+	const int obj = *p == '{';
+	const char close = obj ? '}' : ']';
+
+	p = plain_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (obj) {
+			if (*p != '"' || !(q = plain_nextq(s, p + 1)))
+				return NULL;
+			p = plain_ws(q + 1);
+			if (*p != ':')
+				return NULL;
+			p = plain_ws(p + 1);
+		}
+		p = plain_skip(s, p, depth);
+		if (!p || p >= end)
+			return NULL;
+		p = plain_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = plain_ws(p + 1);
+	}
+}
+
+static const char *plain_object(const struct plain *s, const char *p,
+				struct ose_plain_keyset *ks, struct ose_json_val *vals,
+				const struct ose_plain_each *each, unsigned depth);
+
+/* An OSE_JSON_EACH array at p ('['), elements at depth + 1. */
+static const char *plain_each(const struct plain *s, const char *p,
+			      const struct ose_plain_each *each, unsigned depth)
+{
+	const char *end = s->end;
+	struct ose_plain_keyset *ks = each->pick ? each->pick(each->arg) : each->ks;
+	const char *why = "";
+
+	if (!ks || depth + 1 > OSE_PLAIN_MAX_DEPTH)
+		return NULL;
+	p = plain_ws(p + 1);
+	if (*p == ']')
+		return p + 1;
+	for (;;) {
+		if (*p != '{')
+			return NULL;
+		p = plain_object(s, p, ks, each->vals, each->inner, depth + 1);
+		if (!p || p >= end || each->fn(each->arg, each->vals, &why) != 0)
+			return NULL;
+		p = plain_ws(p);
+		if (*p == ']')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = plain_ws(p + 1);
+	}
+}
+
+static inline uint8_t plain_type(char c)
+{
+	switch (c) {
+	case '{': return OSE_JSON_OBJECT;
+	case '[': return OSE_JSON_ARRAY;
+	case 't': return OSE_JSON_TRUE;
+	case 'f': return OSE_JSON_FALSE;
+	case 'n': return OSE_JSON_NULL;
+	default: return OSE_JSON_NUMBER;
+	}
+}
+
+/* The object at p ('{', at nesting depth): wanted keys into vals (all
+ * reset to absent first), EACH arrays to each.  Its end (<= end), or
+ * NULL. */
+static const char *plain_object(const struct plain *s, const char *p,
+				struct ose_plain_keyset *ks, struct ose_json_val *vals,
+				const struct ose_plain_each *each, unsigned depth)
+{
+	const char *end = s->end, *q, *vs;
+	int idx;
+
+	if (unlikely(!plain_ready(ks)))
+		return NULL;
+	for (uint32_t i = 0; i < ks->n; i++)
+		vals[i].type = OSE_JSON_ABSENT;
+	p = plain_ws(p + 1);
+	if (*p == '}')
+		return p + 1;
+	for (;;) {
+		/* The key.  Its closing quote is before end - 1 (the final
+		 * '}'), so every byte looked at below up to the value is
+		 * inside the walk. */
+		if (unlikely(*p != '"'))
+			return NULL;
+		q = plain_nextq(s, p + 1);
+		if (unlikely(!q))
+			return NULL;
+		idx = plain_find(ks, p + 1, (size_t)(q - p - 1), end);
+		p = q + 1;
+		if (unlikely(*p != ':')) {
+			p = plain_ws(p);
+			if (*p != ':')
+				return NULL;
+		}
+		p++;
+		if (unlikely(*p == ' '))
+			p = plain_ws(p);
+
+		vs = p;
+		if (likely(*p == '"')) {
+			/* Strings are most values: inline. */
+			q = plain_nextq(s, p + 1);
+			if (unlikely(!q))
+				return NULL;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs + 1;
+				vals[idx].len = (uint32_t)(q - vs - 1);
+				vals[idx].type = OSE_JSON_STRING;
+				vals[idx].esc = 0;
+			}
+			p = q + 1;
+		} else if (idx < 0 || vals[idx].type != OSE_JSON_ABSENT) {
+			p = plain_skip(s, p, depth);
+			if (!p || p >= end)
+				return NULL;
+		} else {
+			if (*p == '[' && each && (ks->keys[idx].flags & OSE_JSON_EACH)) {
+				/* Taken before the walk, like the scanner. */
+				vals[idx].type = OSE_JSON_ARRAY;
+				p = plain_each(s, p, each, depth + 1);
+			} else {
+				vals[idx].type = plain_type(*p);
+				p = plain_skip(s, p, depth);
+			}
+			if (!p || p >= end)
+				return NULL;
+			vals[idx].p = vs;
+			vals[idx].len = (uint32_t)(p - vs);
+			vals[idx].esc = 0;
+		}
+
+		/* p < end here: after a string (its closing quote is before
+		 * the final '}') or by the tests above. */
+		if (likely(*p == ',')) {
+			p++;
+			if (unlikely(*p == ' '))
+				p = plain_ws(p);
+			continue;
+		}
+		if (*p == ' ')
+			p = plain_ws(p);
+		if (*p == '}')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = plain_ws(p + 1);
+	}
+}
+
+int ose_plain_obj_get_each(const char *p, size_t len, struct ose_plain_keyset *ks,
+			   struct ose_json_val *vals, const struct ose_plain_each *each)
+{
+	uint64_t bits[PLAIN_MAX_LEN / 64];
+	struct plain s;
+	const char *e = p + len, *q;
+
+	if (len < 2 || len > PLAIN_MAX_LEN)
+		return -1;
+	if (plain_classify(p, len, bits))
+		return -1;
+	while (e > p && e[-1] == ' ')
+		e--;
+	if (e - p < 2 || e[-1] != '}')
+		return -1;
+	s.base = p;
+	s.end = e;
+	s.bits = bits;
+	s.nwords = (len + 63) / 64;
+	q = plain_ws(p);
+	if (*q != '{')
+		return -1;
+	q = plain_object(&s, q, ks, vals, each, 1);
+	return q == e ? 0 : -1;
+}
