@@ -3,10 +3,21 @@
 #include "shm/wait.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449 /* Linux 5.16, same number on every architecture */
+#endif
+#ifndef FUTEX_32
+#define FUTEX_32 2
+#endif
 
 unsigned ose_cpus_online(void)
 {
@@ -19,8 +30,11 @@ void ose_wait_cfg_default(struct ose_wait_cfg *cfg, unsigned busy, int pinned)
 {
 	const char *env = getenv("OSE_WAIT");
 	/* Shared cores: a short spin catches the common "peer is mid-batch"
-	 * case, yields give the peer our core, sleeps stop burning it. */
-	struct ose_wait_cfg shared = {200, 50, 1000, 200000};
+	 * case, sleeps stop burning the core.  No yield tier: on a shared
+	 * core sched_yield hands the core to whichever task is next for its
+	 * whole slice (ms), and a consumer with a doorbell (ose_wait_sleep_on)
+	 * is woken by the producer's commit anyway. */
+	struct ose_wait_cfg shared = {200, 0, 1000, 200000};
 
 	if (busy == 0)
 		busy = 1;
@@ -30,6 +44,16 @@ void ose_wait_cfg_default(struct ose_wait_cfg *cfg, unsigned busy, int pinned)
 		*cfg = (struct ose_wait_cfg){200, UINT32_MAX, 0, 0};
 	} else if (env && strcmp(env, "sleep") == 0) {
 		*cfg = (struct ose_wait_cfg){0, 0, 1000, 200000};
+	} else if (env && strncmp(env, "tiers:", 6) == 0) {
+		/* tiers:SPIN,YIELD,SLEEP_MIN_NS,SLEEP_MAX_NS (experiments) */
+		unsigned long v[4] = {0, 0, 0, 0};
+		char *p = (char *)env + 6;
+		for (int i = 0; i < 4; i++) {
+			v[i] = strtoul(p, &p, 10);
+			if (*p == ',')
+				p++;
+		}
+		*cfg = (struct ose_wait_cfg){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3]};
 	} else if (pinned && ose_cpus_online() >= busy + 1) {
 		*cfg = OSE_WAIT_CFG_SPIN;
 	} else {
@@ -74,4 +98,107 @@ int ose_pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
+}
+
+/* sched_attr as the kernel reads it (no glibc wrapper before 2.41). */
+struct ose_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime; /* SCHED_OTHER on 6.12+: the EEVDF slice */
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+#define OSE_SCHED_FLAG_KEEP_PARAMS 0x10
+#define OSE_SLICE_NS 100000u /* the kernel's minimum custom slice */
+
+int ose_wait_thread_tune(void)
+{
+	static __thread int done;
+	static __thread int rc;
+	struct ose_sched_attr a;
+
+	if (done)
+		return rc;
+	done = 1;
+	/* Timer slack is per thread; 1 us instead of 50 us on every sleep. */
+	if (prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) < 0)
+		rc = -errno;
+	/* Keep the policy (SCHED_OTHER) and nice; ask only for a short slice:
+	 * EEVDF gives a task with a shorter slice an earlier deadline, so its
+	 * wakeup preempts a CPU-bound task.  Older kernels ignore the runtime
+	 * of SCHED_OTHER (or refuse the call); either is harmless. */
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.sched_policy = SCHED_OTHER;
+	a.sched_runtime = OSE_SLICE_NS;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+/* The 32-bit futex inside a 64-bit index: its low half. */
+static inline const uint32_t *low32(const uint64_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (const uint32_t *)p + 1;
+#else
+	return (const uint32_t *)p;
+#endif
+}
+
+void ose_wait_wake(const uint64_t *index)
+{
+	/* Shared futex (no FUTEX_PRIVATE_FLAG): the sleeper is another
+	 * process mapping the same segment.  A wake needs only read access. */
+	(void)syscall(SYS_futex, low32(index), FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+void ose_wait_sleep_on(struct ose_wait *w, const struct ose_wait_word *words, unsigned n)
+{
+	static int no_waitv; /* set once the kernel says ENOSYS */
+	const struct ose_wait_cfg *c = &w->cfg;
+	uint32_t ns = w->sleep_ns ? w->sleep_ns : (c->sleep_min_ns ? c->sleep_min_ns : 1000);
+
+	if (n && n <= OSE_WAIT_WORDS_MAX && !__atomic_load_n(&no_waitv, __ATOMIC_RELAXED)) {
+		struct futex_waitv v[OSE_WAIT_WORDS_MAX];
+		struct timespec ts;
+		uint64_t end;
+		unsigned i;
+		/* The bell, not the timer, bounds the latency of ring work:
+		 * sleep the longest at once (short doubling sleeps cost a
+		 * timer and a context switch each, 10-30 us of CPU in a VM). */
+		uint32_t bell = c->sleep_max_ns > OSE_WAIT_BELL_SLEEP_NS ? c->sleep_max_ns
+									 : OSE_WAIT_BELL_SLEEP_NS;
+		ns = bell;
+
+		for (i = 0; i < n; i++) {
+			v[i].val = (uint32_t)words[i].seen;
+			v[i].uaddr = (uint64_t)(uintptr_t)low32(words[i].index);
+			v[i].flags = FUTEX_32;
+			v[i].__reserved = 0;
+		}
+		end = ose_time_mono_ns() + ns;
+		ts.tv_sec = (time_t)(end / 1000000000u);
+		ts.tv_nsec = (long)(end % 1000000000u);
+		/* D2: pairs with D1 in ose_wait_doorbell: our published index
+		 * (the caller's store-release) is ordered before the kernel's
+		 * compare of each word with its seen value. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (syscall(SYS_futex_waitv, v, n, 0, &ts, CLOCK_MONOTONIC) < 0 && errno == ENOSYS)
+			__atomic_store_n(&no_waitv, 1, __ATOMIC_RELAXED);
+		else
+			goto grow; /* woken, timed out, a word had moved, or a signal */
+	}
+	{
+		struct timespec ts = {0, (long)ns};
+
+		nanosleep(&ts, NULL);
+	}
+grow:
+	ns *= 2;
+	w->sleep_ns = ns > c->sleep_max_ns ? c->sleep_max_ns : ns;
 }

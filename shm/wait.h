@@ -4,8 +4,10 @@
  * (DESIGN §4).  Three tiers: spin (cpu_relax), then sched_yield, then
  * nanosleep with a doubling interval up to a cap.  A pinned process with a
  * core of its own spins forever (lowest latency; the core is burnt anyway);
- * processes that share cores must yield and sleep or they starve the peer
- * they are waiting for (this machine has 2 cores for ~5 busy processes).
+ * processes that share cores must sleep or they starve the peer they are
+ * waiting for (this machine has 2 cores for ~5 busy processes), and a
+ * consumer that sleeps should sleep on a doorbell (ose_wait_sleep_on,
+ * below) so that the producer's commit wakes it, not a timer.
  *
  * Usage:
  *	struct ose_wait w;
@@ -58,17 +60,33 @@ struct ose_wait {
  * The default for a process with `busy` busy-polling processes on the
  * machine (itself included, 0 = assume 1) that is `pinned` (1) or not (0):
  * spin forever if pinned and the online CPUs are at least busy + 1 (one
- * spare for the OS); otherwise spin 200, yield 50, sleep 1 us .. 200 us.
- * $OSE_WAIT=spin|yield|sleep overrides the choice (yield = no sleep tier,
- * sleep = straight to sleeping).  Never fails.
+ * spare for the OS); otherwise spin 200, no yield, sleep 1 us .. 200 us.
+ * $OSE_WAIT=spin|yield|sleep|tiers:S,Y,MIN,MAX overrides the choice (yield = no
+ * sleep tier, sleep = straight to sleeping, tiers: = these four fields of
+ * struct ose_wait_cfg).  Never fails.
  */
 void ose_wait_cfg_default(struct ose_wait_cfg *cfg, unsigned busy, int pinned);
 
+/*
+ * Scheduling for a thread that waits with a yield or sleep tier on shared
+ * cores: timer slack 1 us (the default 50 us is added to every timed
+ * sleep) and, on Linux 6.12+ (EEVDF custom slices), a 100 us slice so that
+ * its wakeups preempt CPU-bound neighbours instead of waiting for their
+ * 3 ms slice to end.  Called by ose_wait_init for such tiers, once per
+ * thread; errors (old kernel) are ignored.  Returns 0, or a negative errno
+ * of the first call that failed (for tests).
+ */
+int ose_wait_thread_tune(void);
+
+/* Also tunes the calling thread's scheduling (ose_wait_thread_tune) when
+ * the tiers yield or sleep. */
 static inline void ose_wait_init(struct ose_wait *w, const struct ose_wait_cfg *cfg)
 {
 	w->cfg = *cfg;
 	w->n = 0;
 	w->sleep_ns = cfg->sleep_min_ns;
+	if (cfg->spin_iters != UINT32_MAX)
+		(void)ose_wait_thread_tune();
 }
 
 /* Call after useful work: the next idle round starts spinning again. */
@@ -91,6 +109,86 @@ static inline void ose_wait_idle(struct ose_wait *w)
 		return;
 	}
 	ose_wait_slow(w);
+}
+
+/*
+ * Doorbell (futex) for a consumer that sleeps.  A sleeping consumer costs
+ * a timer wakeup per sleep and, worse, up to a whole sleep of latency when
+ * work arrives just after it went to sleep.  With the doorbell the sleep
+ * tier sleeps on the producers' index words instead (futex_waitv, Linux
+ * 5.16+): a producer that publishes into a ring whose consumer had caught
+ * up calls ose_wait_doorbell, which wakes the consumer at once (one
+ * futex-wake syscall, ~1 us, only when the consumer may be asleep).  The
+ * tier's sleep length still bounds the sleep, so work that rings no bell
+ * (internal queues, producers that do not call ose_wait_doorbell) is seen
+ * as before.  Without futex_waitv (ENOSYS) the sleep is a plain nanosleep.
+ *
+ * The futex is the low 32 bits of a 64-bit free-running index: a change of
+ * the index changes them unless it moved by a multiple of 2^32 between two
+ * looks, which one sleep cannot cover.
+ *
+ * Ordering (the lost-wakeup race): the consumer publishes its index
+ * (store-release) before it decides to sleep; the producer publishes its
+ * index (store-release) before it looks at the consumer's.
+ *	D1 producer: seq_cst fence between its index store and its load of
+ *	   the consumer's index (ose_wait_doorbell)
+ *	D2 consumer: seq_cst fence between its index store and the kernel's
+ *	   compare of the producer's index (ose_wait_sleep_on)
+ * D1 pairs with D2: either the producer sees that the consumer caught up
+ * (and wakes it), or the kernel sees the producer's new index (and does
+ * not sleep).
+ */
+#define OSE_WAIT_WORDS_MAX 64
+/* A sleep on doorbell words lasts up to max(sleep_max_ns, this): the timer
+ * only paces the work that rings no bell (and the caller's heartbeats). */
+#define OSE_WAIT_BELL_SLEEP_NS 1000000u
+
+/* One word to sleep on: a producer's index and the value the consumer has
+ * consumed up to (the sleep ends as soon as the index differs from it). */
+struct ose_wait_word {
+	const uint64_t *index;
+	uint64_t seen;
+};
+
+/* True if the next idle round of w is in the sleep tier (then call
+ * ose_wait_sleep_on instead of ose_wait_idle). */
+static inline int ose_wait_will_sleep(const struct ose_wait *w)
+{
+	const struct ose_wait_cfg *c = &w->cfg;
+
+	if (c->spin_iters == UINT32_MAX || c->yield_iters == UINT32_MAX ||
+	    (c->sleep_min_ns == 0 && c->sleep_max_ns == 0))
+		return 0;
+	return w->n >= c->spin_iters && w->n - c->spin_iters >= c->yield_iters;
+}
+
+/* One sleep-tier round: sleeps until one of the n words' index differs from
+ * its seen value (a doorbell), a signal, or OSE_WAIT_BELL_SLEEP_NS (or
+ * sleep_max_ns if longer) pass.  n == 0, n > OSE_WAIT_WORDS_MAX or a kernel
+ * without futex_waitv: the tier's plain sleep (doubling up to
+ * sleep_max_ns).  Cannot fail. */
+void ose_wait_sleep_on(struct ose_wait *w, const struct ose_wait_word *words, unsigned n);
+
+/* Wakes every consumer sleeping on *index in ose_wait_sleep_on (futex
+ * wake; a few hundred ns with nobody asleep, ~1-2 us with a sleeper). */
+void ose_wait_wake(const uint64_t *index);
+
+/*
+ * Producer side of the doorbell, right after the store-release of its new
+ * index into *index: prev is the index before that publish and *cons the
+ * consumer's published index.  Rings (ose_wait_wake) only when the
+ * consumer had consumed everything up to prev, i.e. when it may be asleep
+ * or about to sleep; a consumer still behind will see the new records
+ * without a bell.
+ */
+static inline void ose_wait_doorbell(const uint64_t *index, uint64_t prev, const uint64_t *cons)
+{
+	/* D1: pairs with D2 in ose_wait_sleep_on (see above). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Relaxed is enough: only equality with prev matters, and the fence
+	 * orders this load after our index store. */
+	if (__atomic_load_n(cons, __ATOMIC_RELAXED) == prev)
+		ose_wait_wake(index);
 }
 
 /* CLOCK_MONOTONIC in ns (vDSO, no syscall). */

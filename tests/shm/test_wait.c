@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "shm/wait.h"
 
@@ -82,4 +85,71 @@ Test(wait, pin_and_clock)
 	cr_assert_eq(ose_pin_cpu(0), 0);
 	cr_assert_eq(sched_getcpu(), 0);
 	sched_setaffinity(0, sizeof(old), &old);
+}
+
+Test(wait, will_sleep_follows_tiers)
+{
+	struct ose_wait_cfg c = {2, 1, 1000, 4000};
+	struct ose_wait w;
+
+	ose_wait_init(&w, &c);
+	cr_assert_not(ose_wait_will_sleep(&w)); /* spin */
+	ose_wait_idle(&w);
+	ose_wait_idle(&w);
+	cr_assert_not(ose_wait_will_sleep(&w)); /* yield */
+	ose_wait_idle(&w);
+	cr_assert(ose_wait_will_sleep(&w));
+	ose_wait_init(&w, &OSE_WAIT_CFG_SPIN);
+	for (int i = 0; i < 100; i++)
+		ose_wait_idle(&w);
+	cr_assert_not(ose_wait_will_sleep(&w));
+}
+
+/*
+ * The doorbell across processes: a child sleeps on a word in a shared
+ * mapping with a 4 s timer; the parent publishes and rings.  The child
+ * reports (exit code) whether it came back long before its timer, which
+ * only the bell can do.  A word that already moved never sleeps at all.
+ */
+static int sleep_child(uint64_t *word, uint64_t seen)
+{
+	struct ose_wait_cfg c = {0, 0, 4000000000u, 4000000000u};
+	struct ose_wait w;
+	struct ose_wait_word ww = {word, seen};
+	uint64_t t0;
+
+	ose_wait_init(&w, &c);
+	t0 = ose_time_mono_ns();
+	ose_wait_sleep_on(&w, &ww, 1);
+	return ose_time_mono_ns() - t0 < 2000000000u ? 0 : 1;
+}
+
+Test(wait, doorbell_wakes_sleeper)
+{
+	uint64_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st;
+
+	cr_assert_neq(m, MAP_FAILED);
+	m[0] = 41; /* producer index */
+	m[8] = 41; /* consumer index: caught up */
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(sleep_child(&m[0], 41));
+	usleep(100000); /* let the child go to sleep (if not yet, it sees 42) */
+	__atomic_store_n(&m[0], 42, __ATOMIC_RELEASE);
+	ose_wait_doorbell(&m[0], 41, &m[8]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 0, "the sleeper was not woken by the doorbell");
+
+	/* Already moved: back at once, no bell needed. */
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(sleep_child(&m[0], 41));
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 0, "slept although the word had moved");
+	munmap(m, 4096);
 }
