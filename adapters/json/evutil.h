@@ -70,10 +70,12 @@ struct ose_wire_map {
 static inline int ose_wire_lookup(const struct ose_json_val *v, const struct ose_wire_map *map,
 				  size_t n)
 {
-	if (v->type != OSE_JSON_STRING || v->esc)
+	if (v->type != OSE_JSON_STRING || v->esc || v->len == 0)
 		return -1;
+	/* Length and first byte settle almost every miss without a call. */
 	for (size_t i = 0; i < n; i++)
-		if (map[i].len == v->len && memcmp(map[i].wire, v->p, v->len) == 0)
+		if (map[i].len == v->len && map[i].wire[0] == v->p[0] &&
+		    memcmp(map[i].wire, v->p, v->len) == 0)
 			return map[i].val;
 	return -1;
 }

@@ -68,6 +68,28 @@ static inline int swar8(const char *p, uint64_t *out)
 #endif
 }
 
+/* n (<= 19) bytes at p that must all be ASCII digits: 0 and their value
+ * in *out, or -1.  Eight at a time while eight are left. */
+static inline int digits_u64(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t acc = 0, eight;
+	while (n >= 8) {
+		if (!swar8(p, &eight))
+			return -1;
+		acc = acc * 100000000ULL + eight;
+		p += 8;
+		n -= 8;
+	}
+	for (; n; n--, p++) {
+		unsigned d = (unsigned)(unsigned char)(*p - '0');
+		if (d >= 10)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	*out = acc;
+	return 0;
+}
+
 /*
  * Fast path for the shape every venue sends, [-]d{1,18}[.d{1,19}]: two
  * 64-bit accumulators and one 128-bit multiply-add.  Anything else
@@ -234,6 +256,13 @@ static int parse_i64(const char *s, size_t len, int64_t *out)
 	}
 	if (p == end)
 		return -1;
+	if (end - p <= 18) {
+		/* 18 digits cannot overflow: no per-digit range check. */
+		if (digits_u64(p, (size_t)(end - p), &acc))
+			return -1;
+		*out = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+		return 0;
+	}
 	for (; p < end; p++) {
 		unsigned d = (unsigned)(unsigned char)(*p - '0');
 		if (d >= 10)
@@ -289,6 +318,10 @@ int ose_json_read_bool(const struct ose_json_val *v, int *out, enum ose_json_got
 int ose_ts_parse_epoch(const char *s, size_t len, enum ose_ts_unit unit, int64_t *ns)
 {
 	static const uint64_t mult[4] = { 1000000000ULL, 1000000ULL, 1000ULL, 1ULL };
+	/* INT64_MAX / mult[unit], without a division per call. */
+	static const uint64_t lim[4] = { (uint64_t)INT64_MAX / 1000000000ULL,
+					 (uint64_t)INT64_MAX / 1000000ULL,
+					 (uint64_t)INT64_MAX / 1000ULL, (uint64_t)INT64_MAX };
 	static const unsigned fdig[4] = { 9, 6, 3, 0 };
 	const char *p = s, *end = s + len;
 	uint64_t ip = 0, fp = 0;
@@ -296,6 +329,13 @@ int ose_ts_parse_epoch(const char *s, size_t len, enum ose_ts_unit unit, int64_t
 
 	if ((unsigned)unit > OSE_TS_NS || p == end)
 		return -OSE_PERR_TIMESTAMP;
+	/* The usual shape, an integer that cannot overflow uint64: no
+	 * per-digit range check (the product check below stays). */
+	if (len <= 18 && digits_u64(s, len, &ip) == 0) {
+		p = end;
+		goto scale;
+	}
+	ip = 0;
 	for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
 		if (ip > (uint64_t)INT64_MAX / 10)
 			return -OSE_PERR_TIMESTAMP;
@@ -319,13 +359,11 @@ int ose_ts_parse_epoch(const char *s, size_t len, enum ose_ts_unit unit, int64_t
 		if (p != end || p == q)
 			return -OSE_PERR_TIMESTAMP;
 	}
-	if (ip > (uint64_t)INT64_MAX / mult[unit])
+scale:
+	if (ip > lim[unit])
 		return -OSE_PERR_TIMESTAMP;
 	ip *= mult[unit];
-	while (nf < fdig[unit]) {
-		fp *= 10;
-		nf++;
-	}
+	fp *= p10[fdig[unit] - nf];
 	if (ip > (uint64_t)INT64_MAX - fp)
 		return -OSE_PERR_TIMESTAMP;
 	*ns = (int64_t)(ip + fp);

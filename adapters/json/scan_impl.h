@@ -749,10 +749,12 @@ truncated:
 #define OSE_JSON_INDEX_MAX 8192
 #define OSE_JSON_INDEX_WORDS (OSE_JSON_INDEX_MAX / 64)
 struct json_qcur {
-	const uint64_t *q; /* quote bitmask per 64-byte block */
-	const char *base;  /* the byte of bit 0 of q[0] */
-	uint64_t cur;      /* quotes of block wi not yet taken */
-	uint32_t wi, nw;   /* current block, number of blocks (>= 1) */
+	const uint64_t *q;    /* quote bitmask per 64-byte block */
+	const uint64_t *qw;   /* the current block's word in q[] */
+	const uint64_t *qend; /* q + number of blocks (>= 1) */
+	const char *base;     /* the byte of bit 0 of q[0] */
+	const char *bb;       /* the byte of bit 0 of *qw */
+	uint64_t cur;         /* quotes of the current block not yet taken */
 };
 #endif
 
@@ -763,7 +765,7 @@ struct json_qcur {
 static SCAN_TARGET int F(qindex)(const char *p, const char *end, uint64_t *q, struct json_qcur *c)
 {
 	size_t len = (size_t)(end - p), nfull = len / 64, rem = len % 64;
-	uint32_t nw = (uint32_t)(nfull + (rem != 0));
+	size_t nw = nfull + (rem != 0);
 	char tail[64];
 #if SCAN_VEC >= 32
 	const __m256i vq = _mm256_set1_epi8('"'), vb = _mm256_set1_epi8('\\');
@@ -809,12 +811,11 @@ static SCAN_TARGET int F(qindex)(const char *p, const char *end, uint64_t *q, st
 		return 0;
 #undef QBLOCK
 #undef QBAD
-	c->q = q;
-	c->base = p;
-	c->nw = nw ? nw : 1;
 	if (!nw)
-		q[0] = 0;
-	c->wi = 0;
+		q[nw++] = 0;
+	c->q = c->qw = q;
+	c->qend = q + nw;
+	c->base = c->bb = p;
 	c->cur = q[0];
 	return 1;
 }
@@ -824,11 +825,12 @@ static inline __attribute__((always_inline)) const char *F(qpop)(struct json_qcu
 {
 	const char *r;
 	while (unlikely(c->cur == 0)) {
-		if (c->wi + 1 >= c->nw)
+		if (c->qw + 1 >= c->qend)
 			return NULL;
-		c->cur = c->q[++c->wi];
+		c->cur = *++c->qw;
+		c->bb += 64;
 	}
-	r = c->base + ((size_t)c->wi << 6) + (unsigned)__builtin_ctzll(c->cur);
+	r = c->bb + (size_t)__builtin_ctzll(c->cur);
 	c->cur &= c->cur - 1;
 	return r;
 }
@@ -836,15 +838,16 @@ static inline __attribute__((always_inline)) const char *F(qpop)(struct json_qcu
 /* Forget the quotes before p (after the general code skipped a value). */
 static inline void F(qseek)(struct json_qcur *c, const char *p)
 {
-	size_t off = (size_t)(p - c->base);
-	uint32_t w = (uint32_t)(off >> 6);
-	if (w >= c->nw) {
-		c->wi = c->nw - 1;
+	size_t off = (size_t)(p - c->base), w = off >> 6;
+	if (w >= (size_t)(c->qend - c->q)) {
+		c->qw = c->qend - 1;
+		c->bb = c->base + 64 * (size_t)(c->qw - c->q);
 		c->cur = 0;
 		return;
 	}
-	c->wi = w;
-	c->cur = c->q[w] & (~0ULL << (off & 63));
+	c->qw = c->q + w;
+	c->bb = c->base + 64 * w;
+	c->cur = *c->qw & (~0ULL << (off & 63));
 }
 
 /* p at a '"': the string's closing quote, or NULL if it is not
