@@ -40,6 +40,7 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
+#include "adapters/plain/plain.h"
 
 enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -52,13 +53,17 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
 
 enum { E_TYPE, E_ORDERS, E_COUNT };
 static const struct ose_json_key ev_keys[E_COUNT] = {
 	[E_TYPE] = OSE_JSON_KEY("type"),
-	[E_ORDERS] = OSE_JSON_KEY("orders"),
+	/* EACH: orders[] is walked in the same pass on the plain path (the
+	 * scanner's path reads it as a plain value: no each context). */
+	[E_ORDERS] = OSE_JSON_KEY_F("orders", OSE_JSON_EACH),
 };
 static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
+static struct ose_plain_keyset ev_pks = OSE_PLAIN_KEYSET(ev_keys);
 
 enum {
 	O_ORDER_ID, O_CLIENT_ID, O_PRODUCT, O_SIDE, O_TYPE, O_STATUS, O_TIF, O_CUM, O_LEAVES,
@@ -81,6 +86,7 @@ static const struct ose_json_key ord_keys[O_COUNT] = {
 	[O_CANCEL] = OSE_JSON_KEY("cancel_reason"),
 };
 static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
+static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET(ord_keys);
 
 /* Pseudo-status for "live: NEW or PARTIALLY_FILLED by cum_qty". */
 #define CB_LIVE 100
@@ -212,31 +218,84 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 }
 
 /*
- * One-pass path for user-channel data (the hot path): the top-level scan
- * walks each events[] element (OSE_JSON_EACH) and the callback walks its
- * orders[] right away, so every byte is scanned about twice instead of
- * three times.  sequence_num and timestamp may follow events on the wire,
- * so they are patched into the events after the scan.  Returns 0 with
- * out->n set, or -1: the caller starts over on the slow path.
+ * One-pass paths for user-channel data (the hot path).  sequence_num and
+ * timestamp may follow events on the wire, so both are patched into the
+ * events after the walk (cb_fast_done).  Both return 0 with out->n set,
+ * or -1: the caller tries the next path (whose events replace these).
+ *
+ * cb_plain: the plain fast path (adapters/plain/plain.h) walks
+ * events[].orders[] in one pass: each order is normalised as soon as it
+ * has been walked, and when its events[] element ends, the element's
+ * type (which may come after orders) is checked and the snapshot flag
+ * set on the orders it produced.
+ * cb_fast: the full scanner for messages that are not plain: the
+ * top-level scan walks each events[] element (OSE_JSON_EACH) and the
+ * callback walks its orders[] again.
  */
 struct cb_each {
 	const struct ose_parse_ctx *ctx;
 	struct ose_parse_out *out;
 	uint32_t n;
+	uint32_t first; /* cb_plain: first order of the current events[] element */
 };
+
+/* events[].type: 1 snapshot, 0 update, -1 anything else. */
+static int cb_ev_type(const struct ose_json_val *e)
+{
+	if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
+		return 1;
+	if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
+		return 0;
+	return -1;
+}
+
+/* cb_plain: one orders[] element. */
+static int cb_plain_order(void *arg, const struct ose_json_val *o, const char **why)
+{
+	struct cb_each *c = arg;
+	int rc;
+
+	if (!c->out->ev || c->n >= c->out->cap) {
+		*why = "coinbase orders beyond out->cap";
+		return -OSE_PERR_TOO_MANY;
+	}
+	rc = cb_order(o, c->ctx, 0, 0, 0, 0, &c->out->ev[c->n], why);
+	if (rc)
+		return rc;
+	c->n++;
+	return 0;
+}
+
+/* cb_plain: the end of one events[] element. */
+static int cb_plain_event(void *arg, const struct ose_json_val *e, const char **why)
+{
+	struct cb_each *c = arg;
+	int snapshot = cb_ev_type(e);
+
+	if (snapshot < 0) {
+		*why = "coinbase events[].type";
+		return -OSE_PERR_UNKNOWN_MSG;
+	}
+	if (e[E_ORDERS].type != OSE_JSON_ABSENT && e[E_ORDERS].type != OSE_JSON_NULL &&
+	    e[E_ORDERS].type != OSE_JSON_ARRAY) {
+		*why = "coinbase events[].orders";
+		return -OSE_PERR_WRONG_TYPE;
+	}
+	if (snapshot)
+		for (uint32_t i = c->first; i < c->n; i++)
+			c->out->ev[i].flags |= OSE_EVF_SNAPSHOT;
+	c->first = c->n;
+	return 0;
+}
 
 static int cb_each_fn(void *arg, const struct ose_json_val *e, const char **why)
 {
 	struct cb_each *c = arg;
 	struct ose_json_val o[O_COUNT];
 	struct ose_json_iter it;
-	int rc, snapshot;
+	int rc, snapshot = cb_ev_type(e);
 
-	if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
-		snapshot = 1;
-	else if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
-		snapshot = 0;
-	else {
+	if (snapshot < 0) {
 		*why = "coinbase events[].type";
 		return -OSE_PERR_UNKNOWN_MSG;
 	}
@@ -260,34 +319,57 @@ static int cb_each_fn(void *arg, const struct ose_json_val *e, const char **why)
 	return rc;
 }
 
-static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-		   struct ose_parse_out *out, struct ose_json_val *k)
+/* After either one-pass walk: a user-channel push; the envelope's
+ * timestamp and sequence number go into every event. */
+static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 {
-	struct ose_json_val e[E_COUNT];
-	struct cb_each c = { ctx, out, 0 };
-	struct ose_json_each ex = { .ks = &ev_ks, .vals = e, .fn = cb_each_fn, .arg = &c };
 	enum ose_json_got got = OSE_JGOT_ABSENT;
-	const char *why = "";
 	int64_t ts = 0, seq = 0;
 
-	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
-		return -1;
 	if (!OSE_JSON_STR_EQ(&k[K_CHANNEL], "user") || k[K_EVENTS].type != OSE_JSON_ARRAY ||
 	    k[K_TYPE].type != OSE_JSON_ABSENT)
 		return -1;
 	if (ose_json_read_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
 	    ose_json_read_rfc3339(&k[K_TIMESTAMP], &ts, NULL) != 0)
 		return -1;
-	for (uint32_t i = 0; i < c.n; i++) {
-		struct ose_event *ev = &out->ev[i];
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct ose_event *ev = &c->out->ev[i];
 		ev->exch_ts_ns = ts;
 		if (got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING) {
 			ev->venue_seq = (uint64_t)seq;
 			ev->flags |= OSE_EVF_HAS_SEQ;
 		}
 	}
-	out->n = c.n;
+	c->out->n = c->n;
 	return 0;
+}
+
+static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+		    struct ose_parse_out *out, struct ose_json_val *k)
+{
+	struct ose_json_val e[E_COUNT], o[O_COUNT];
+	struct cb_each c = { ctx, out, 0, 0 };
+	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_plain_order, .arg = &c };
+	const struct ose_plain_each events = {
+		.ks = &ev_pks, .vals = e, .fn = cb_plain_event, .arg = &c, .inner = &orders,
+	};
+
+	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &events) != 0)
+		return -1;
+	return cb_fast_done(&c, k);
+}
+
+static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+		   struct ose_parse_out *out, struct ose_json_val *k)
+{
+	struct ose_json_val e[E_COUNT];
+	struct cb_each c = { ctx, out, 0, 0 };
+	struct ose_json_each ex = { .ks = &ev_ks, .vals = e, .fn = cb_each_fn, .arg = &c };
+	const char *why = "";
+
+	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
+		return -1;
+	return cb_fast_done(&c, k);
 }
 
 enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
@@ -304,6 +386,9 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase binary frame");
+	if (cb_plain(msg, len, ctx, out, k) == 0)
+		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	ose_ev_out_reset(out);
 	if (cb_fast(msg, len, ctx, out, k) == 0)
 		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 	/* Slow path: heartbeats, acks, errors; starts over with a plain

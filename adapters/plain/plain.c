@@ -43,41 +43,64 @@ void ose_plain_force_scalar(int on)
 /* ---- key sets --------------------------------------------------------- */
 
 /* Bucket of a key from its first 8 bytes (zero-padded) and its length:
- * one multiply (Fibonacci hashing), top 6 bits. */
-static inline unsigned plain_hash(uint64_t w, size_t len)
+ * one multiply, top 8 bits.  The multiplier is picked per key set. */
+static inline unsigned plain_hash(uint64_t w, size_t len, uint64_t mult)
 {
-	return (unsigned)(((w + len) * 0x9e3779b97f4a7c15ull) >> 58);
+	return (unsigned)(((w + len) * mult) >> 56);
 }
 
 static pthread_mutex_t plain_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Index ks with multiplier mult; returns 1 if no bucket holds two keys. */
+static int plain_index(struct ose_plain_keyset *ks, uint64_t mult)
+{
+	int perfect = 1;
+
+	memset(ks->bucket, 0, sizeof(ks->bucket));
+	memset(ks->next, 0, sizeof(ks->next));
+	ks->mult = mult;
+	/* Insert in reverse so each chain lists keys in table order. */
+	for (uint32_t i = ks->n; i-- > 0;) {
+		const struct ose_json_key *key = &ks->keys[i];
+		uint64_t w = 0, t = 0;
+		unsigned h;
+		if (key->len == 0)
+			continue; /* a message key is never empty here */
+		memcpy(&w, key->name, key->len < 8 ? key->len : 8);
+		if (key->len > 8)
+			memcpy(&t, key->name + key->len - 8, 8);
+		ks->ent[i].word = w;
+		ks->ent[i].tail = t;
+		ks->ent[i].len = key->len;
+		h = plain_hash(w, key->len, mult);
+		if (ks->bucket[h])
+			perfect = 0;
+		ks->next[i] = ks->bucket[h];
+		ks->bucket[h] = (uint8_t)(i + 1);
+	}
+	return perfect;
+}
 
 static void plain_prepare(struct ose_plain_keyset *ks)
 {
 	pthread_mutex_lock(&plain_lock);
 	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
-		memset(ks->bucket, 0, sizeof(ks->bucket));
-		memset(ks->next, 0, sizeof(ks->next));
 		/* A set too big to index is never usable here (ready = 2):
 		 * every message then goes to the scanner. */
 		if (ks->n <= OSE_PLAIN_KEYS_MAX) {
-			/* Insert in reverse so each chain lists keys in table order. */
-			for (uint32_t i = ks->n; i-- > 0;) {
-				const struct ose_json_key *key = &ks->keys[i];
-				uint64_t w = 0, t = 0;
-				if (key->len == 0)
-					continue; /* a message key is never empty here */
-				memcpy(&w, key->name, key->len < 8 ? key->len : 8);
-				if (key->len > 8)
-					memcpy(&t, key->name + key->len - 8, 8);
-				ks->word[i] = w;
-				ks->tail[i] = t;
-				unsigned h = plain_hash(w, key->len);
-				ks->next[i] = ks->bucket[h];
-				ks->bucket[h] = (uint8_t)(i + 1);
+			/* Odd multipliers until every key has its own bucket
+			 * (a lookup is then one compare); 32 keys in 256
+			 * buckets need a handful of tries.  If none is found
+			 * the chains still give right answers, slower. */
+			uint64_t mult = 0x9e3779b97f4a7c15ull;
+			for (int tries = 0; tries < 4096; tries++) {
+				if (plain_index(ks, mult))
+					break;
+				mult = (mult * 6364136223846793005ull + 1442695040888963407ull) | 1;
 			}
 		}
-		/* P1: publishes bucket/next/word/tail; pairs with the acquire
-		 * load at P2 in plain_ready(). */
+		/* P1: publishes bucket/next/ent/mult; pairs with the
+		 * acquire load at P2 in plain_ready(). */
 		__atomic_store_n(&ks->ready, ks->n <= OSE_PLAIN_KEYS_MAX ? 1 : 2, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&plain_lock);
@@ -118,15 +141,14 @@ static inline int plain_find(const struct ose_plain_keyset *ks, const char *k, s
 		(void)end;
 		memcpy(&w, k, len < 8 ? len : 8);
 	}
-	i = ks->bucket[plain_hash(w, len)];
+	i = ks->bucket[plain_hash(w, len, ks->mult)];
 	if (likely(!i))
 		return -1;
 	if (len > 8)
 		memcpy(&t, k + len - 8, 8);
 	do {
-		const struct ose_json_key *key = &ks->keys[i - 1];
-		if (ks->word[i - 1] == w && key->len == len && ks->tail[i - 1] == t &&
-		    (len <= 16 || memcmp(key->name + 8, k + 8, len - 16) == 0))
+		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len &&
+		    (len <= 16 || memcmp(ks->keys[i - 1].name + 8, k + 8, len - 16) == 0))
 			return (int)i - 1;
 		i = ks->next[i - 1];
 	} while (i);
@@ -437,7 +459,7 @@ static const char *plain_object(const struct plain *s, const char *p,
 
 	if (unlikely(!plain_ready(ks)))
 		return NULL;
-	for (uint32_t i = 0; i < ks->n; i++)
+	for (uint32_t i = 0, n = ks->n; i < n; i++)
 		vals[i].type = OSE_JSON_ABSENT;
 	p = plain_ws(p + 1);
 	if (*p == '}')
@@ -475,6 +497,19 @@ static const char *plain_object(const struct plain *s, const char *p,
 				vals[idx].esc = 0;
 			}
 			p = q + 1;
+		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+			/* Numbers next (ids, times): inline too.  A number
+			 * never ends the walk (the final '}' does), so
+			 * p < end after it. */
+			p = plain_number(p);
+			if (unlikely(!p))
+				return NULL;
+			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+				vals[idx].p = vs;
+				vals[idx].len = (uint32_t)(p - vs);
+				vals[idx].type = OSE_JSON_NUMBER;
+				vals[idx].esc = 0;
+			}
 		} else if (idx < 0 || vals[idx].type != OSE_JSON_ABSENT) {
 			p = plain_skip(s, p, depth);
 			if (!p || p >= end)

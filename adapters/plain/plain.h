@@ -59,10 +59,14 @@ struct ose_plain_keyset {
 	const struct ose_json_key *keys;
 	uint32_t n; /* <= OSE_PLAIN_KEYS_MAX */
 	int ready;  /* private */
-	uint8_t bucket[64];
+	uint64_t mult; /* hash multiplier: chosen so no two keys share a bucket */
+	uint8_t bucket[256];
 	uint8_t next[OSE_PLAIN_KEYS_MAX];
-	uint64_t word[OSE_PLAIN_KEYS_MAX]; /* first 8 key bytes, zero-padded */
-	uint64_t tail[OSE_PLAIN_KEYS_MAX]; /* last 8 key bytes (keys of 9..16) */
+	struct {
+		uint64_t word; /* first 8 key bytes, zero-padded */
+		uint64_t tail; /* last 8 key bytes (keys of 9..16), else 0 */
+		uint32_t len;
+	} ent[OSE_PLAIN_KEYS_MAX];
 };
 #define OSE_PLAIN_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
 
