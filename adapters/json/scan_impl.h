@@ -760,8 +760,9 @@ struct json_qcur {
 
 /* Build the quote index of [p, end) (end - p <= OSE_JSON_INDEX_MAX) into
  * q[] and c.  Returns 1 if the message is clean, 0 if not (then q[] is
- * not to be used).  The tail block is copied into a buffer of spaces so
- * no load crosses end. */
+ * not to be used).  No load crosses end: the tail block is the last 64
+ * bytes (shifted into place), or for messages under 64 bytes a copy
+ * padded with spaces. */
 static SCAN_TARGET int F(qindex)(const char *p, const char *end, uint64_t *q, struct json_qcur *c)
 {
 	size_t len = (size_t)(end - p), nfull = len / 64, rem = len % 64;
@@ -802,10 +803,15 @@ static SCAN_TARGET int F(qindex)(const char *p, const char *end, uint64_t *q, st
 #endif
 	for (size_t i = 0; i < nfull; i++)
 		QBLOCK(p + 64 * i, i);
-	if (rem) {
+	if (rem && nfull) {
+		/* The last 64 bytes, overlapping the block before: their
+		 * first 64 - rem bytes were checked already. */
+		QBLOCK(end - 64, nfull);
+		q[nfull] >>= 64 - rem;
+	} else if (rem) {
 		memset(tail, ' ', sizeof(tail));
-		memcpy(tail, p + 64 * nfull, rem);
-		QBLOCK(tail, nfull);
+		memcpy(tail, p, rem);
+		QBLOCK(tail, 0);
 	}
 	if (QBAD())
 		return 0;
@@ -886,8 +892,8 @@ static SCAN_TARGET int F(ieach)(const char **pp, const char *end, struct ose_jso
 			*why = "json: array element is not an object";
 			return -OSE_PERR_WRONG_TYPE;
 		}
-		for (uint32_t i = 0; i < each->ks->n; i++)
-			each->vals[i].type = OSE_JSON_ABSENT;
+		/* ABSENT is 0: one memset clears every view. */
+		memset(each->vals, 0, each->ks->n * sizeof(each->vals[0]));
 		p++;
 		rc = F(iobject)(&p, end, each->ks, each->vals, NULL, 2, c, why);
 		if (rc)
@@ -966,9 +972,11 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 			}
 			p++;
 		}
-		p = F(skip_ws)(p, end);
-		if (unlikely(p >= end))
-			goto truncated;
+		if (unlikely(p >= end || json_ws[(unsigned char)*p])) {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+		}
 
 		vs = p;
 		if (*p == '"') {
@@ -986,13 +994,14 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 			}
 		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
 			const char *ve = F(fast_int)(p, end);
-			if (likely(ve != NULL)) {
-				p = ve;
-			} else {
-				rc = json_number(&p, end, why);
+			if (unlikely(ve == NULL)) {
+				/* Through a copy: p itself stays a register. */
+				ve = p;
+				rc = json_number(&ve, end, why);
 				if (unlikely(rc))
 					return rc;
 			}
+			p = ve;
 			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 				vals[idx].p = vs;
 				vals[idx].len = (uint32_t)(p - vs);
@@ -1000,9 +1009,11 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 				vals[idx].esc = 0;
 			}
 		} else if (*p == 't' || *p == 'f' || *p == 'n') {
-			rc = json_literal(&p, end, why);
+			const char *ve = p;
+			rc = json_literal(&ve, end, why);
 			if (unlikely(rc))
 				return rc;
+			p = ve;
 			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 				vals[idx].p = vs;
 				vals[idx].len = (uint32_t)(p - vs);
@@ -1021,25 +1032,41 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 				vals[idx].type = OSE_JSON_OBJECT;
 				p++;
 				*cp = lc;
-				rc = F(iobject)(&p, end, ks, vals, each, depth + 1, cp, why);
+				{
+				const char *ve = p;
+				rc = F(iobject)(&ve, end, ks, vals, each, depth + 1, cp, why);
+				p = ve;
+				}
 				if (rc)
 					return rc;
 				lc = *cp;
 			} else if ((fl & OSE_JSON_EACH) && each && *p == '[') {
 				vals[idx].type = OSE_JSON_ARRAY;
 				*cp = lc;
-				rc = F(ieach)(&p, end, each, cp, why);
+				{
+				const char *ve = p;
+				rc = F(ieach)(&ve, end, each, cp, why);
+				p = ve;
+				}
 				if (rc)
 					return rc;
 				lc = *cp;
 			} else if ((fl & OSE_JSON_LAZY) && (*p == '[' || *p == '{')) {
-				rc = F(extent)(&p, end, why);
+				{
+				const char *ve = p;
+				rc = F(extent)(&ve, end, why);
+				p = ve;
+				}
 				if (rc)
 					return rc;
 				F(qseek)(c, p);
 				vals[idx].type = *vs == '[' ? OSE_JSON_ARRAY : OSE_JSON_OBJECT;
 			} else {
-				rc = F(value)(&p, end, depth, &vals[idx], why);
+				{
+				const char *ve = p;
+				rc = F(value)(&ve, end, depth, &vals[idx], why);
+				p = ve;
+				}
 				if (rc)
 					return rc;
 				F(qseek)(c, p);
@@ -1048,7 +1075,11 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 			vals[idx].len = (uint32_t)(p - vs);
 			vals[idx].esc = 0;
 		} else {
-			rc = F(value)(&p, end, depth, NULL, why);
+			{
+				const char *ve = p;
+				rc = F(value)(&ve, end, depth, NULL, why);
+				p = ve;
+				}
 			if (unlikely(rc))
 				return rc;
 			F(qseek)(c, p);
@@ -1071,9 +1102,11 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 			}
 			p++;
 		}
-		p = F(skip_ws)(p, end);
-		if (unlikely(p >= end))
-			goto truncated;
+		if (unlikely(p >= end || *p != '"')) {
+			p = F(skip_ws)(p, end);
+			if (unlikely(p >= end))
+				goto truncated;
+		}
 	}
 truncated:
 	*why = "json: truncated";
@@ -1106,8 +1139,7 @@ static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_jso
 		uint64_t q[OSE_JSON_INDEX_WORDS];
 		struct json_qcur c;
 		if (F(qindex)(p, end, q, &c)) {
-			for (uint32_t i = 0; i < ks->n; i++)
-				vals[i].type = OSE_JSON_ABSENT;
+			memset(vals, 0, ks->n * sizeof(vals[0]));
 			p++;
 			rc = F(iobject)(&p, end, ks, vals, each, 1, &c, why);
 			goto done;
