@@ -155,6 +155,16 @@ int ose_tls_handshake(struct ose_tls *t)
 
 ssize_t ose_tls_read(struct ose_tls *t, uint8_t *buf, size_t cap)
 {
+	/* wolfSSL's recv callback is asked for exactly the bytes the current
+	 * record still lacks (GetInputData), so wolfSSL never holds a whole
+	 * unprocessed record: with nothing lent and no decrypted bytes left
+	 * over, wolfSSL_read could only end in WANT_READ.  Say so without
+	 * calling it: its WANT_READ path formats an error string (snprintf,
+	 * about 700 instructions) for a debug log that is off, once per recv
+	 * completion. */
+	if (t->in_len == 0 && wolfSSL_pending(t->ssl) == 0)
+		return t->out_overflow ? -EPROTO : 0;
+
 	int r = wolfSSL_read(t->ssl, buf, (int)(cap > 0x7fffffff ? 0x7fffffff : cap));
 
 	if (r > 0)
