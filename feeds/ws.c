@@ -372,6 +372,18 @@ static inline int utf8_check(const uint8_t *s, size_t len, int simd)
 	while (i < len) {
 #ifdef __SSE2__
 		if (simd) {
+			/* 64 bytes per test: one movemask of four OR-ed loads
+			 * halves the instructions of 16-byte steps on the
+			 * all-ASCII JSON that is the common case. */
+			while (i + 64 <= len) {
+				const __m128i *q = (const __m128i *)(const void *)(s + i);
+				__m128i v = _mm_or_si128(
+					_mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)),
+					_mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
+				if (_mm_movemask_epi8(v))
+					break;
+				i += 64;
+			}
 			while (i + 16 <= len) {
 				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 				if (_mm_movemask_epi8(v))

@@ -500,3 +500,24 @@ Test(ws, utf8_simd_matches_scalar)
 	}
 	cr_assert(valid > 1000 && invalid > 1000, "both outcomes exercised");
 }
+
+/* The 64-byte ASCII skip: one bad or good multi-byte sequence at every
+ * position of a long ASCII run (inside, at and across 16- and 64-byte
+ * boundaries), at several alignments, gives the exact verdict. */
+Test(ws, utf8_long_ascii_runs)
+{
+	uint8_t buf[300 + 16];
+
+	for (size_t off = 0; off < 16; off += 5) {
+		for (size_t pos = 0; pos + 3 <= 300; pos++) {
+			uint8_t *s = buf + off;
+
+			memset(s, 'x', 300);
+			s[pos] = 0x80; /* stray continuation byte */
+			cr_assert_not(ose_ws_utf8_valid(s, 300), "off %zu pos %zu", off, pos);
+			memcpy(s + pos, "\xe2\x82\xac", 3); /* U+20AC */
+			cr_assert(ose_ws_utf8_valid(s, 300), "off %zu pos %zu", off, pos);
+			cr_assert_not(ose_ws_utf8_valid(s, pos + 2), "truncated at %zu", pos);
+		}
+	}
+}
