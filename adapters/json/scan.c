@@ -242,12 +242,11 @@ bad:
 
 /* ---- key sets ------------------------------------------------------ */
 
-static inline unsigned key_hash(const char *k, size_t len)
+/* Bucket of a key from its first 8 bytes (zero-padded) and its length:
+ * one multiply, and no load beyond the word the lookup needs anyway. */
+static inline unsigned key_hash(uint64_t w, size_t len)
 {
-	if (len == 0)
-		return 0;
-	return ((unsigned)(unsigned char)k[0] * 7u + (unsigned)(unsigned char)k[len - 1] * 3u +
-		(unsigned)len * 31u) & 255u;
+	return (unsigned)(((w ^ (uint64_t)len) * 0x9E3779B97F4A7C15ULL) >> 56);
 }
 
 static pthread_mutex_t keyset_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -262,9 +261,10 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 		memset(ks->one, 0, sizeof(ks->one));
 		/* Insert in reverse so each chain lists keys in table order. */
 		for (uint32_t i = n; i-- > 0;) {
-			unsigned h = key_hash(ks->keys[i].name, ks->keys[i].len);
 			uint64_t w = 0;
+			unsigned h;
 			memcpy(&w, ks->keys[i].name, ks->keys[i].len < 8 ? ks->keys[i].len : 8);
+			h = key_hash(w, ks->keys[i].len);
 			ks->word[i] = w;
 			ks->tail[i] = 0;
 			if (ks->keys[i].len > 8)
@@ -299,11 +299,9 @@ static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
 static inline __attribute__((always_inline)) int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
 			   const char *end)
 {
-	unsigned i = ks->bucket[key_hash(k, len)];
+	unsigned i;
 	uint64_t w = 0;
 
-	if (likely(!i))
-		return -1;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (likely(end - k >= 8)) {
 		memcpy(&w, k, 8);
@@ -315,6 +313,9 @@ static inline __attribute__((always_inline)) int key_find(const struct ose_json_
 		(void)end;
 		memcpy(&w, k, len < 8 ? len : 8);
 	}
+	i = ks->bucket[key_hash(w, len)];
+	if (likely(!i))
+		return -1;
 	if (len > 8) {
 		/* Keys of 9..16 bytes: first and last 8 bytes cover them (the
 		 * two loads overlap); longer keys add a memcmp. */
