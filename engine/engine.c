@@ -141,6 +141,7 @@ struct ering {
 	int parked;               /* slow thread only */
 	int32_t seen_pid;         /* slow thread: producer pid when parked */
 	uint64_t seen_start;
+	int seen_dead;            /* slow thread: seen_* is the dead producer */
 };
 
 struct timer {
@@ -728,6 +729,15 @@ static void liveness(struct eng *e)
 		int sup = ose_seg_superseded(&r->seg) != 0;
 		int alive = pid > 0 && ose_proc_alive(pid, start);
 		if (!r->parked) {
+			if (!sup && pid > 0 && !alive && !r->seen_dead) {
+				/* Remember the dead producer now: by the time
+				 * the hot thread parks the ring, its successor
+				 * may have attached, and taking that one for the
+				 * dead one would never poll the ring again. */
+				r->seen_pid = pid;
+				r->seen_start = start;
+				r->seen_dead = 1;
+			}
 			if (sup || (pid > 0 && !alive))
 				__atomic_store_n(&r->gone, 1, __ATOMIC_RELEASE);
 			continue;
@@ -743,6 +753,7 @@ static void liveness(struct eng *e)
 		}
 		if (alive && (pid != r->seen_pid || start != r->seen_start)) {
 			r->parked = 0;
+			r->seen_dead = 0;
 			__atomic_store_n(&r->gone, 0, __ATOMIC_RELEASE);
 			struct xmsg m = {.type = XM_RING_ADD, .p = r};
 			if (xq_push(e->s2h, &m))
@@ -805,8 +816,10 @@ static void *slow_main(void *arg)
 			case XM_RING_PARK: {
 				struct ering *r = m.p;
 				r->parked = 1;
-				r->seen_pid = LD(&r->cons.ctl->prod.pid);
-				r->seen_start = LD(&r->cons.ctl->prod.start);
+				if (!r->seen_dead) { /* refused, not dead: this producer */
+					r->seen_pid = LD(&r->cons.ctl->prod.pid);
+					r->seen_start = LD(&r->cons.ctl->prod.start);
+				}
 				break;
 			}
 			default:
