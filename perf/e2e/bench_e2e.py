@@ -41,6 +41,12 @@ import time
 
 SRC, BUILD = sys.argv[1], sys.argv[2]
 QUICK = "--quick" in sys.argv
+NICE, SIM_NICE = 0, 0
+for _i, _a in enumerate(sys.argv):
+    if _a == "--nice":
+        NICE = int(sys.argv[_i + 1])
+    if _a == "--sim-nice":
+        SIM_NICE = int(sys.argv[_i + 1])
 
 PATHS = {"binance": "/binance/ws-api/v3", "okx": "/okx/ws/v5/private", "bybit": "/bybit/v5/private",
          "gate": "/gate/ws/v4/", "coinbase": "/coinbase/", "mexc": "/mexc/ws?listenKey=lk"}
@@ -110,6 +116,9 @@ def run(venues, total_rate, seconds, tag, extra_env=None):
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             procs.append(p)
             feeds.append(p)
+        for p, n in [(eng, NICE)] + [(f, NICE) for f in feeds] + [(sim, SIM_NICE)]:
+            if n:
+                os.setpriority(os.PRIO_PROCESS, p.pid, n)
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
         cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
         sim.send_signal(signal.SIGTERM)
