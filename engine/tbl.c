@@ -11,7 +11,11 @@
 #include "engine/tbl.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "shm/seqlock.h"
 
@@ -205,6 +209,41 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
+/* Length of the string in a fixed array of max bytes, or max if it has no
+ * NUL (the event is then refused). */
+static inline size_t flen(const char *s, size_t max)
+{
+	const char *z = memchr(s, 0, max);
+	return z ? (size_t)(z - s) : max;
+}
+
+/* ose_key_strn for a string of length n < max held in a fixed array of max
+ * bytes (max a multiple of 8): the tail is one 8-byte load, masked, which
+ * stays inside the array.  Same value as ose_key_strn. */
+static inline uint64_t key_fixed(uint64_t h, const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t k;
+		memcpy(&k, s + i, 8);
+		h = ose_key_mix(h, k);
+	}
+	if (i < n) {
+		uint64_t k;
+		memcpy(&k, s + i, 8);
+		k &= ~0ull >> (64 - 8 * (n - i));
+		h = ose_key_mix(h, k);
+	}
+	return ose_key_mix(h, n);
+}
+
+/* ose_key_oid of an event's (venue, symbol, order id), lengths known. */
+static inline uint64_t oid_hash_fixed(uint8_t venue, const char *sym, size_t sl, const char *oid,
+				      size_t ol)
+{
+	return key_fixed(key_fixed(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
+}
+
 /* Copies a NUL-terminated string into a fixed array, zero-filling the rest
  * (slot payloads are compared and hashed as whole arrays). */
 static inline void scopy(char *dst, const char *src, size_t max)
@@ -246,11 +285,63 @@ static int slot_available(const struct ose_tbl *t)
 	return t->hdr->free_head != OSE_NIL || t->hdr->slots_used < t->hdr->capacity;
 }
 
+/* Bit of the payload word holding a field (bit i = payload word i). */
+#define WBIT(field) (1ull << ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8))
+#define WALL ((1ull << OSE_SLOT_PAYLOAD_WORDS) - 1)
+
+/* Which payload words of o differ from slot s (the engine's own data:
+ * plain loads are race-free for the single writer). */
+static inline uint64_t slot_diff(const struct ose_tbl *t, uint32_t s, const struct ose_slot *o)
+{
+	const char *a = (const char *)&t->slots[s] + OSE_SLOT_PAYLOAD_OFF;
+	const char *b = (const char *)o + OSE_SLOT_PAYLOAD_OFF;
+	uint64_t m = 0;
+	unsigned i = 0;
+#ifdef __SSE2__
+	/* Two words per step: 32-bit lane compares, each lane ANDed with its
+	 * 64-bit partner, one sign bit per word (movmskpd); bit set = equal. */
+#pragma GCC unroll 32
+	for (; i + 2 <= OSE_SLOT_PAYLOAD_WORDS; i += 2) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + 8 * i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + 8 * i));
+		__m128i q = _mm_cmpeq_epi32(x, y);
+		q = _mm_and_si128(q, _mm_shuffle_epi32(q, _MM_SHUFFLE(2, 3, 0, 1)));
+		m |= (uint64_t)_mm_movemask_pd(_mm_castsi128_pd(q)) << i;
+	}
+	m ^= (1ull << i) - 1; /* equal bits -> differing bits */
+#endif
+	for (; i < OSE_SLOT_PAYLOAD_WORDS; i++) {
+		uint64_t x, y;
+		memcpy(&x, a + 8 * i, 8);
+		memcpy(&y, b + 8 * i, 8);
+		m |= (uint64_t)(x != y) << i;
+	}
+	return m;
+}
+
+/* Publishes the payload words of o selected by mask (WBIT bits) into slot
+ * s under its seqlock; the others already hold o's values. */
+static void slot_publish_mask(struct ose_tbl *t, uint32_t s, const struct ose_slot *o,
+			      uint64_t mask)
+{
+	struct ose_slot *d = &t->slots[s];
+	uint64_t *dw = (uint64_t *)(void *)((char *)d + OSE_SLOT_PAYLOAD_OFF);
+	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)o + OSE_SLOT_PAYLOAD_OFF);
+	ose_seqlock_write_begin(&d->seq);
+	for (; mask; mask &= mask - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(mask);
+		__atomic_store_n(&dw[i], sw[i], OSE_SHM_WORD_STORE);
+	}
+	ose_seqlock_write_end(&d->seq);
+}
+
+/* The memo of a freed slot is not cleared here: whoever takes the slot
+ * writes a fresh one (apply and register both do). */
 static void slot_free(struct ose_tbl *t, uint32_t s)
 {
 	static const struct ose_slot zero = {0};
 	slot_publish(t, s, &zero);
-	memset(&t->memo[s], 0, sizeof(t->memo[s]));
+	STR(&t->slots[s].cid_hash, 0);
 	STR(&t->slots[s].prev, OSE_NIL);
 	STR(&t->slots[s].next, (uint32_t)t->hdr->free_head);
 	STR(&t->hdr->free_head, (uint64_t)s);
@@ -307,6 +398,133 @@ static void idx_delete(struct ose_tbl *t, uint64_t *idx, uint64_t mask, uint64_t
 	/* Publishes the moved entries with the even generation; pairs with
 	 * the reader's acquire load of idx_gen. */
 	__atomic_store_n(gen, LD(gen) + 1, __ATOMIC_RELEASE);
+}
+
+/* The engine's order-id probe for an event: hash h and the key lengths are
+ * known, the event's strings are NUL-terminated within their arrays and
+ * the slots' are zero-filled, so a compare of length + 1 bytes is exact. */
+static uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const struct ose_event *ev,
+			    size_t sl, size_t ol)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
+		uint64_t e = t->oid_idx[i];
+		if (!e)
+			return OSE_NIL;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
+		if (o->venue == ev->venue && !memcmp(o->order_id, ev->order_id, ol + 1) &&
+		    !memcmp(o->symbol, ev->symbol, sl + 1) &&
+		    (!ev->account[0] || streq(o->account, ev->account, OSE_ACCOUNT_MAX)))
+			return OSE_IDX_SLOT(e);
+	}
+}
+
+/* ---- batch pipelining ---------------------------------------------------- */
+
+static inline void pf_lines(const void *p, size_t bytes)
+{
+	for (size_t o = 0; o < bytes; o += 64)
+		__builtin_prefetch((const char *)p + o, 1, 3);
+}
+
+static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
+{
+	if (!ev->order_id[0] || (ev->kind != OSE_EV_ORDER && ev->kind != OSE_EV_FILL))
+		return 0;
+	/* Bounded by the arrays: safe on an unterminated (invalid) event. */
+	uint64_t h = ose_key_oid(ev->venue, ev->symbol, ev->order_id);
+	__builtin_prefetch(&t->oid_idx[(h >> 32) & t->idx_mask], 0, 3);
+	return h;
+}
+
+static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
+{
+	if (!h)
+		return;
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	/* A few probes at most (load factor <= 1/2); a tag match is a
+	 * candidate, which is all a hint needs. */
+	for (uint64_t i = tag & mask, n = 0; n < 8; i = (i + 1) & mask, n++) {
+		uint64_t e = t->oid_idx[i];
+		if (!e)
+			break;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		uint32_t s = OSE_IDX_SLOT(e);
+		const struct ose_slot *o = &t->slots[s];
+		pf_lines(o, sizeof(*o));
+		if (ev->flags & OSE_EVF_HAS_LAST)
+			__builtin_prefetch(&t->memo[s], 1, 3);
+		return;
+	}
+	/* A new order: the slot it will take (the free list's head, reused
+	 * LIFO so usually still cached) and its memo. */
+	uint32_t f = (uint32_t)t->hdr->free_head;
+	if (f == OSE_NIL)
+		f = (uint32_t)t->hdr->slots_used;
+	if (f < t->hdr->capacity) {
+		pf_lines(&t->slots[f], sizeof(struct ose_slot));
+		__builtin_prefetch(&t->memo[f], 1, 3);
+	}
+}
+
+static void pf_links(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
+{
+	if (!h || ev->status < OSE_ST_FILLED)
+		return;
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	for (uint64_t i = tag & mask, n = 0; n < 8; i = (i + 1) & mask, n++) {
+		uint64_t e = t->oid_idx[i];
+		if (!e)
+			return;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
+		if (!(o->oflags & OSE_OF_OPEN))
+			return;
+		if (o->prev < t->hdr->capacity)
+			__builtin_prefetch(&t->slots[o->prev].next, 1, 3);
+		if (o->next < t->hdr->capacity)
+			__builtin_prefetch(&t->slots[o->next].prev, 1, 3);
+		if (o->book < t->hdr->book_cap) {
+			uint32_t tl = t->books[o->book].exec_tail;
+			if (tl < t->hdr->capacity)
+				__builtin_prefetch(&t->slots[tl].next, 1, 3);
+		}
+		return;
+	}
+}
+
+/* Pipeline distances (events ahead of the apply) of the three stages. */
+#define PF_KEY 4
+#define PF_SLOT 2
+#define PF_LINKS 1
+
+void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
+		      uint64_t *hs)
+{
+	for (uint32_t k = 0; k < n && k < PF_KEY; k++)
+		hs[k] = pf_key(t, evs[k]);
+	for (uint32_t k = 0; k < n && k < PF_SLOT; k++)
+		pf_slot(t, evs[k], hs[k]);
+	for (uint32_t k = 0; k < n && k < PF_LINKS; k++)
+		pf_links(t, evs[k], hs[k]);
+}
+
+void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
+		     uint32_t i, uint64_t *hs)
+{
+	if (i + PF_KEY < n)
+		hs[i + PF_KEY] = pf_key(t, evs[i + PF_KEY]);
+	if (i + PF_SLOT < n)
+		pf_slot(t, evs[i + PF_SLOT], hs[i + PF_SLOT]);
+	if (i + PF_LINKS < n)
+		pf_links(t, evs[i + PF_LINKS], hs[i + PF_LINKS]);
 }
 
 uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *account,
@@ -486,15 +704,29 @@ static void exec_trim(struct ose_tbl *t, struct ose_book *b)
 		const struct ose_slot *o = &t->slots[s];
 		exec_unlink(t, b, s);
 		if (o->order_id[0])
-			idx_delete(t, t->oid_idx, t->idx_mask,
-				   ose_key_oid(o->venue, o->symbol, o->order_id), s);
+			idx_delete(t, t->oid_idx, t->idx_mask, o->oid_hash, s);
 		if (o->client_id[0])
-			idx_delete(t, t->cid_idx, t->idx_mask, ose_key_cid(o->venue, o->client_id),
-				   s);
+			idx_delete(t, t->cid_idx, t->idx_mask, o->cid_hash, s);
 		slot_free(t, s);
 		cnt_sub(&t->st->executed_cached, 1);
 		cnt_sub(&t->st->tracked, 1);
 		cnt_add(&t->st->evicted, 1);
+	}
+	/* The next victim is known now: the new head, whose last line
+	 * (links, key hashes) exec_unlink just wrote.  Prefetch what its own
+	 * eviction (at this book's next execution) will touch: its lines, its
+	 * successor's link, its index entries, so that eviction does not wait
+	 * on memory. */
+	uint32_t w = b->exec_head;
+	if (w != OSE_NIL && b->exec_count == t->hdr->exec_bound) {
+		const struct ose_slot *x = &t->slots[w];
+		pf_lines(x, sizeof(*x));
+		if (x->next != OSE_NIL)
+			__builtin_prefetch(&t->slots[x->next].prev, 1, 3);
+		if (x->oid_hash)
+			__builtin_prefetch(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask], 1, 3);
+		if (x->cid_hash)
+			__builtin_prefetch(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask], 1, 3);
 	}
 }
 
@@ -561,15 +793,16 @@ static void transition(struct ose_tbl *t, struct ose_slot *o, uint8_t prev, uint
 		count_terminal(t, st);
 }
 
-/* Publishes o into slot s and moves it between lists if it became
- * terminal (prev_open: it was in the open list). */
-static void commit_existing(struct ose_tbl *t, uint32_t s, struct ose_slot *o, int was_open)
+/* Publishes o into slot s (the payload words in mask changed) and moves it
+ * between lists if it became terminal (was_open: it was in the open list). */
+static void commit_existing(struct ose_tbl *t, uint32_t s, struct ose_slot *o, int was_open,
+			    uint64_t mask)
 {
 	int now_open = !term(o->status);
 	struct ose_book *b = &t->books[o->book];
 	if (was_open && !now_open) {
 		o->oflags = (uint16_t)((o->oflags & ~OSE_OF_OPEN) | OSE_OF_EXECUTED);
-		slot_publish(t, s, o);
+		slot_publish_mask(t, s, o, mask | WBIT(oflags));
 		book_begin(b);
 		open_unlink(t, b, s);
 		exec_append(t, b, s);
@@ -580,7 +813,7 @@ static void commit_existing(struct ose_tbl *t, uint32_t s, struct ose_slot *o, i
 		exec_trim(t, b);
 		book_end(b);
 	} else {
-		slot_publish(t, s, o);
+		slot_publish_mask(t, s, o, mask);
 	}
 }
 
@@ -591,11 +824,11 @@ static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
 	int open = !term(o->status);
 	o->oflags |= open ? OSE_OF_OPEN : OSE_OF_EXECUTED;
 	slot_publish(t, s, o);
+	STR(&t->slots[s].cid_hash, o->cid_hash);
 	if (o->order_id[0])
-		idx_insert(t->oid_idx, t->idx_mask, ose_key_oid(o->venue, o->symbol, o->order_id),
-			   s);
+		idx_insert(t->oid_idx, t->idx_mask, o->oid_hash, s);
 	if (o->client_id[0])
-		idx_insert(t->cid_idx, t->idx_mask, ose_key_cid(o->venue, o->client_id), s);
+		idx_insert(t->cid_idx, t->idx_mask, o->cid_hash, s);
 	book_begin(b);
 	if (open)
 		open_push(t, b, s);
@@ -613,14 +846,17 @@ static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
 	}
 }
 
-static int event_valid(const struct ose_event *ev)
+/* 1 if ev can be applied; stores the lengths of its symbol and order id
+ * (measured once, reused by the hash and the key compare). */
+static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol)
 {
 	if (ev->venue == OSE_VENUE_NONE || ev->venue >= OSE_VENUE_COUNT ||
 	    ev->status >= OSE_ST_COUNT || ev->side > OSE_SIDE_SELL)
 		return 0;
-	if (!terminated(ev->account, OSE_ACCOUNT_MAX) || !terminated(ev->symbol, OSE_SYMBOL_MAX) ||
-	    !terminated(ev->order_id, OSE_ID_MAX) || !terminated(ev->client_id, OSE_ID_MAX) ||
-	    !terminated(ev->trade_id, OSE_ID_MAX))
+	*sl = flen(ev->symbol, OSE_SYMBOL_MAX);
+	*ol = flen(ev->order_id, OSE_ID_MAX);
+	if (*sl == OSE_SYMBOL_MAX || *ol == OSE_ID_MAX || !terminated(ev->account, OSE_ACCOUNT_MAX) ||
+	    !terminated(ev->client_id, OSE_ID_MAX) || !terminated(ev->trade_id, OSE_ID_MAX))
 		return 0;
 	if (!ev->symbol[0] || (!ev->order_id[0] && !ev->client_id[0]))
 		return 0;
@@ -661,7 +897,8 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	}
 	uint16_t f = ev->flags;
 	int has_last = (f & OSE_EVF_HAS_LAST) && ev->last_qty > 0;
-	if (!event_valid(ev) || (ev->kind == OSE_EV_ORDER && ev->status == OSE_ST_NONE &&
+	size_t sl = 0, ol = 0;
+	if (!event_valid(ev, &sl, &ol) || (ev->kind == OSE_EV_ORDER && ev->status == OSE_ST_NONE &&
 				 !has_last && !(f & OSE_EVF_HAS_CUM_QTY)) ||
 	    (ev->kind == OSE_EV_FILL && !(f & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_CUM_QTY))) ||
 	    ((f & OSE_EVF_HAS_LAST) && ev->last_qty < 0) ||
@@ -677,8 +914,11 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	 * client id alone when the event has no order id. */
 	uint32_t s = OSE_NIL;
 	int adopt = 0;
-	if (ev->order_id[0])
-		s = ose_tbl_find_oid(t, ev->venue, ev->account, ev->symbol, ev->order_id);
+	uint64_t hk = 0;
+	if (ev->order_id[0]) {
+		hk = oid_hash_fixed(ev->venue, ev->symbol, sl, ev->order_id, ol);
+		s = find_oid_ev(t, hk, ev, sl, ol);
+	}
 	if (s == OSE_NIL && ev->client_id[0]) {
 		s = find_cid(t, ev->venue, ev->account, ev->symbol, ev->client_id,
 			     ev->order_id[0] != 0);
@@ -686,8 +926,11 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	}
 
 	struct ose_slot o;
+	/* The memo (trade ids, fill sum) is read only for events that carry a
+	 * fill: otherwise o.filled >= memo.fill_sum already (filled takes the
+	 * max of both whenever the sum grows), so the sum cannot change it. */
 	struct ose_slot_memo m;
-	int created = 0;
+	int created = 0, memo_in = 0, memo_dirty = 0;
 	uint32_t book = OSE_NIL;
 	if (s == OSE_NIL) {
 		book = book_get(t, ev->venue, ev->symbol, 0);
@@ -704,20 +947,25 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 		s = slot_alloc(t);
 		memset(&o, 0, sizeof(o));
 		memset(&m, 0, sizeof(m));
+		memo_in = 1;
 		o.venue = ev->venue;
 		o.book = book;
 		scopy(o.account, ev->account, OSE_ACCOUNT_MAX);
 		scopy(o.symbol, ev->symbol, OSE_SYMBOL_MAX);
 		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
 		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
+		o.oid_hash = hk;
+		o.cid_hash = o.client_id[0] ? ose_key_cid(o.venue, o.client_id) : 0;
 		o.created_ns = now;
 		created = 1;
 	} else {
 		memcpy(&o, &t->slots[s], sizeof(o));
-		m = t->memo[s];
+		if (has_last) {
+			m = t->memo[s];
+			memo_in = 1;
+		}
 	}
-	const struct ose_slot before = o;
-	const struct ose_slot_memo mbefore = m;
+	const int had_cid = o.client_id[0] != 0;
 	uint8_t cur = o.status;
 
 	/* Fills: dedup by trade id, sum distinct fills (the fill-channel
@@ -742,6 +990,7 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 			} else {
 				m.trade[m.ntrade % OSE_TRADE_MEMO] = th;
 				m.ntrade++;
+				memo_dirty = 1;
 				fill_new = 1;
 			}
 		} else {
@@ -764,6 +1013,8 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 			cnt_add(&st->overfill_guard, 1);
 			sum = qty_known > m.fill_sum ? qty_known : m.fill_sum;
 		}
+		if (sum != m.fill_sum)
+			memo_dirty = 1;
 		m.fill_sum = sum;
 		if (f & OSE_EVF_HAS_FEE) {
 			o.fee += ev->fee;
@@ -774,7 +1025,7 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	ose_dec filled = o.filled;
 	if (has_cum && ev->cum_qty > filled)
 		filled = ev->cum_qty;
-	if (m.fill_sum > filled)
+	if (memo_in && m.fill_sum > filled)
 		filled = m.fill_sum;
 
 	/* Status: a lattice join, so any delivery order converges. */
@@ -830,10 +1081,14 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	}
 	if (f & OSE_EVF_QTY_IN_QUOTE)
 		o.oflags |= OSE_OF_QTY_IN_QUOTE;
-	if (!o.client_id[0] && ev->client_id[0])
+	if (!o.client_id[0] && ev->client_id[0]) {
 		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
-	if (adopt)
+		o.cid_hash = ose_key_cid(o.venue, o.client_id);
+	}
+	if (adopt) {
 		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
+		o.oid_hash = hk;
+	}
 	if (ev->exch_ts_ns > o.exch_ts_ns)
 		o.exch_ts_ns = ev->exch_ts_ns;
 	if ((f & OSE_EVF_HAS_SEQ) && ev->venue_seq > o.venue_seq)
@@ -844,8 +1099,10 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	if (nst != cur)
 		transition(t, &o, cur, nst, now);
 
-	int changed = created || memcmp(&before, &o, sizeof(o)) != 0 ||
-		      memcmp(&mbefore, &m, sizeof(m)) != 0;
+	/* Changed: a new order, a new memo, or a payload word that differs
+	 * (then only those words are published, see slot_publish_diff). */
+	uint64_t dmask = created ? WALL : slot_diff(t, s, &o);
+	int changed = created || memo_dirty || dmask;
 	out->slot = s;
 	out->prev_status = cur;
 	out->status = o.status;
@@ -871,19 +1128,22 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 		cnt_add(&st->fill_dup_trade, 1);
 	o.updated_ns = now;
 	o.updates++;
+	dmask |= WBIT(updated_ns) | WBIT(updates);
 	/* Memo first: it is engine-private, and a crash in between is
 	 * covered by the batch-level recovery (docs/engine.md). */
-	t->memo[s] = m;
+	if (created || memo_dirty)
+		t->memo[s] = m;
 	if (created) {
 		commit_new(t, s, &o);
 		out->created = 1;
 	} else {
 		if (adopt)
-			idx_insert(t->oid_idx, t->idx_mask,
-				   ose_key_oid(o.venue, o.symbol, o.order_id), s);
-		if (!before.client_id[0] && o.client_id[0])
-			idx_insert(t->cid_idx, t->idx_mask, ose_key_cid(o.venue, o.client_id), s);
-		commit_existing(t, s, &o, !term(cur));
+			idx_insert(t->oid_idx, t->idx_mask, o.oid_hash, s);
+		if (!had_cid && o.client_id[0]) {
+			idx_insert(t->cid_idx, t->idx_mask, o.cid_hash, s);
+			STR(&t->slots[s].cid_hash, o.cid_hash);
+		}
+		commit_existing(t, s, &o, !term(cur), dmask);
 	}
 	out->executed = term(o.status);
 	cnt_add(&st->events_applied, 1);
@@ -936,6 +1196,7 @@ enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t
 	scopy(o.account, c->account, OSE_ACCOUNT_MAX);
 	scopy(o.symbol, c->symbol, OSE_SYMBOL_MAX);
 	scopy(o.client_id, c->client_id, OSE_ID_MAX);
+	o.cid_hash = ose_key_cid(o.venue, o.client_id);
 	if (c->flags & OSE_CMDF_HAS_PRICE) {
 		o.price = c->price;
 		o.oflags |= OSE_OF_HAS_PRICE;
@@ -1007,7 +1268,7 @@ enum ose_ap ose_tbl_venue_not_found(struct ose_tbl *t, uint32_t s, const char *c
 	 * second confirmed answer rejects (DESIGN §6). */
 	if (o.not_found >= 2)
 		transition(t, &o, OSE_ST_PENDING_NEW, OSE_ST_REJECTED, now);
-	commit_existing(t, s, &o, 1);
+	commit_existing(t, s, &o, 1, WALL);
 	out->status = o.status;
 	out->executed = term(o.status);
 	return o.not_found >= 2 ? OSE_AP_APPLIED : OSE_AP_DUP;
@@ -1092,6 +1353,9 @@ int ose_tbl_check(const struct ose_tbl *t)
 		if (o->venue == OSE_VENUE_NONE)
 			continue;
 		used++;
+		if (o->oid_hash != (o->order_id[0] ? ose_key_oid(o->venue, o->symbol, o->order_id) : 0) ||
+		    o->cid_hash != (o->client_id[0] ? ose_key_cid(o->venue, o->client_id) : 0))
+			return -11;
 		if (o->order_id[0] &&
 		    ose_tbl_find_oid(t, o->venue, o->account, o->symbol, o->order_id) != s)
 			return -6;

@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define OSE_STATE_MAGIC 0x455441545345534fULL /* "OSESTATE" little endian */
-#define OSE_STATE_VERSION 1u
+#define OSE_STATE_VERSION 2u /* 2: ose_slot.oid_hash / cid_hash */
 
 #define OSE_NIL 0xffffffffu      /* "no slot" in links and heads */
 #define OSE_HIST_MAX 8           /* status transitions kept per order */
@@ -85,7 +85,8 @@ extern "C" {
 /*
  * One order.  384 bytes (6 cache lines).  Words 1..45 (bytes 8..367) are the
  * seqlocked payload; prev/next (bytes 368..375) are list links read with
- * relaxed atomics under the book's version; bytes 376..383 spare.
+ * relaxed atomics under the book's version; bytes 376..383 hold the
+ * engine's client-id hash.
  */
 struct ose_slot {
 	uint64_t seq;       /*   0: seqlock, odd while written */
@@ -117,10 +118,15 @@ struct ose_slot {
 	 * (hist_len - 1) % OSE_HIST_MAX is the newest. */
 	int64_t hist_ts[OSE_HIST_MAX];  /* 288: engine clock of the transition */
 	uint8_t hist_st[OSE_HIST_MAX];  /* 352: status entered */
-	uint64_t _rsv;      /* 360 */
+	/* 360: ose_key_oid(venue, symbol, order_id), 0 while order_id is "":
+	 * the engine removes an evicted order's index entry (and prefetches
+	 * it) without re-reading and re-hashing its strings. */
+	uint64_t oid_hash;
 	uint32_t prev;      /* 368: list link (slot index or OSE_NIL) */
 	uint32_t next;      /* 372 */
-	uint64_t _spare;    /* 376 */
+	/* 376: ose_key_cid(venue, client_id), 0 while client_id is "".
+	 * Engine bookkeeping outside the seqlocked payload: readers ignore it. */
+	uint64_t cid_hash;
 } __attribute__((aligned(64)));
 
 #define OSE_SLOT_PAYLOAD_OFF 8
@@ -355,12 +361,11 @@ static inline uint64_t ose_key_mix(uint64_t h, uint64_t k)
 	return h;
 }
 
-static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
+/* The string hash of s when its length n (bytes before the NUL, at most
+ * max) is already known: the engine measures every key string once when it
+ * validates an event. */
+static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 {
-	size_t n = 0;
-
-	while (n < max && s[n])
-		n++;
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t k;
@@ -373,6 +378,15 @@ static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
 		h = ose_key_mix(h, k);
 	}
 	return ose_key_mix(h, n);
+}
+
+static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return ose_key_strn(h, s, n);
 }
 
 static inline uint64_t ose_key_oid(uint8_t venue, const char *symbol, const char *order_id)
