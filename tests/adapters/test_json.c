@@ -393,15 +393,24 @@ static const char *const rkeys[] = { "c", "C", "p", "pL", "g", "gP", "obj", "arr
 
 static void gen_value(char *b, size_t *o, size_t cap, int depth);
 
+/* Clean documents (no escapes, controls or non-ASCII: what venues send)
+ * take the SIMD paths' indexed walk; the others take the general walk.
+ * gen_clean picks which kind gen_doc writes. */
+static int gen_clean;
+#define CLEAN_PIECES 8 /* pieces[] starts with the clean ones */
+#define CLEAN_KEYS 10  /* rkeys[] minus the escaped key */
+
 static void gen_string(char *b, size_t *o, size_t cap)
 {
-	static const char *const pieces[] = { "a", "Z", "0", " ", "\\\"", "\\\\", "\\n", "\\u00e9",
+	static const char *const pieces[] = { "a", "Z", "0", " ", "{", "]", ":", ",",
+					      "\\\"", "\\\\", "\\n", "\\u00e9",
 					      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-					      "\\ud83d\\ude00", "{", "]", ":", "," };
+					      "\\ud83d\\ude00" };
 	size_t n = rnd() % 48;
 	b[(*o)++] = '"';
 	for (size_t i = 0; i < n && *o + 16 < cap; i++) {
-		const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+		const char *p = pieces[rnd() % (gen_clean ? CLEAN_PIECES
+							   : sizeof(pieces) / sizeof(pieces[0]))];
 		size_t l = strlen(p);
 		memcpy(b + *o, p, l);
 		*o += l;
@@ -441,7 +450,8 @@ static void gen_value(char *b, size_t *o, size_t cap, int depth)
 			if (i)
 				b[(*o)++] = ',';
 			*o += (size_t)snprintf(b + *o, cap - *o, "\"%s\":",
-					       rkeys[rnd() % (sizeof(rkeys) / sizeof(rkeys[0]))]);
+					       rkeys[rnd() % (gen_clean ? CLEAN_KEYS
+									: sizeof(rkeys) / sizeof(rkeys[0]))]);
 			gen_value(b, o, cap, depth + 1);
 		}
 		b[(*o)++] = '}';
@@ -455,7 +465,7 @@ static void gen_value(char *b, size_t *o, size_t cap, int depth)
 				b[(*o)++] = rnd() % 4 ? ',' : ' ';
 			gen_value(b, o, cap, depth + 1);
 			if (rnd() % 8 == 0)
-				b[(*o)++] = '\n';
+				b[(*o)++] = gen_clean ? ' ' : '\n';
 		}
 		b[(*o)++] = ']';
 		break;
@@ -474,7 +484,8 @@ static size_t gen_doc(char *b, size_t cap)
 		if (rnd() % 6 == 0)
 			b[o++] = ' ';
 		o += (size_t)snprintf(b + o, cap - o, "\"%s\":",
-				      rkeys[rnd() % (sizeof(rkeys) / sizeof(rkeys[0]))]);
+				      rkeys[rnd() % (gen_clean ? CLEAN_KEYS
+							       : sizeof(rkeys) / sizeof(rkeys[0]))]);
 		gen_value(b, &o, cap, 1);
 	}
 	b[o++] = '}';
@@ -490,7 +501,9 @@ Test(json, simd_paths_agree_on_random_and_mutated_docs)
 	if (have < 2)
 		cr_skip_test("only one scanner path on this CPU");
 	for (int iter = 0; iter < 20000; iter++) {
-		size_t n = gen_doc(doc, sizeof(doc));
+		size_t n;
+		gen_clean = (iter / 2) % 2;
+		n = gen_doc(doc, sizeof(doc));
 		/* Half the time, break one byte or cut the doc short. */
 		if (iter % 2) {
 			if (rnd() % 2)
@@ -523,6 +536,85 @@ Test(json, simd_paths_agree_on_random_and_mutated_docs)
 						cr_assert_eq(v[k].esc, ref[k].esc);
 					}
 				}
+		}
+	}
+	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
+}
+
+/* The same with DESCEND, EACH and LAZY keys: the views, the EACH
+ * callbacks (logged) and the verdict must agree on every path. */
+static const struct ose_json_key fkeys[K_COUNT] = {
+	[K_c] = OSE_JSON_KEY("c"),   [K_C] = OSE_JSON_KEY("C"),   [K_p] = OSE_JSON_KEY("p"),
+	[K_pL] = OSE_JSON_KEY("pL"), [K_g] = OSE_JSON_KEY("g"),   [K_gP] = OSE_JSON_KEY("gP"),
+	[K_long] = OSE_JSON_KEY_F("a_rather_long_key_name", OSE_JSON_LAZY),
+	[K_obj] = OSE_JSON_KEY_F("obj", OSE_JSON_DESCEND),
+	[K_arr] = OSE_JSON_KEY_F("arr", OSE_JSON_EACH),
+};
+static struct ose_json_keyset fks = OSE_JSON_KEYSET(fkeys);
+static struct ose_json_keyset feks = OSE_JSON_KEYSET(keys);
+
+struct vlog {
+	char buf[1 << 16];
+	size_t n;
+	const char *base;
+};
+
+static void vlog_put(struct vlog *l, const struct ose_json_val *v)
+{
+	for (int k = 0; k < K_COUNT && l->n + 64 < sizeof(l->buf); k++) {
+		if (v[k].type == OSE_JSON_ABSENT)
+			continue;
+		l->n += (size_t)snprintf(l->buf + l->n, sizeof(l->buf) - l->n, "%d:%u:%td:%u:%u;", k,
+					 v[k].type, v[k].p - l->base, v[k].len, v[k].esc);
+	}
+	l->buf[l->n++] = '|';
+}
+
+static int vlog_fn(void *arg, const struct ose_json_val *v, const char **why)
+{
+	(void)why;
+	vlog_put(arg, v);
+	return 0;
+}
+
+Test(json, simd_paths_agree_with_flags)
+{
+	static char doc[8192];
+	static struct vlog ref_log, log;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n;
+		int ref_rc = 0;
+		gen_clean = (iter / 2) % 2;
+		n = gen_doc(doc, sizeof(doc));
+		if (iter % 2) {
+			if (rnd() % 2)
+				doc[rnd() % n] = (char)(rnd() & 0xff);
+			else
+				n = rnd() % n;
+		}
+		for (int l = 0; l < NLEVELS; l++) {
+			struct ose_json_val v[K_COUNT], e[K_COUNT];
+			struct vlog *lg = l == 0 ? &ref_log : &log;
+			struct ose_json_each each = { .ks = &feks, .vals = e, .fn = vlog_fn, .arg = lg };
+			const char *why;
+			int rc;
+			if (ose_json_simd_force(levels[l]))
+				continue;
+			lg->n = 0;
+			lg->base = doc;
+			rc = ose_json_obj_get_each(doc, n, &fks, v, &each, &why);
+			if (rc == 0)
+				vlog_put(lg, v);
+			if (l == 0) {
+				ref_rc = rc;
+				continue;
+			}
+			cr_assert_eq(rc, ref_rc, "iter %d: %s rc %d vs scalar %d on %.*s", iter,
+				     ose_json_simd_name(levels[l]), rc, ref_rc, (int)n, doc);
+			cr_assert(log.n == ref_log.n && memcmp(log.buf, ref_log.buf, log.n) == 0,
+				  "iter %d: %s views differ on %.*s", iter, ose_json_simd_name(levels[l]),
+				  (int)n, doc);
 		}
 	}
 	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
