@@ -118,35 +118,51 @@ static inline int plain_ready(struct ose_plain_keyset *ks)
 	return r == 1;
 }
 
+static inline uint64_t plain_load64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The first min(len, 8) bytes of k, zero-padded, when fewer than 8 bytes
+ * of the buffer are left (a key at the very end: rare, kept out of line). */
+static __attribute__((noinline)) uint64_t plain_word_short(const char *k, size_t len)
+{
+	uint64_t w = 0;
+	memcpy(&w, k, len < 8 ? len : 8);
+	return w;
+}
+
 /* Index of key k[0..len) in ks, or -1.  k + len < end (the closing quote
  * is in the buffer).  The first 8 bytes compare as one word (one load
  * when the buffer has room), keys of 9..16 bytes add the last 8, longer
- * ones a memcmp of the middle. */
-static inline int plain_find(const struct ose_plain_keyset *ks, const char *k, size_t len,
-			     const char *end)
+ * ones a memcmp of the middle.  mult is ks->mult, passed in so that it
+ * stays in a register across the caller's stores. */
+static inline int plain_find(const struct ose_plain_keyset *ks, uint64_t mult, const char *k,
+			     size_t len, const char *end)
 {
 	unsigned i;
-	uint64_t w = 0, t = 0;
+	uint64_t w, t = 0;
 
-	if (unlikely(len == 0))
-		return -1;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (likely(end - k >= 8)) {
-		memcpy(&w, k, 8);
+		w = plain_load64(k);
 		if (len < 8)
 			w &= (1ULL << (8 * len)) - 1;
 	} else
 #endif
 	{
 		(void)end;
-		memcpy(&w, k, len < 8 ? len : 8);
+		w = plain_word_short(k, len);
 	}
-	i = ks->bucket[plain_hash(w, len, ks->mult)];
+	i = ks->bucket[plain_hash(w, len, mult)];
 	if (likely(!i))
 		return -1;
 	if (len > 8)
-		memcpy(&t, k + len - 8, 8);
+		t = plain_load64(k + len - 8);
 	do {
+		/* An empty key (len 0) is never indexed, so never matches. */
 		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len &&
 		    (len <= 16 || memcmp(ks->keys[i - 1].name + 8, k + 8, len - 16) == 0))
 			return (int)i - 1;
@@ -454,11 +470,16 @@ static const char *plain_object(const struct plain *s, const char *p,
 				struct ose_plain_keyset *ks, struct ose_json_val *vals,
 				const struct ose_plain_each *each, unsigned depth)
 {
-	const char *end = s->end, *q, *vs;
+	/* Local copies: the stores into vals (uint8_t type: may alias
+	 * anything) would otherwise reload these through s and ks. */
+	const struct plain L = *s;
+	const char *end = L.end, *q, *vs;
+	uint64_t mult;
 	int idx;
 
 	if (unlikely(!plain_ready(ks)))
 		return NULL;
+	mult = ks->mult;
 	for (uint32_t i = 0, n = ks->n; i < n; i++)
 		vals[i].type = OSE_JSON_ABSENT;
 	p = plain_ws(p + 1);
@@ -470,10 +491,10 @@ static const char *plain_object(const struct plain *s, const char *p,
 		 * inside the walk. */
 		if (unlikely(*p != '"'))
 			return NULL;
-		q = plain_nextq(s, p + 1);
+		q = plain_nextq(&L, p + 1);
 		if (unlikely(!q))
 			return NULL;
-		idx = plain_find(ks, p + 1, (size_t)(q - p - 1), end);
+		idx = plain_find(ks, mult, p + 1, (size_t)(q - p - 1), end);
 		p = q + 1;
 		if (unlikely(*p != ':')) {
 			p = plain_ws(p);
@@ -487,7 +508,7 @@ static const char *plain_object(const struct plain *s, const char *p,
 		vs = p;
 		if (likely(*p == '"')) {
 			/* Strings are most values: inline. */
-			q = plain_nextq(s, p + 1);
+			q = plain_nextq(&L, p + 1);
 			if (unlikely(!q))
 				return NULL;
 			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
