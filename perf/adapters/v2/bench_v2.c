@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "adapters/core/venues.h"
+#include "perf/adapters/v2/bench_util.h"
 #include "perf/adapters/v2/bench_v2.h"
 
 #define ROUNDS_MAX 301
@@ -34,98 +34,11 @@
  * instructions per message under valgrind --tool=callgrind). */
 static int ROUNDS = ROUNDS_MAX, BATCH = BATCH_MAX;
 #define MAXS 8
-#define PAD 128 /* >= SIMDJSON_PADDING: the harness needs readable slack */
 
 struct sample {
 	char *msg;
 	size_t len;
 };
-
-static char *load(const char *dir, const char *rel, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "bench_v2: cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + PAD);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static size_t minify(char *s, size_t len)
-{
-	size_t o = 0;
-	int in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			s[o++] = c;
-			if (c == '\\' && i + 1 < len)
-				s[o++] = s[++i];
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-			s[o++] = c;
-		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-			s[o++] = c;
-		}
-	}
-	memset(s + o, 0, len - o);
-	return o;
-}
-
-static size_t unhex(char *s, size_t len)
-{
-	size_t o = 0;
-	int hi = -1;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			s[o++] = (char)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	memset(s + o, 0, len - o);
-	return o;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return v[n / 2];
-}
 
 static ose_adapter_parse_fn cur_parse;
 static enum ose_venue cur_venue;
@@ -145,11 +58,11 @@ static volatile int64_t sink;
 static double one_round(const struct sample *s, size_t n, v2_fn fn)
 {
 	struct ose_event ev[8];
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	for (int b = 0; b < BATCH; b++)
 		for (size_t i = 0; i < n; i++)
 			sink += fn(s[i].msg, s[i].len, ev, 8);
-	return (now_ns() - t0) / (double)(BATCH * n);
+	return (bench_now_ns() - t0) / (double)(BATCH * n);
 }
 
 struct set {
@@ -196,8 +109,8 @@ int main(int argc, char **argv)
 		v2_fn cmp = st->venue == OSE_VENUE_MEXC ? v2_protobuf_c_fn() : v2_simdjson_fn(st->venue);
 
 		for (; n < MAXS && st->files[n]; n++) {
-			s[n].msg = load(argv[1], st->files[n], &s[n].len);
-			s[n].len = st->binary ? unhex(s[n].msg, s[n].len) : minify(s[n].msg, s[n].len);
+			s[n].msg = bench_load(argv[1], st->files[n], &s[n].len);
+			s[n].len = st->binary ? bench_unhex(s[n].msg, s[n].len) : bench_minify(s[n].msg, s[n].len);
 			bytes += s[n].len;
 		}
 		cur_parse = st->parse;
@@ -232,15 +145,15 @@ int main(int argc, char **argv)
 			static double ratio[ROUNDS_MAX];
 			for (int r = 0; r < ROUNDS; r++)
 				ratio[r] = r_cmp[r] / r_ose[r];
-			double q = median(ratio, ROUNDS);
-			double ose_ns = median(r_ose, ROUNDS);
-			double cmp_ns = median(r_cmp, ROUNDS);
+			double q = bench_median_of(ratio, ROUNDS);
+			double ose_ns = bench_median_of(r_ose, ROUNDS);
+			double cmp_ns = bench_median_of(r_cmp, ROUNDS);
 			printf("BENCH parse.%s.ose %.1f ns/msg\n", st->name, ose_ns);
 			printf("BENCH parse.%s.%s %.1f ns/msg\n", st->name, st->cmp_name, cmp_ns);
 			printf("# %s: %s/ose median of per-round ratios %.2fx (ratio of medians %.2fx)\n",
 			       st->name, st->cmp_name, q, cmp_ns / ose_ns);
 		} else {
-			printf("BENCH parse.%s.ose %.1f ns/msg\n", st->name, median(r_ose, ROUNDS));
+			printf("BENCH parse.%s.ose %.1f ns/msg\n", st->name, bench_median_of(r_ose, ROUNDS));
 			printf("# %s: comparison harness not built\n", st->name);
 		}
 		for (size_t i = 0; i < n; i++)

@@ -6,7 +6,8 @@
 // normalisation (status tables, quote-currency market buys, derived
 // partial fills, snapshot/sequence flags).  bench_v2.c checks that both
 // produce byte-identical events before timing.  Benchmark code only.
-// Input padding: bench_v2.c allocates SIMDJSON_PADDING spare bytes.
+// Input padding: bench_load() (bench_util.h) allocates BENCH_PAD >=
+// SIMDJSON_PADDING spare zero bytes after every message.
 #include <simdjson.h>
 
 #ifndef _Static_assert
