@@ -404,6 +404,29 @@ static inline unsigned F(digits8)(const char *p)
 	return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
 }
 
+/* v at 't', 'f' or 'n': the end of true/false/null there if it is
+ * followed directly by ',' or '}' (what json_literal accepts too), else
+ * NULL (json_literal decides).  Reads only [v, end). */
+static inline const char *F(fast_literal)(const char *v, const char *end)
+{
+	uint32_t w;
+	size_t n;
+
+	if (end - v < 6)
+		return NULL;
+	memcpy(&w, v, 4);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	if (w == 0x65757274u || w == 0x6c6c756eu) /* "true", "null" */
+		n = 4;
+	else if (w == 0x736c6166u && v[4] == 'e') /* "fals" + 'e' */
+		n = 5;
+	else
+		return NULL;
+	return v[n] == ',' || v[n] == '}' ? v + n : NULL;
+}
+
 /* v at '-' or a digit: the end of the integer [-](0|[1-9][0-9]*) there
  * if it is one and is followed directly by ',' or '}' (what json_number
  * accepts too), else NULL (fractions, exponents, errors, too near end:
@@ -468,22 +491,12 @@ F(fast_member)(const char *p, const char *end, const struct ose_json_keyset *ks,
 		type = OSE_JSON_NUMBER;
 		break;
 	case 't':
-		if (memcmp(v, "true", 4) != 0)
-			return NULL;
-		ve = v + 4;
-		type = OSE_JSON_TRUE;
-		break;
 	case 'f':
-		if (end - v < 6 || memcmp(v, "false", 5) != 0)
-			return NULL;
-		ve = v + 5;
-		type = OSE_JSON_FALSE;
-		break;
 	case 'n':
-		if (memcmp(v, "null", 4) != 0)
+		ve = F(fast_literal)(v, end);
+		if (!ve)
 			return NULL;
-		ve = v + 4;
-		type = OSE_JSON_NULL;
+		type = *v == 't' ? OSE_JSON_TRUE : *v == 'f' ? OSE_JSON_FALSE : OSE_JSON_NULL;
 		break;
 	default:
 		return NULL;
@@ -1017,10 +1030,13 @@ static SCAN_TARGET int F(iobject)(const char **pp, const char *end, struct ose_j
 				vals[idx].esc = 0;
 			}
 		} else if (*p == 't' || *p == 'f' || *p == 'n') {
-			const char *ve = p;
-			rc = json_literal(&ve, end, why);
-			if (unlikely(rc))
-				return rc;
+			const char *ve = F(fast_literal)(p, end);
+			if (unlikely(ve == NULL)) {
+				ve = p;
+				rc = json_literal(&ve, end, why);
+				if (unlikely(rc))
+					return rc;
+			}
 			p = ve;
 			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 				vals[idx].p = vs;
