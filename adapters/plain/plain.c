@@ -280,17 +280,25 @@ static int plain_classify(const char *b, size_t n, uint64_t *bits)
 }
 
 /* The first '"' at or after pos (pos < end), or NULL. */
+static __attribute__((noinline)) const char *plain_nextq_far(const struct plain *s, size_t w)
+{
+	while (++w < s->nwords)
+		if (s->bits[w])
+			return s->base + (w << 6) + (size_t)__builtin_ctzll(s->bits[w]);
+	return NULL;
+}
+
 static inline const char *plain_nextq(const struct plain *s, const char *pos)
 {
-	size_t off = (size_t)(pos - s->base), w = off >> 6;
-	uint64_t m = s->bits[w] & (~0ULL << (off & 63));
+	size_t off = (size_t)(pos - s->base);
+	/* Quotes at and after pos in its word, bit 0 = pos: the common case
+	 * (the quote is within the same 64-byte word) is a shift and a
+	 * count, relative to pos. */
+	uint64_t m = s->bits[off >> 6] >> (off & 63);
 
-	while (unlikely(!m)) {
-		if (++w >= s->nwords)
-			return NULL;
-		m = s->bits[w];
-	}
-	return s->base + (w << 6) + (size_t)__builtin_ctzll(m);
+	if (likely(m))
+		return pos + __builtin_ctzll(m);
+	return plain_nextq_far(s, off >> 6);
 }
 
 /* ---- grammar ------------------------------------------------------------ */
