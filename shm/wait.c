@@ -169,11 +169,9 @@ void ose_wait_sleep_on(struct ose_wait *w, const struct ose_wait_word *words, un
 		uint64_t end;
 		unsigned i;
 		/* The bell, not the timer, bounds the latency of ring work:
-		 * sleep the longest at once (short doubling sleeps cost a
-		 * timer and a context switch each, 10-30 us of CPU in a VM). */
-		uint32_t bell = c->sleep_max_ns > OSE_WAIT_BELL_SLEEP_NS ? c->sleep_max_ns
-									 : OSE_WAIT_BELL_SLEEP_NS;
-		ns = bell;
+		 * sleep the longest at once (wait.h). */
+		if (c->sleep_max_ns > ns)
+			ns = c->sleep_max_ns;
 
 		for (i = 0; i < n; i++) {
 			v[i].val = (uint32_t)words[i].seen;

@@ -119,9 +119,9 @@ static inline void ose_wait_idle(struct ose_wait *w)
  * 5.16+): a producer that publishes into a ring whose consumer had caught
  * up calls ose_wait_doorbell, which wakes the consumer at once (one
  * futex-wake syscall, ~1 us, only when the consumer may be asleep).  The
- * tier's sleep length still bounds the sleep, so work that rings no bell
+ * tier's longest sleep still bounds the sleep, so work that rings no bell
  * (internal queues, producers that do not call ose_wait_doorbell) is seen
- * as before.  Without futex_waitv (ENOSYS) the sleep is a plain nanosleep.
+ * within sleep_max_ns as before.  Without futex_waitv (ENOSYS) the sleep is a plain nanosleep.
  *
  * The futex is the low 32 bits of a 64-bit free-running index: a change of
  * the index changes them unless it moved by a multiple of 2^32 between two
@@ -139,9 +139,6 @@ static inline void ose_wait_idle(struct ose_wait *w)
  * not sleep).
  */
 #define OSE_WAIT_WORDS_MAX 64
-/* A sleep on doorbell words lasts up to max(sleep_max_ns, this): the timer
- * only paces the work that rings no bell (and the caller's heartbeats). */
-#define OSE_WAIT_BELL_SLEEP_NS 1000000u
 
 /* One word to sleep on: a producer's index and the value the consumer has
  * consumed up to (the sleep ends as soon as the index differs from it). */
@@ -163,10 +160,13 @@ static inline int ose_wait_will_sleep(const struct ose_wait *w)
 }
 
 /* One sleep-tier round: sleeps until one of the n words' index differs from
- * its seen value (a doorbell), a signal, or OSE_WAIT_BELL_SLEEP_NS (or
- * sleep_max_ns if longer) pass.  n == 0, n > OSE_WAIT_WORDS_MAX or a kernel
- * without futex_waitv: the tier's plain sleep (doubling up to
- * sleep_max_ns).  Cannot fail. */
+ * its seen value (a doorbell), a signal, or sleep_max_ns pass: no doubling
+ * from sleep_min_ns, since the bell, not the timer, bounds the latency of
+ * ring work (each short sleep costs a timer and a context switch, 10-30 us
+ * of CPU in a VM), and sleep_max_ns still bounds the latency of work that
+ * rings no bell.  n == 0, n > OSE_WAIT_WORDS_MAX or a kernel without
+ * futex_waitv: the tier's plain sleep (doubling up to sleep_max_ns).
+ * Cannot fail. */
 void ose_wait_sleep_on(struct ose_wait *w, const struct ose_wait_word *words, unsigned n);
 
 /* Wakes every consumer sleeping on *index in ose_wait_sleep_on (futex
