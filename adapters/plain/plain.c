@@ -4,14 +4,16 @@
  *
  * Two passes over a message of n bytes:
  * 1. Classify: 32 bytes at a time (AVX2 when the CPU has it, else SSE2,
- *    else the scalar twin), one bit per quote
- *    into a bitmap on the stack, and one OR of "not plain" bytes (below
- *    0x20, 0x80 and above, backslash) for the whole message.  Any such
- *    byte declines the message before anything else is read.
+ *    else the scalar twin), one bit per quote into a bitmap on the stack,
+ *    and one OR of "not plain" bytes (below 0x20, 0x80 and above,
+ *    backslash) for the whole message.  Any such byte declines the
+ *    message before anything else is read.  About 1 instruction per
+ *    byte.
  * 2. Walk: in a plain message every '"' opens or closes a string, so the
  *    end of a string is the next set bit of the bitmap (a shift, a test,
  *    a count-trailing-zeros), and the grammar between strings is a few
- *    byte compares.
+ *    byte compares.  About 55 instructions for a "key":"value" member
+ *    nobody wants, 85 for a wanted one (the full scanner: about 170).
  * Bounds: the walk's end is the message's last non-space byte, which
  * must be '}' (else: declined).  That byte stops every scan that looks
  * for something else (digits, spaces, a quote's successor), so those
@@ -229,7 +231,7 @@ __attribute__((target("avx2"))) static unsigned plain_blocks_avx2(const char *b,
 	return bad;
 }
 
-static int plain_has_avx2 = -1; /* -1: not asked yet (a benign race) */
+static int plain_has_avx2 = -1; /* -1: not asked yet */
 #endif
 
 /* The scalar twin of a block: n <= 64 bytes. */
@@ -256,9 +258,14 @@ static int plain_classify(const char *b, size_t n, uint64_t *bits)
 #if PLAIN_SSE2
 	if (!plain_scalar_only) {
 		char tail[64];
-		if (plain_has_avx2 < 0)
-			plain_has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-		if (plain_has_avx2) {
+		/* Relaxed: every thread computes the same answer, and the
+		 * flag orders nothing else. */
+		int avx2 = __atomic_load_n(&plain_has_avx2, __ATOMIC_RELAXED);
+		if (unlikely(avx2 < 0)) {
+			avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+			__atomic_store_n(&plain_has_avx2, avx2, __ATOMIC_RELAXED);
+		}
+		if (avx2) {
 			bad = plain_blocks_avx2(b, nblk, bits);
 		} else {
 			for (size_t i = 0; i < nblk; i++)

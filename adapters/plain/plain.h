@@ -6,11 +6,12 @@
  *
  * Plain means what venues actually send on their private streams: one
  * compact line of printable ASCII with no backslash anywhere (no escapes,
- * no UTF-8, no tabs or newlines; spaces are allowed between tokens).  For
- * such a message every '"' opens or closes a string, so the walk finds
- * the end of each string from a bitmask of quote positions (computed 64
- * bytes at a time with SSE2, or scalar) instead of scanning each string
- * byte by byte, and the grammar between strings is a few scalar compares.
+ * no UTF-8, no tabs or newlines; spaces are allowed between tokens), at
+ * most 64 KiB.  For such a message every '"' opens or closes a string, so
+ * the walk finds the end of each string from a bitmap of quote positions
+ * (computed for the whole message first: AVX2, SSE2 or scalar) instead of
+ * scanning each string byte by byte, and the grammar between strings is
+ * a few scalar compares.
  *
  * Same output as the scanner: ose_plain_obj_get_each() fills the same
  * struct ose_json_val views, from key arrays shared with the scanner's
