@@ -916,7 +916,8 @@ static SCAN_TARGET int F(ieach)(const char **pp, const char *end, struct ose_jso
 		/* ABSENT is 0: one memset clears every view. */
 		memset(each->vals, 0, each->ks->n * sizeof(each->vals[0]));
 		p++;
-		rc = F(iobject)(&p, end, each->ks, each->vals, NULL, 2, c, why);
+		/* Depth 1, as F(each) -> F(object) counts it. */
+		rc = F(iobject)(&p, end, each->ks, each->vals, NULL, 1, c, why);
 		if (rc)
 			return rc;
 		rc = each->fn(each->arg, each->vals, why);

@@ -570,6 +570,8 @@ static void vlog_put(struct vlog *l, const struct ose_json_val *v)
 	l->buf[l->n++] = '|';
 }
 
+static struct vlog vlog_scratch;
+
 static int vlog_fn(void *arg, const struct ose_json_val *v, const char **why)
 {
 	(void)why;
@@ -615,6 +617,43 @@ Test(json, simd_paths_agree_with_flags)
 			cr_assert(log.n == ref_log.n && memcmp(log.buf, ref_log.buf, log.n) == 0,
 				  "iter %d: %s views differ on %.*s", iter, ose_json_simd_name(levels[l]),
 				  (int)n, doc);
+		}
+	}
+	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
+}
+
+/* Depth near OSE_JSON_MAX_DEPTH inside DESCEND objects and EACH
+ * elements: every path draws the line at the same place. */
+Test(json, simd_paths_agree_on_depth_in_flagged_values)
+{
+	static char doc[1024];
+	for (int shape = 0; shape < 2; shape++) {
+		for (int d = OSE_JSON_MAX_DEPTH - 4; d <= OSE_JSON_MAX_DEPTH + 2; d++) {
+			size_t n = 0;
+			int ref_rc = 0;
+			n += (size_t)sprintf(doc + n, shape ? "{\"obj\":{\"c\":" : "{\"arr\":[{\"c\":");
+			for (int i = 0; i < d; i++)
+				doc[n++] = '[';
+			for (int i = 0; i < d; i++)
+				doc[n++] = ']';
+			n += (size_t)sprintf(doc + n, shape ? "}}" : "}]}");
+			for (int l = 0; l < NLEVELS; l++) {
+				struct ose_json_val v[K_COUNT], e[K_COUNT];
+				struct ose_json_each each = { .ks = &feks, .vals = e, .fn = vlog_fn,
+							      .arg = &vlog_scratch };
+				const char *why;
+				int rc;
+				if (ose_json_simd_force(levels[l]))
+					continue;
+				vlog_scratch.n = 0;
+				vlog_scratch.base = doc;
+				rc = ose_json_obj_get_each(doc, n, &fks, v, &each, &why);
+				if (l == 0)
+					ref_rc = rc;
+				else
+					cr_assert_eq(rc, ref_rc, "%s depth %d shape %d: rc %d vs scalar %d",
+						     ose_json_simd_name(levels[l]), d, shape, rc, ref_rc);
+			}
 		}
 	}
 	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
