@@ -3,10 +3,12 @@
  * Helpers every adapter parse benchmark needs, in one place: load a
  * fixture with simdjson's padding, turn it into its wire form (compact
  * JSON, or the bytes of a hex dump), a monotonic clock and a median.
- * Header-only (static inline) so any benchmark can include it without a
- * build change; perf/adapters/v2/bench_v2.c uses it, and
- * perf/adapters/bench_parse.c has the same four helpers and could too.
- * Benchmark code only: the helpers print and exit on a missing fixture.
+ * Header-only (static inline) so any benchmark or test can include it
+ * without a build change; perf/adapters/v2/bench_v2.c and
+ * tests/adapters/v2/test_plain.c use it, perf/adapters/bench_parse.c and
+ * tests/adapters/test_overread.c have their own minify and could too.
+ * Benchmark and test code only: bench_load prints and exits on a missing
+ * fixture.
  */
 #ifndef OSE_PERF_ADAPTERS_V2_BENCH_UTIL_H
 #define OSE_PERF_ADAPTERS_V2_BENCH_UTIL_H

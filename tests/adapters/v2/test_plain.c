@@ -18,6 +18,7 @@
 
 #include "adapters/core/venues.h"
 #include "adapters/plain/plain.h"
+#include "perf/adapters/v2/bench_util.h" /* bench_minify: the wire form */
 #include "v2_util.h"
 
 /* Keys the venues use, as one set for both walkers (<= 32). */
@@ -113,29 +114,6 @@ static int diff_one(const char *msg, size_t len)
 	return 1;
 }
 
-/* Drop whitespace outside strings (the wire form). */
-static size_t minify(char *s, size_t len)
-{
-	size_t o = 0;
-	int in = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in) {
-			s[o++] = c;
-			if (c == '\\' && i + 1 < len)
-				s[o++] = s[++i];
-			else if (c == '"')
-				in = 0;
-		} else if (c == '"') {
-			in = 1;
-			s[o++] = c;
-		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-			s[o++] = c;
-		}
-	}
-	return o;
-}
-
 /* The compact form with one space after every ':' and ',' outside
  * strings, and around the whole (dst has room for 2 len + 2). */
 static size_t spaced(const char *s, size_t len, char *dst)
@@ -183,7 +161,7 @@ static void diff_fixtures(int *taken_compact)
 				continue;
 			snprintf(rel, sizeof(rel), "%s/%s", venues[v], de->d_name);
 			msg = v2_load(rel, &len);
-			len = minify(msg, len);
+			len = bench_minify(msg, len);
 			*taken_compact += diff_one(msg, len);
 			sp = malloc(2 * len + 2);
 			cr_assert_not_null(sp);
@@ -460,7 +438,7 @@ static void paths_agree(ose_adapter_parse_fn fn, enum ose_venue venue, const cha
 
 	cr_assert(compact && sp);
 	memcpy(compact, pretty, len);
-	clen = minify(compact, len);
+	clen = bench_minify(compact, len);
 	slen = spaced(compact, clen, sp);
 	slow = v2_slow_path_copy(compact, clen, &n3);
 	memset(e1, 0, sizeof(e1));
