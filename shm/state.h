@@ -373,8 +373,30 @@ static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 		h = ose_key_mix(h, k);
 	}
 	if (i < n) {
+		/* The 1..7 tail bytes, little-endian, zero-padded, read without
+		 * touching a byte past the string (4 + 2 + 1 pieces). */
+		const char *p = s + i;
+		size_t r = n - i;
+		unsigned sh = 0;
 		uint64_t k = 0;
-		__builtin_memcpy(&k, s + i, n - i);
+		if (r >= 4) {
+			uint32_t v;
+			__builtin_memcpy(&v, p, 4);
+			k = v;
+			p += 4;
+			r -= 4;
+			sh = 32;
+		}
+		if (r >= 2) {
+			uint16_t v;
+			__builtin_memcpy(&v, p, 2);
+			k |= (uint64_t)v << sh;
+			p += 2;
+			r -= 2;
+			sh += 16;
+		}
+		if (r)
+			k |= (uint64_t)(unsigned char)*p << sh;
 		h = ose_key_mix(h, k);
 	}
 	return ose_key_mix(h, n);
@@ -382,11 +404,11 @@ static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 
 static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
 {
-	size_t n = 0;
+	/* memchr stops at the first NUL (C11 7.24.5.1), so a string shorter
+	 * than max is never read past its end. */
+	const char *z = (const char *)__builtin_memchr(s, 0, max);
 
-	while (n < max && s[n])
-		n++;
-	return ose_key_strn(h, s, n);
+	return ose_key_strn(h, s, z ? (size_t)(z - s) : max);
 }
 
 static inline uint64_t ose_key_oid(uint8_t venue, const char *symbol, const char *order_id)

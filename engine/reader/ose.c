@@ -111,15 +111,27 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)LD(&h->hdr->heartbeat_ns);
 }
 
-/* One consistent copy of slot s, or -EAGAIN. */
+/* One consistent copy of slot s's payload, or -EAGAIN: ose_seqlock_read
+ * (S3/S4 of shm/seqlock.h, pairing with the engine's slot publish) with the
+ * word loads unrolled, as this copy is most of a find's work. */
 static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
 {
 	const struct ose_slot *src = &h->slots[s];
-	int64_t r = ose_seqlock_read(&src->seq,
-				     (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF),
-				     (uint64_t *)(void *)((char *)o + OSE_SLOT_PAYLOAD_OFF),
-				     OSE_SLOT_PAYLOAD_WORDS, TRIES);
-	return r < 0 ? -EAGAIN : 0;
+	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
+	uint64_t *dw = (uint64_t *)(void *)((char *)o + OSE_SLOT_PAYLOAD_OFF);
+	for (int t = 0; t < TRIES; t++) {
+		uint64_t q = ose_seqlock_read_begin(&src->seq);
+		if (q & 1) {
+			ose_cpu_relax();
+			continue;
+		}
+#pragma GCC unroll 64
+		for (unsigned i = 0; i < OSE_SLOT_PAYLOAD_WORDS; i++)
+			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
+		if (!ose_seqlock_read_retry(&src->seq, q))
+			return 0;
+	}
+	return -EAGAIN;
 }
 
 static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
@@ -165,15 +177,36 @@ struct key {
 	uint8_t venue;
 	const char *account, *symbol, *id;
 	int by_cid;
+	size_t sl, il; /* lengths of symbol and id, measured once (key_len) */
 };
 
+/* Measures the key strings; -EINVAL if one cannot be in the table (too
+ * long for its field), so a probe never compares past a field. */
+static int key_len(struct key *k)
+{
+	const char *z = memchr(k->id, 0, OSE_ID_MAX);
+	if (!z)
+		return -EINVAL;
+	k->il = (size_t)(z - k->id);
+	k->sl = 0;
+	if (k->symbol) {
+		z = memchr(k->symbol, 0, OSE_SYMBOL_MAX);
+		if (!z)
+			return -EINVAL;
+		k->sl = (size_t)(z - k->symbol);
+	}
+	return 0;
+}
+
+/* The copy's strings are the engine's zero-filled arrays (a consistent
+ * snapshot), so comparing length + 1 bytes is an exact string compare. */
 static int key_match(const struct ose_slot *o, const struct key *k)
 {
 	if (o->venue != k->venue)
 		return 0;
-	if (k->by_cid ? !streq(o->client_id, k->id, OSE_ID_MAX) : !streq(o->order_id, k->id, OSE_ID_MAX))
+	if (memcmp(k->by_cid ? o->client_id : o->order_id, k->id, k->il + 1))
 		return 0;
-	if (k->symbol && k->symbol[0] && !streq(o->symbol, k->symbol, OSE_SYMBOL_MAX))
+	if (k->sl && memcmp(o->symbol, k->symbol, k->sl + 1))
 		return 0;
 	if (k->account && k->account[0] && !streq(o->account, k->account, OSE_ACCOUNT_MAX))
 		return 0;
@@ -183,7 +216,11 @@ static int key_match(const struct ose_slot *o, const struct key *k)
 static int find(ose_t *h, const struct key *k, struct ose_order *out)
 {
 	const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
-	uint64_t hv = k->by_cid ? ose_key_cid(k->venue, k->id) : ose_key_oid(k->venue, k->symbol, k->id);
+	/* ose_key_cid / ose_key_oid with the lengths already measured. */
+	uint64_t hv = k->by_cid ? ose_key_strn(ose_key_mix(0x6369642dull, k->venue), k->id, k->il)
+				: ose_key_strn(ose_key_strn(ose_key_mix(0x6f69642dull, k->venue),
+							    k->symbol, k->sl),
+					       k->id, k->il);
 	uint32_t tag = (uint32_t)(hv >> 32);
 	struct ose_slot o;
 	for (int t = 0; t < TRIES; t++) {
@@ -246,7 +283,9 @@ int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const ch
 {
 	if (!h || !symbol || !order_id || !order_id[0] || !out)
 		return -EINVAL;
-	struct key k = {(uint8_t)venue, account, symbol, order_id, 0};
+	struct key k = {(uint8_t)venue, account, symbol, order_id, 0, 0, 0};
+	if (key_len(&k))
+		return -ENOENT;
 	return find(h, &k, out);
 }
 
@@ -255,7 +294,9 @@ int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const c
 {
 	if (!h || !client_id || !client_id[0] || !out)
 		return -EINVAL;
-	struct key k = {(uint8_t)venue, account, symbol, client_id, 1};
+	struct key k = {(uint8_t)venue, account, symbol, client_id, 1, 0, 0};
+	if (key_len(&k))
+		return -ENOENT;
 	return find(h, &k, out);
 }
 
