@@ -1045,6 +1045,49 @@ static int start(struct eng *e)
 	return 0;
 }
 
+static int timer_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct timer *)a)->due_ns, y = ((const struct timer *)b)->due_ns;
+	return x < y ? -1 : x > y;
+}
+
+/* Stuck timers live in the slow thread's memory, so a restart (resumed or
+ * rebuilt table) arms them again from the table: every registered order
+ * still PENDING_NEW and not yet stuck gets the deadline it had (created_ns
+ * + timeout, overdue ones fire at once).  Runs before the slow thread
+ * starts, so it fills the timer FIFO directly, sorted by deadline as the
+ * FIFO requires. */
+static void rearm_timers(struct eng *e)
+{
+	const struct ose_tbl *t = &e->t;
+	int64_t rt = now_rt();
+	uint64_t mono = ose_time_mono_ns();
+	uint64_t tmo = (uint64_t)e->cfg->stuck_timeout_ms * 1000000u;
+	uint64_t n = 0, dropped = 0;
+	for (uint64_t s = 0; s < t->hdr->slots_used; s++) {
+		const struct ose_slot *o = &t->slots[s];
+		if (o->venue == OSE_VENUE_NONE || o->status != OSE_ST_PENDING_NEW ||
+		    !(o->oflags & OSE_OF_REGISTERED) || (o->oflags & OSE_OF_STUCK))
+			continue;
+		if (n == TIMER_CAP) {
+			dropped++;
+			continue;
+		}
+		int64_t left = o->created_ns + (int64_t)tmo - rt;
+		struct timer *tm = &e->timers[n++];
+		tm->due_ns = mono + (left > 0 ? (uint64_t)left : 0);
+		tm->slot = (uint32_t)s;
+		memcpy(tm->client_id, o->client_id, OSE_ID_MAX);
+	}
+	qsort(e->timers, n, sizeof(*e->timers), timer_cmp);
+	e->t_tail = 0;
+	e->t_head = n;
+	if (n || dropped)
+		elog(e, "stuck timers re-armed for %llu pending orders (%llu beyond the timer "
+			"capacity not armed)",
+		     (unsigned long long)n, (unsigned long long)dropped);
+}
+
 int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop,
 		   void (*log)(const char *msg))
 {
@@ -1067,6 +1110,7 @@ int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop
 	memset(e->h2s, 0, sizeof(struct xq));
 	if ((rc = start(e)))
 		goto out;
+	rearm_timers(e);
 	lat_calibrate();
 	if (cfg->cpu >= 0) {
 		int prc = ose_pin_cpu(cfg->cpu);

@@ -216,3 +216,74 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	if (system(cmd))
 		cr_log_warn("cleanup failed");
 }
+
+/* Stuck timers live in the engine's slow thread: a restart must arm them
+ * again from the table, or a registered order that never gets its ack is
+ * never flagged (issue 3 follow-up). */
+Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
+{
+	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
+	if (!eng || !inj)
+		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("OSE_SHM_DIR", dir, 1);
+	setenv("OSE_JOURNAL_DIR", dir, 1);
+	setenv("OSE_WAIT", "sleep", 1);
+	snprintf(inst, sizeof(inst), "ir%d", (int)getpid());
+	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
+	/* Long enough to stop the engine before it fires, even on a loaded
+	 * machine; the check below makes sure it had not. */
+	FILE *f = fopen(cfg, "w");
+	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=20\nstuck_timeout_ms=4000\n"
+		   "journal_ring=1024\nevents_capacity=1024\n", inst);
+	fclose(f);
+	char cmdf[128];
+	snprintf(cmdf, sizeof(cmdf), "%s/cmd.txt", dir);
+	f = fopen(cmdf, "w");
+	fprintf(f, "cmd=register venue=binance account=main symbol=BTCUSDT client_id=strat-9 "
+		   "side=BUY price=1 quantity=1\n");
+	fclose(f);
+	char cfgarg[] = "--config";
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
+	ep = spawn(eargv);
+	ose_t *h = NULL;
+	for (int i = 0; i < 500 && ose_open(inst, &h); i++)
+		msleep(10);
+	cr_assert_not_null(h, "engine did not come up");
+	char *cargv[] = {(char *)inj, "--instance", inst, "--strategy", "beta", "--drain", cmdf,
+			 NULL};
+	cr_assert_eq(run(cargv), 0);
+	struct ose_order o;
+	int ok = 0;
+	for (int i = 0; i < 500 && !ok; i++) {
+		ok = ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-9", &o) == 0;
+		if (!ok)
+			msleep(10);
+	}
+	cr_assert(ok, "registered order visible");
+	kill(ep, SIGTERM);
+	int es;
+	waitpid(ep, &es, 0);
+	ep = -1;
+	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	cr_assert_eq(ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-9", &o), 0);
+	cr_assert_eq(o.status, OSE_ST_PENDING_NEW);
+	cr_assert_not(o.flags & OSE_OF_STUCK, "flagged before the restart: timeout too short here");
+
+	ep = spawn(eargv);
+	for (int i = 0; i < 2000 && !(o.flags & OSE_OF_STUCK); i++) {
+		msleep(10);
+		ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-9", &o);
+	}
+	cr_assert(o.flags & OSE_OF_STUCK, "the restarted engine flags the unacked order");
+	kill(ep, SIGTERM);
+	waitpid(ep, &es, 0);
+	ep = -1;
+	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	ose_close(h);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		cr_log_warn("cleanup failed");
+}
