@@ -923,6 +923,13 @@ static void default_journal(const struct ose_engine_cfg *cfg, char *buf, size_t 
 	snprintf(buf, len, "%s/journal-%s.ose", d, cfg->instance);
 }
 
+/* ose_seg_init_fn: formats a fresh state segment (arg: the table config). */
+static int state_init(struct ose_seg *seg, void *arg)
+{
+	struct ose_tbl t;
+	return ose_tbl_format(&t, seg->payload, seg->payload_size, arg);
+}
+
 static int start(struct eng *e)
 {
 	const struct ose_engine_cfg *cfg = e->cfg;
@@ -934,7 +941,11 @@ static int start(struct eng *e)
 	size_t size = ose_tbl_size(&cfg->tbl);
 	if (!size)
 		return -EINVAL;
-	rc = ose_seg_create(&e->state_seg, name, OSE_SEG_STATE, 0, size, OSE_SEG_F_ADOPT | gflag);
+	/* A fresh segment is formatted before it becomes visible under its
+	 * name, so a reader never meets an unformatted table (it finds no
+	 * segment, or a valid one marked in_apply until recovery ends). */
+	rc = ose_seg_create_init(&e->state_seg, name, OSE_SEG_STATE, 0, size,
+				 OSE_SEG_F_ADOPT | gflag, state_init, (void *)&cfg->tbl);
 	if (rc < 0) {
 		elog(e, "state segment %s: %s", name, ose_seg_strerror(rc));
 		return rc;
@@ -974,8 +985,12 @@ static int start(struct eng *e)
 		elog(e, "journal %s: %llu records", path, (unsigned long long)nrec);
 	}
 	if (!resume) {
-		rc = ose_tbl_format(&e->t, e->state_seg.payload, e->state_seg.payload_size,
-				    &cfg->tbl);
+		/* Fresh: formatted by state_init; adopted but not resumable:
+		 * formatted again here (magic cleared first, see tbl.c). */
+		rc = adopted ? ose_tbl_format(&e->t, e->state_seg.payload,
+					      e->state_seg.payload_size, &cfg->tbl)
+			     : ose_tbl_bind(&e->t, e->state_seg.payload,
+					    e->state_seg.payload_size, &cfg->tbl);
 		if (rc)
 			return rc;
 		e->jseq = 0;
