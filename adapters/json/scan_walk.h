@@ -202,12 +202,16 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 				vals[idx].type = OSE_JSON_STRING;
 				vals[idx].esc = vesc;
 			}
-		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
-			const char *ve = F(fast_int)(p, end);
+		} else if (*p == '-' || (unsigned char)(*p - '0') < 10 || *p == 't' || *p == 'f' ||
+			   *p == 'n') {
+			/* A number or a literal: the one-word fast checks, then
+			 * the full grammar (and its error) when they decline. */
+			int num = *p != 't' && *p != 'f' && *p != 'n';
+			const char *ve = num ? F(fast_int)(p, end) : F(fast_literal)(p, end);
 			if (unlikely(ve == NULL)) {
 				/* Through a copy: p itself stays a register. */
 				ve = p;
-				rc = json_number(&ve, end, why);
+				rc = num ? json_number(&ve, end, why) : json_literal(&ve, end, why);
 				if (unlikely(rc))
 					return rc;
 			}
@@ -215,22 +219,8 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 				vals[idx].p = vs;
 				vals[idx].len = (uint32_t)(p - vs);
-				vals[idx].type = OSE_JSON_NUMBER;
-				vals[idx].esc = 0;
-			}
-		} else if (*p == 't' || *p == 'f' || *p == 'n') {
-			const char *ve = F(fast_literal)(p, end);
-			if (unlikely(ve == NULL)) {
-				ve = p;
-				rc = json_literal(&ve, end, why);
-				if (unlikely(rc))
-					return rc;
-			}
-			p = ve;
-			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
-				vals[idx].p = vs;
-				vals[idx].len = (uint32_t)(p - vs);
-				vals[idx].type = *vs == 't'   ? OSE_JSON_TRUE
+				vals[idx].type = num	      ? OSE_JSON_NUMBER
+						 : *vs == 't' ? OSE_JSON_TRUE
 						 : *vs == 'f' ? OSE_JSON_FALSE
 							      : OSE_JSON_NULL;
 				vals[idx].esc = 0;

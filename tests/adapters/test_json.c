@@ -492,6 +492,22 @@ static size_t gen_doc(char *b, size_t cap)
 	return o;
 }
 
+/* Document number iter of a random run: clean or not in turns of two,
+ * and every other one broken (one byte changed, or cut short). */
+static size_t gen_case(char *doc, size_t cap, int iter)
+{
+	size_t n;
+	gen_clean = (iter / 2) % 2;
+	n = gen_doc(doc, cap);
+	if (iter % 2) {
+		if (rnd() % 2)
+			doc[rnd() % n] = (char)(rnd() & 0xff);
+		else
+			n = rnd() % n;
+	}
+	return n;
+}
+
 Test(json, simd_paths_agree_on_random_and_mutated_docs)
 {
 	static char doc[8192];
@@ -501,16 +517,7 @@ Test(json, simd_paths_agree_on_random_and_mutated_docs)
 	if (have < 2)
 		cr_skip_test("only one scanner path on this CPU");
 	for (int iter = 0; iter < 20000; iter++) {
-		size_t n;
-		gen_clean = (iter / 2) % 2;
-		n = gen_doc(doc, sizeof(doc));
-		/* Half the time, break one byte or cut the doc short. */
-		if (iter % 2) {
-			if (rnd() % 2)
-				doc[rnd() % n] = (char)(rnd() & 0xff);
-			else
-				n = rnd() % n;
-		}
+		size_t n = gen_case(doc, sizeof(doc), iter);
 		struct ose_json_val ref[K_COUNT];
 		int ref_rc = 0;
 		const char *why;
@@ -585,16 +592,8 @@ Test(json, simd_paths_agree_with_flags)
 	static struct vlog ref_log, log;
 
 	for (int iter = 0; iter < 20000; iter++) {
-		size_t n;
+		size_t n = gen_case(doc, sizeof(doc), iter);
 		int ref_rc = 0;
-		gen_clean = (iter / 2) % 2;
-		n = gen_doc(doc, sizeof(doc));
-		if (iter % 2) {
-			if (rnd() % 2)
-				doc[rnd() % n] = (char)(rnd() & 0xff);
-			else
-				n = rnd() % n;
-		}
 		for (int l = 0; l < NLEVELS; l++) {
 			struct ose_json_val v[K_COUNT], e[K_COUNT];
 			struct vlog *lg = l == 0 ? &ref_log : &log;
