@@ -121,12 +121,18 @@ int ose_wait_thread_tune(void)
 	static __thread int rc;
 	struct ose_sched_attr a;
 
+	const char *env = getenv("OSE_WAIT_TUNE");
+
 	if (done)
 		return rc;
 	done = 1;
+	if (env && strcmp(env, "0") == 0)
+		return 0; /* $OSE_WAIT_TUNE=0: leave the scheduling alone */
 	/* Timer slack is per thread; 1 us instead of 50 us on every sleep. */
 	if (prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) < 0)
 		rc = -errno;
+	if (env && strcmp(env, "slack") == 0)
+		return rc; /* $OSE_WAIT_TUNE=slack: the timer slack only */
 	/* Keep the policy (SCHED_OTHER) and nice; ask only for a short slice:
 	 * EEVDF gives a task with a shorter slice an earlier deadline, so its
 	 * wakeup preempts a CPU-bound task.  Older kernels ignore the runtime

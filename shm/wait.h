@@ -73,7 +73,8 @@ void ose_wait_cfg_default(struct ose_wait_cfg *cfg, unsigned busy, int pinned);
  * sleep) and, on Linux 6.12+ (EEVDF custom slices), a 100 us slice so that
  * its wakeups preempt CPU-bound neighbours instead of waiting for their
  * 3 ms slice to end.  Called by ose_wait_init for such tiers, once per
- * thread; errors (old kernel) are ignored.  Returns 0, or a negative errno
+ * thread; errors (old kernel) are ignored.  $OSE_WAIT_TUNE=0 leaves the
+ * scheduling alone, =slack sets only the timer slack (experiments).  Returns 0, or a negative errno
  * of the first call that failed (for tests).
  */
 int ose_wait_thread_tune(void);
