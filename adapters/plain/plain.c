@@ -247,9 +247,10 @@ static inline uint64_t plain_block_scalar(const char *b, size_t n, unsigned *bad
 }
 
 /* Fill bits[] for b[0..n) (n <= PLAIN_MAX_LEN).  Returns 0, or -1 if a
- * byte is not plain.  Whole blocks go through the vector path; the last
- * partial block is copied into a block of spaces (plain, not quotes) so
- * it takes the same path without reading past b + n. */
+ * byte is not plain.  Whole blocks go through the vector path; so does
+ * the last partial block, as the message's last 64 bytes (or, for a
+ * message shorter than 64 bytes, a copy padded with spaces: plain, not
+ * quotes), so nothing past b + n is read. */
 static int plain_classify(const char *b, size_t n, uint64_t *bits)
 {
 	size_t nblk = n / 64, rest = n % 64;
@@ -271,10 +272,17 @@ static int plain_classify(const char *b, size_t n, uint64_t *bits)
 			for (size_t i = 0; i < nblk; i++)
 				bits[i] = plain_block_sse2(b + 64 * i, &bad);
 		}
-		if (rest) {
+		if (rest && nblk) {
+			/* The last 64 bytes of the message, overlapping the
+			 * block before: every byte is inside the message, and
+			 * the tail's quotes are the window's top bits. */
+			const char *w = b + n - 64;
+			uint64_t q = avx2 ? plain_block_avx2(w, &bad) : plain_block_sse2(w, &bad);
+			bits[nblk] = q >> (64 - rest);
+		} else if (rest) {
 			memset(tail, ' ', sizeof(tail));
-			memcpy(tail, b + 64 * nblk, rest);
-			bits[nblk] = plain_block_sse2(tail, &bad);
+			memcpy(tail, b, rest);
+			bits[0] = plain_block_sse2(tail, &bad);
 		}
 		return bad ? -1 : 0;
 	}
