@@ -6,11 +6,14 @@
  *
  * The body lives in scan_impl.h and is compiled here three times: a scalar
  * build, an SSE4.2 build and an AVX2 build, each with function-level
- * target attributes so the rest of the project needs no -mavx2.  The
- * vector code only speeds up the two loops that dominate: the run of
- * plain bytes inside a string and runs of whitespace.  Grammar, escapes,
- * UTF-8 and numbers are shared scalar helpers, so the three builds give
- * the same answers by construction (and the tests check it).
+ * target attributes so the rest of the project needs no -mavx2.  In the
+ * general walk the vector code speeds up the run of plain bytes inside a
+ * string and runs of whitespace; the SIMD builds add the indexed walk
+ * for clean messages (one pass records the quote positions, then string
+ * ends are popped from a bitmask: see scan_impl.h).  Grammar, escapes,
+ * UTF-8 and numbers are shared scalar helpers and both walks are one
+ * body (scan_walk.h), so the three builds give the same answers by
+ * construction (and the tests check it).
  */
 #include "adapters/json/json.h"
 

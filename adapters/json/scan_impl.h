@@ -540,11 +540,12 @@ truncated:
  * quote positions as bitmasks (F(qindex)) and the walk then finds each
  * string's end by popping the next bit (one blsr per string) instead of
  * loading and comparing the string's bytes.  The walk is the general
- * walk's twin: same grammar checks through the same helpers, in the same
- * order, so it returns the same values and the same error codes; it
- * hands nested values it does not want to the general F(value) and
- * re-seeks the quote cursor after them.  Messages that are not clean or
- * longer than OSE_JSON_INDEX_MAX take the general path.
+ * walk's own body (scan_walk.h, compiled a second time with WALK_IDX 1):
+ * same grammar checks through the same helpers, in the same order, so it
+ * returns the same values and the same error codes; it hands nested
+ * values it does not want to the general F(value) and re-seeks the quote
+ * cursor after them.  Messages that are not clean or longer than
+ * OSE_JSON_INDEX_MAX take the general path.
  */
 #ifndef OSE_JSON_INDEX_WORDS
 #define OSE_JSON_INDEX_MAX 8192
