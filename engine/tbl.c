@@ -217,31 +217,11 @@ static inline size_t flen(const char *s, size_t max)
 	return z ? (size_t)(z - s) : max;
 }
 
-/* ose_key_strn for a string of length n < max held in a fixed array of max
- * bytes (max a multiple of 8): the tail is one 8-byte load, masked, which
- * stays inside the array.  Same value as ose_key_strn. */
-static inline uint64_t key_fixed(uint64_t h, const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t k;
-		memcpy(&k, s + i, 8);
-		h = ose_key_mix(h, k);
-	}
-	if (i < n) {
-		uint64_t k;
-		memcpy(&k, s + i, 8);
-		k &= ~0ull >> (64 - 8 * (n - i));
-		h = ose_key_mix(h, k);
-	}
-	return ose_key_mix(h, n);
-}
-
 /* ose_key_oid of an event's (venue, symbol, order id), lengths known. */
 static inline uint64_t oid_hash_fixed(uint8_t venue, const char *sym, size_t sl, const char *oid,
 				      size_t ol)
 {
-	return key_fixed(key_fixed(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
+	return ose_key_strn(ose_key_strn(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
 }
 
 /* Copies a NUL-terminated string into a fixed array, zero-filling the rest
@@ -400,11 +380,12 @@ static void idx_delete(struct ose_tbl *t, uint64_t *idx, uint64_t mask, uint64_t
 	__atomic_store_n(gen, LD(gen) + 1, __ATOMIC_RELEASE);
 }
 
-/* The engine's order-id probe for an event: hash h and the key lengths are
- * known, the event's strings are NUL-terminated within their arrays and
- * the slots' are zero-filled, so a compare of length + 1 bytes is exact. */
-static uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const struct ose_event *ev,
-			    size_t sl, size_t ol)
+/* The order-id probe: hash h and the key lengths (< their fields' sizes)
+ * are known; the slots' strings are zero-filled, so a compare of length + 1
+ * bytes is exact.  account NULL or "" matches any. */
+static uint32_t find_oid_k(const struct ose_tbl *t, uint64_t h, uint8_t venue,
+			   const char *account, const char *symbol, size_t sl,
+			   const char *order_id, size_t ol)
 {
 	uint32_t tag = (uint32_t)(h >> 32);
 	uint64_t mask = t->idx_mask;
@@ -415,9 +396,9 @@ static uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const struct os
 		if (OSE_IDX_TAG(e) != tag)
 			continue;
 		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
-		if (o->venue == ev->venue && !memcmp(o->order_id, ev->order_id, ol + 1) &&
-		    !memcmp(o->symbol, ev->symbol, sl + 1) &&
-		    (!ev->account[0] || streq(o->account, ev->account, OSE_ACCOUNT_MAX)))
+		if (o->venue == venue && !memcmp(o->order_id, order_id, ol + 1) &&
+		    !memcmp(o->symbol, symbol, sl + 1) &&
+		    (!account || !account[0] || streq(o->account, account, OSE_ACCOUNT_MAX)))
 			return OSE_IDX_SLOT(e);
 	}
 }
@@ -440,23 +421,30 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 	return h;
 }
 
-static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
+/* The first slot whose index entry carries h's tag, or OSE_NIL: a
+ * candidate, which is all a hint needs (a few probes at most, load factor
+ * <= 1/2). */
+static uint32_t pf_find(const struct ose_tbl *t, uint64_t h)
 {
-	if (!h)
-		return;
 	uint32_t tag = (uint32_t)(h >> 32);
 	uint64_t mask = t->idx_mask;
-	/* A few probes at most (load factor <= 1/2); a tag match is a
-	 * candidate, which is all a hint needs. */
 	for (uint64_t i = tag & mask, n = 0; n < 8; i = (i + 1) & mask, n++) {
 		uint64_t e = t->oid_idx[i];
 		if (!e)
 			break;
-		if (OSE_IDX_TAG(e) != tag)
-			continue;
-		uint32_t s = OSE_IDX_SLOT(e);
-		const struct ose_slot *o = &t->slots[s];
-		pf_lines(o, sizeof(*o));
+		if (OSE_IDX_TAG(e) == tag && OSE_IDX_SLOT(e) < t->hdr->capacity)
+			return OSE_IDX_SLOT(e);
+	}
+	return OSE_NIL;
+}
+
+static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
+{
+	if (!h)
+		return;
+	uint32_t s = pf_find(t, h);
+	if (s != OSE_NIL) {
+		pf_lines(&t->slots[s], sizeof(struct ose_slot));
 		if (ev->flags & OSE_EVF_HAS_LAST)
 			__builtin_prefetch(&t->memo[s], 1, 3);
 		return;
@@ -476,27 +464,20 @@ static void pf_links(const struct ose_tbl *t, const struct ose_event *ev, uint64
 {
 	if (!h || ev->status < OSE_ST_FILLED)
 		return;
-	uint32_t tag = (uint32_t)(h >> 32);
-	uint64_t mask = t->idx_mask;
-	for (uint64_t i = tag & mask, n = 0; n < 8; i = (i + 1) & mask, n++) {
-		uint64_t e = t->oid_idx[i];
-		if (!e)
-			return;
-		if (OSE_IDX_TAG(e) != tag)
-			continue;
-		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
-		if (!(o->oflags & OSE_OF_OPEN))
-			return;
-		if (o->prev < t->hdr->capacity)
-			__builtin_prefetch(&t->slots[o->prev].next, 1, 3);
-		if (o->next < t->hdr->capacity)
-			__builtin_prefetch(&t->slots[o->next].prev, 1, 3);
-		if (o->book < t->hdr->book_cap) {
-			uint32_t tl = t->books[o->book].exec_tail;
-			if (tl < t->hdr->capacity)
-				__builtin_prefetch(&t->slots[tl].next, 1, 3);
-		}
+	uint32_t s = pf_find(t, h);
+	if (s == OSE_NIL)
 		return;
+	const struct ose_slot *o = &t->slots[s];
+	if (!(o->oflags & OSE_OF_OPEN))
+		return;
+	if (o->prev < t->hdr->capacity)
+		__builtin_prefetch(&t->slots[o->prev].next, 1, 3);
+	if (o->next < t->hdr->capacity)
+		__builtin_prefetch(&t->slots[o->next].prev, 1, 3);
+	if (o->book < t->hdr->book_cap) {
+		uint32_t tl = t->books[o->book].exec_tail;
+		if (tl < t->hdr->capacity)
+			__builtin_prefetch(&t->slots[tl].next, 1, 3);
 	}
 }
 
@@ -532,21 +513,11 @@ uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *ac
 {
 	if (!order_id || !order_id[0])
 		return OSE_NIL;
-	uint64_t h = ose_key_oid(venue, symbol, order_id);
-	uint32_t tag = (uint32_t)(h >> 32);
-	uint64_t mask = t->idx_mask;
-	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
-		uint64_t e = t->oid_idx[i];
-		if (!e)
-			return OSE_NIL;
-		if (OSE_IDX_TAG(e) != tag)
-			continue;
-		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
-		if (o->venue == venue && streq(o->order_id, order_id, OSE_ID_MAX) &&
-		    streq(o->symbol, symbol, OSE_SYMBOL_MAX) &&
-		    (!account || !account[0] || streq(o->account, account, OSE_ACCOUNT_MAX)))
-			return OSE_IDX_SLOT(e);
-	}
+	size_t sl = strnlen(symbol, OSE_SYMBOL_MAX), ol = strnlen(order_id, OSE_ID_MAX);
+	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
+		return OSE_NIL; /* cannot be in a field of that size */
+	return find_oid_k(t, oid_hash_fixed(venue, symbol, sl, order_id, ol), venue, account,
+			  symbol, sl, order_id, ol);
 }
 
 /* Client-id lookup.  symbol NULL/"" matches any symbol; pending_only picks
@@ -917,7 +888,7 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	uint64_t hk = 0;
 	if (ev->order_id[0]) {
 		hk = oid_hash_fixed(ev->venue, ev->symbol, sl, ev->order_id, ol);
-		s = find_oid_ev(t, hk, ev, sl, ol);
+		s = find_oid_k(t, hk, ev->venue, ev->account, ev->symbol, sl, ev->order_id, ol);
 	}
 	if (s == OSE_NIL && ev->client_id[0]) {
 		s = find_cid(t, ev->venue, ev->account, ev->symbol, ev->client_id,

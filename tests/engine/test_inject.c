@@ -59,6 +59,66 @@ static void msleep(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* A private shm + journal directory for this test's instance. */
+static void fresh_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("OSE_SHM_DIR", dir, 1);
+	setenv("OSE_JOURNAL_DIR", dir, 1);
+	setenv("OSE_WAIT", "sleep", 1);
+}
+
+/* Instance <pfx><pid> with a small table, fast discovery and the given
+ * stuck timeout, configured in dir/e.ini (cfg). */
+static void write_cfg(const char *pfx, unsigned stuck_ms)
+{
+	snprintf(inst, sizeof(inst), "%s%d", pfx, (int)getpid());
+	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
+	FILE *f = fopen(cfg, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=20\nstuck_timeout_ms=%u\n"
+		   "journal_ring=1024\nevents_capacity=1024\n", inst, stuck_ms);
+	fclose(f);
+}
+
+/* dir/<name> holding text; its path in path (128 bytes). */
+static void write_file(char *path, const char *name, const char *text)
+{
+	snprintf(path, 128, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The instance's state, once the engine has created it (NULL after 5 s). */
+static ose_t *open_wait(void)
+{
+	ose_t *h = NULL;
+	for (int i = 0; i < 500 && ose_open(inst, &h); i++)
+		msleep(10);
+	return h;
+}
+
+/* SIGTERM: the engine must stop cleanly (exit 0). */
+static void stop_engine(void)
+{
+	int es;
+	kill(ep, SIGTERM);
+	waitpid(ep, &es, 0);
+	ep = -1;
+	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0, "engine ended with status 0x%x", es);
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		cr_log_warn("cleanup failed");
+}
+
 static int wait_find(ose_t *h, const char *sym, const char *oid, enum ose_status want,
 		     struct ose_order *o)
 {
@@ -75,17 +135,9 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
 	if (!eng || !inj)
 		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
-	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	setenv("OSE_SHM_DIR", dir, 1);
-	setenv("OSE_JOURNAL_DIR", dir, 1);
-	setenv("OSE_WAIT", "sleep", 1);
-	snprintf(inst, sizeof(inst), "in%d", (int)getpid());
-	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
-	FILE *f = fopen(cfg, "w");
-	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=20\nstuck_timeout_ms=200\n"
-		   "journal_ring=1024\nevents_capacity=1024\n", inst);
-	fclose(f);
+	fresh_dir();
+	write_cfg("in", 200);
+	FILE *f;
 	char evf[128], cmdf[128];
 	snprintf(evf, sizeof(evf), "%s/ev.txt", dir);
 	snprintf(cmdf, sizeof(cmdf), "%s/cmd.txt", dir);
@@ -103,9 +155,7 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	char cfgarg[] = "--config";
 	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
 	ep = spawn(eargv);
-	ose_t *h = NULL;
-	for (int i = 0; i < 500 && ose_open(inst, &h); i++)
-		msleep(10);
+	ose_t *h = open_wait();
 	cr_assert_not_null(h, "engine did not come up");
 	/* the event ring is created after the state segment */
 	struct ose_events *evs = NULL;
@@ -196,25 +246,16 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	cr_assert_eq(st.pending_acked, 1);
 	cr_assert_geq(st.rings_attached, 2);
 
-	kill(ep, SIGTERM);
-	int es;
-	waitpid(ep, &es, 0);
-	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	stop_engine();
 	/* restart: resumes from the clean segment, same table */
 	ep = spawn(eargv);
 	msleep(300);
 	cr_assert_eq(wait_find(h, "BTCUSDT", "9100", OSE_ST_NEW, &o), 0);
 	ose_stats_read(h, &st);
-	kill(ep, SIGTERM);
-	waitpid(ep, &es, 0);
-	ep = -1;
-	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	stop_engine();
 	ose_events_close(evs);
 	ose_close(h);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		cr_log_warn("cleanup failed");
+	remove_dir();
 }
 
 /* Stuck timers live in the engine's slow thread: a restart must arm them
@@ -225,31 +266,18 @@ Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
 	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
 	if (!eng || !inj)
 		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
-	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	setenv("OSE_SHM_DIR", dir, 1);
-	setenv("OSE_JOURNAL_DIR", dir, 1);
-	setenv("OSE_WAIT", "sleep", 1);
-	snprintf(inst, sizeof(inst), "ir%d", (int)getpid());
-	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
+	fresh_dir();
 	/* Long enough to stop the engine before it fires, even on a loaded
 	 * machine; the check below makes sure it had not. */
-	FILE *f = fopen(cfg, "w");
-	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=20\nstuck_timeout_ms=4000\n"
-		   "journal_ring=1024\nevents_capacity=1024\n", inst);
-	fclose(f);
+	write_cfg("ir", 4000);
 	char cmdf[128];
-	snprintf(cmdf, sizeof(cmdf), "%s/cmd.txt", dir);
-	f = fopen(cmdf, "w");
-	fprintf(f, "cmd=register venue=binance account=main symbol=BTCUSDT client_id=strat-9 "
+	write_file(cmdf, "cmd.txt",
+		   "cmd=register venue=binance account=main symbol=BTCUSDT client_id=strat-9 "
 		   "side=BUY price=1 quantity=1\n");
-	fclose(f);
 	char cfgarg[] = "--config";
 	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
 	ep = spawn(eargv);
-	ose_t *h = NULL;
-	for (int i = 0; i < 500 && ose_open(inst, &h); i++)
-		msleep(10);
+	ose_t *h = open_wait();
 	cr_assert_not_null(h, "engine did not come up");
 	char *cargv[] = {(char *)inj, "--instance", inst, "--strategy", "beta", "--drain", cmdf,
 			 NULL};
@@ -262,11 +290,7 @@ Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
 			msleep(10);
 	}
 	cr_assert(ok, "registered order visible");
-	kill(ep, SIGTERM);
-	int es;
-	waitpid(ep, &es, 0);
-	ep = -1;
-	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	stop_engine();
 	cr_assert_eq(ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-9", &o), 0);
 	cr_assert_eq(o.status, OSE_ST_PENDING_NEW);
 	cr_assert_not(o.flags & OSE_OF_STUCK, "flagged before the restart: timeout too short here");
@@ -277,15 +301,9 @@ Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
 		ose_find_client(h, OSE_VENUE_BINANCE, "main", NULL, "strat-9", &o);
 	}
 	cr_assert(o.flags & OSE_OF_STUCK, "the restarted engine flags the unacked order");
-	kill(ep, SIGTERM);
-	waitpid(ep, &es, 0);
-	ep = -1;
-	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
+	stop_engine();
 	ose_close(h);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		cr_log_warn("cleanup failed");
+	remove_dir();
 }
 
 /* A fresh state segment is formatted before its name appears: a strategy
@@ -297,11 +315,7 @@ Test(inject, fresh_table_never_seen_unformatted, .timeout = 300, .fini = fini)
 	const char *eng = getenv("OSE_ENGINE_BIN");
 	if (!eng)
 		cr_skip_test("OSE_ENGINE_BIN not set (run through meson test)");
-	snprintf(dir, sizeof(dir), "/tmp/ose-inj-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	setenv("OSE_SHM_DIR", dir, 1);
-	setenv("OSE_JOURNAL_DIR", dir, 1);
-	setenv("OSE_WAIT", "sleep", 1);
+	fresh_dir();
 	snprintf(inst, sizeof(inst), "if%d", (int)getpid());
 	char *eargv[] = {(char *)eng, "--instance", inst, NULL};
 	ep = spawn(eargv);
@@ -318,13 +332,6 @@ Test(inject, fresh_table_never_seen_unformatted, .timeout = 300, .fini = fini)
 			    "before it was formatted)", rc, polls);
 	cr_log_info("%ld polls saw no instance before the formatted table", enoent);
 	ose_close(h);
-	int es;
-	kill(ep, SIGTERM);
-	waitpid(ep, &es, 0);
-	ep = -1;
-	cr_assert(WIFEXITED(es) && WEXITSTATUS(es) == 0);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		cr_log_warn("cleanup failed");
+	stop_engine();
+	remove_dir();
 }
