@@ -136,6 +136,22 @@ static __attribute__((noinline)) uint64_t plain_word_short(const char *k, size_t
 	return w;
 }
 
+/* plain_find for keys longer than 16 bytes (of the wanted keys only
+ * Coinbase's cumulative_quantity): the middle bytes need a memcmp, kept
+ * out of line so the common lookup has no call and keeps its registers.  i is the bucket's first
+ * entry + 1. */
+static __attribute__((noinline)) int plain_find_long(const struct ose_plain_keyset *ks, unsigned i,
+						    uint64_t w, uint64_t t, const char *k, size_t len)
+{
+	do {
+		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len &&
+		    memcmp(ks->keys[i - 1].name + 8, k + 8, len - 16) == 0)
+			return (int)i - 1;
+		i = ks->next[i - 1];
+	} while (i);
+	return -1;
+}
+
 /* Index of key k[0..len) in ks, or -1.  k + len < end (the closing quote
  * is in the buffer).  The first 8 bytes compare as one word (one load
  * when the buffer has room), keys of 9..16 bytes add the last 8, longer
@@ -163,10 +179,11 @@ static inline int plain_find(const struct ose_plain_keyset *ks, uint64_t mult, c
 		return -1;
 	if (len > 8)
 		t = plain_load64(k + len - 8);
+	if (unlikely(len > 16))
+		return plain_find_long(ks, i, w, t, k, len);
 	do {
 		/* An empty key (len 0) is never indexed, so never matches. */
-		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len &&
-		    (len <= 16 || memcmp(ks->keys[i - 1].name + 8, k + 8, len - 16) == 0))
+		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len)
 			return (int)i - 1;
 		i = ks->next[i - 1];
 	} while (i);
