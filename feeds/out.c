@@ -61,28 +61,6 @@ void ose_feed_ring_close(struct ose_feed_ring *r)
 	ose_seg_close(&r->seg);
 }
 
-/*
- * Pull the next two slots into this core's cache before they are needed.
- * A ring is large (65536 slots of 448 bytes: 29 MiB), so the slot written
- * next was last touched a whole lap ago and is cold: copying an event into
- * it stalled on seven cache-line misses, about 250 ns per message in
- * bench_pipeline, longer than the WebSocket decode.  Prefetched here, right
- * after a commit, the misses overlap the next message's decrypt and parse.
- * A prefetch changes no memory (ose_spsc_prod_slot is used for its address
- * only, outside a reservation): if the ring is full and the consumer still
- * reads those slots, the worst case is a line it has to fetch back.
- */
-static inline void ring_prefetch_next(const struct ose_feed_ring *r)
-{
-	const uint8_t *s = ose_spsc_prod_slot(&r->prod, 0);
-	const uint8_t *t = ose_spsc_prod_slot(&r->prod, 1);
-
-	for (uint32_t off = 0; off < r->prod.slot_size; off += 64) {
-		__builtin_prefetch(s + off, 1, 3);
-		__builtin_prefetch(t + off, 1, 3);
-	}
-}
-
 int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t *stalls)
 {
 	struct ose_feed_ring *r = ctx;
@@ -114,7 +92,6 @@ int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uin
 		ev += got;
 		n -= (uint32_t)got;
 	}
-	ring_prefetch_next(r);
 	return 0;
 }
 
