@@ -299,42 +299,9 @@ static SCAN_TARGET inline const char *F(find_struct)(const char *p, const char *
 	return p;
 }
 
-/* OSE_JSON_LAZY: the extent of the container at *p, without grammar
- * checks (strings are skipped so brackets inside them do not count). */
-static SCAN_TARGET int F(extent)(const char **pp, const char *end, const char **why)
-{
-	const char *p = *pp;
-	size_t depth = 0;
-
-	for (;;) {
-		p = F(find_struct)(p, end);
-		if (unlikely(p >= end))
-			goto truncated;
-		char c = *p++;
-		if (c == '"') {
-			for (;;) {
-				p = F(str_end)(p, end);
-				if (unlikely(p >= end))
-					goto truncated;
-				if (*p == '"') {
-					p++;
-					break;
-				}
-				p += *p == '\\' ? 2 : 1;
-			}
-		} else if (c == '[' || c == '{') {
-			depth++;
-		} else if (c == ']' || c == '}') {
-			if (--depth == 0) {
-				*pp = p;
-				return 0;
-			}
-		}
-	}
-truncated:
-	*why = "json: truncated";
-	return -OSE_PERR_TRUNCATED;
-}
+/* OSE_JSON_LAZY's extent scan, defined after the quote index it can use. */
+static SCAN_TARGET __attribute__((noinline)) int F(extent)(const char **pp, const char *end, void *qc,
+							   const char **why);
 
 /* 8 bytes at p (p + 8 <= end checked by the caller): the index of the
  * first byte that is not an ASCII digit, 8 if all are.  A byte above
@@ -677,6 +644,59 @@ static inline __attribute__((always_inline)) const char *F(qstring)(struct json_
 	return F(qpop)(c);
 }
 
+#endif /* SCAN_VEC >= 16 */
+
+/* OSE_JSON_LAZY: the extent of the container at *p, without grammar
+ * checks (strings are skipped so brackets inside them do not count).
+ * qc: the indexed walk's quote cursor (SIMD builds, clean message), which
+ * then skips each string in one step and stays in step; else NULL. */
+static SCAN_TARGET __attribute__((noinline)) int F(extent)(const char **pp, const char *end, void *qc,
+							   const char **why)
+{
+	const char *p = *pp;
+	size_t depth = 0;
+
+	(void)qc;
+	for (;;) {
+		p = F(find_struct)(p, end);
+		if (unlikely(p >= end))
+			goto truncated;
+		char c = *p++;
+#if SCAN_VEC >= 16
+		if (c == '"' && qc) {
+			const char *q = F(qstring)(qc, p - 1);
+			if (unlikely(!q))
+				goto truncated;
+			p = q + 1;
+			continue;
+		}
+#endif
+		if (c == '"') {
+			for (;;) {
+				p = F(str_end)(p, end);
+				if (unlikely(p >= end))
+					goto truncated;
+				if (*p == '"') {
+					p++;
+					break;
+				}
+				p += *p == '\\' ? 2 : 1;
+			}
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			if (--depth == 0) {
+				*pp = p;
+				return 0;
+			}
+		}
+	}
+truncated:
+	*why = "json: truncated";
+	return -OSE_PERR_TRUNCATED;
+}
+
+#if SCAN_VEC >= 16
 /* The indexed walk (F(imembers), F(ieach)): the same body. */
 #define WALK_IDX 1
 #define W(x) F(i##x)

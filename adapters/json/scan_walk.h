@@ -22,12 +22,14 @@
 #define QSAVE() (*cp = lc)
 #define QLOAD() (lc = *cp)
 #define QSEEK(at) F(qseek)(c, (at))
+#define QCUR cp
 #else
 #define QPARAM
 #define QARG
 #define QSAVE() ((void)0)
 #define QLOAD() ((void)0)
 #define QSEEK(at) ((void)0)
+#define QCUR NULL
 #endif
 
 static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_json_keyset *ks,
@@ -250,10 +252,13 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 					return rc;
 				QLOAD();
 			} else if ((fl & OSE_JSON_LAZY) && (*p == '[' || *p == '{')) {
-				rc = F(extent)(&ve, end, why);
+				/* Through *cp, not &lc: lc's address must not
+				 * escape, or it leaves the registers. */
+				QSAVE();
+				rc = F(extent)(&ve, end, QCUR, why);
 				if (rc)
 					return rc;
-				QSEEK(ve);
+				QLOAD();
 				vals[idx].type = *vs == '[' ? OSE_JSON_ARRAY : OSE_JSON_OBJECT;
 			} else {
 				rc = F(value)(&ve, end, depth, &vals[idx], why);
@@ -309,3 +314,4 @@ truncated:
 #undef QSAVE
 #undef QLOAD
 #undef QSEEK
+#undef QCUR
