@@ -508,6 +508,8 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pos = r->cons.tail + i;
+		if (pipe)
+			ose_tbl_pf_step(&e->t, e->pf_ev, n, i, e->pf_h);
 		if (pos < ent->applied) {
 			/* Applied before a restart (the release of the tail
 			 * had not happened yet): never twice. */
@@ -515,8 +517,6 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 			continue;
 		}
 		const void *rec = ose_spsc_cons_slot(&r->cons, i);
-		if (pipe)
-			ose_tbl_pf_step(&e->t, e->pf_ev, n, i, e->pf_h);
 		struct ose_jrec *j = jrec_get(e, &local);
 		j->type = r->kind == OSE_RING_FEED ? OSE_JREC_EVENT : OSE_JREC_CMD;
 		j->slot = OSE_NIL;
