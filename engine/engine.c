@@ -312,8 +312,9 @@ static void ring_note(struct ose_tbl *t, const struct ose_jrec *j)
 }
 
 /* Applies one journal record.  live: publish on the event ring and talk to
- * the slow path (replay only rebuilds the table). */
-static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live)
+ * the slow path (replay only rebuilds the table).  hash: the event's key
+ * hash from the prefetch pipeline, 0 if none (ose_tbl_apply_h). */
+static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live, uint64_t hash)
 {
 	struct ose_tbl *t = &e->t;
 	struct ose_ap_out out;
@@ -323,7 +324,7 @@ static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live)
 	switch (j->type) {
 	case OSE_JREC_EVENT:
 		ev = &j->u.ev;
-		ap = ose_tbl_apply(t, ev, j->now, &out);
+		ap = ose_tbl_apply_h(t, ev, hash, j->now, &out);
 		break;
 	case OSE_JREC_CMD:
 		if (j->u.cmd.kind == OSE_CMD_REGISTER) {
@@ -533,7 +534,7 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 			memcpy(&j->u.cmd, rec, sizeof(j->u.cmd));
 			memset(j->u.raw + sizeof(j->u.cmd), 0, sizeof(j->u.raw) - sizeof(j->u.cmd));
 		}
-		apply_jrec(e, j, 1);
+		apply_jrec(e, j, 1, pipe ? e->pf_h[i] : 0);
 		uint64_t t1 = lat_ticks();
 		lat_record(e->t.st, lat_ns(t1 - t0));
 		t0 = t1;
@@ -582,7 +583,7 @@ static void hot_internal(struct eng *e, struct xmsg *m, int64_t now)
 		j->jseq = e->jseq + 1;
 		j->now = now;
 		memcpy(j->u.client_id, m->cmd.client_id, OSE_ID_MAX);
-		apply_jrec(e, j, 1);
+		apply_jrec(e, j, 1, 0);
 		jrec_commit(e, j);
 		e->jseq++;
 		STR(&e->t.hdr->journal_seq, e->jseq);
@@ -907,7 +908,7 @@ struct replay_ctx {
 static int replay_fn(const struct ose_jrec *r, void *arg)
 {
 	struct replay_ctx *rc = arg;
-	apply_jrec(rc->e, r, 0);
+	apply_jrec(rc->e, r, 0, 0);
 	rc->e->jseq = r->jseq;
 	rc->n++;
 	return 0;
@@ -1032,7 +1033,7 @@ static int start(struct eng *e)
 					return rc;
 				e->jfile_seq = r->jseq;
 				if (!resume) {
-					apply_jrec(e, r, 0);
+					apply_jrec(e, r, 0, 0);
 					e->jseq = r->jseq;
 				}
 			}

@@ -845,6 +845,12 @@ static int memo_has(const struct ose_slot_memo *m, uint64_t th)
 enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t now,
 			  struct ose_ap_out *out)
 {
+	return ose_tbl_apply_h(t, ev, 0, now, out);
+}
+
+enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint64_t hash,
+			    int64_t now, struct ose_ap_out *out)
+{
 	struct ose_stats *st = t->st;
 	out->slot = OSE_NIL;
 	out->prev_status = out->status = OSE_ST_NONE;
@@ -887,7 +893,7 @@ enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t
 	int adopt = 0;
 	uint64_t hk = 0;
 	if (ev->order_id[0]) {
-		hk = oid_hash_fixed(ev->venue, ev->symbol, sl, ev->order_id, ol);
+		hk = hash ? hash : oid_hash_fixed(ev->venue, ev->symbol, sl, ev->order_id, ol);
 		s = find_oid_k(t, hk, ev->venue, ev->account, ev->symbol, sl, ev->order_id, ol);
 	}
 	if (s == OSE_NIL && ev->client_id[0]) {

@@ -82,6 +82,10 @@ struct ose_ap_out {
  * IGNORED).  `now` is the engine clock (ns) stamped on changes. */
 enum ose_ap ose_tbl_apply(struct ose_tbl *t, const struct ose_event *ev, int64_t now,
 			  struct ose_ap_out *out);
+/* The same, given ev's order-id key hash as ose_tbl_pf_start/step stored
+ * it in hs[] (saves hashing the key twice); 0 = compute it here. */
+enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint64_t hash,
+			    int64_t now, struct ose_ap_out *out);
 
 /*
  * Batch pipelining (the engine's poll loop, benchmarks).  Hints only: they

@@ -180,7 +180,7 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	for (uint32_t i = 0; i < k; i++) {
 		if (pipeline)
 			ose_tbl_pf_step(t, evs, n, i, hs);
-		ose_tbl_apply(t, evs[i], 2, &out);
+		ose_tbl_apply_h(t, evs[i], pipeline ? hs[i] : 0, 2, &out);
 		if (lat) {
 			uint64_t tn = __rdtsc();
 			lat[i] = tn - tp;
