@@ -607,7 +607,7 @@ static void hot_sleep(struct eng *e, struct ose_wait *w)
 	unsigned n = 0;
 	for (unsigned i = 0; i < e->nact && n < OSE_WAIT_WORDS_MAX; i++) {
 		struct ose_spsc_cons *c = &e->act[i]->cons;
-		ww[n++] = (struct ose_wait_word){ &c->ctl->prod.head, c->tail };
+		ww[n++] = (struct ose_wait_word){ &c->ctl->prod.head, c->tail, &c->ctl->cons.sleeping };
 	}
 	ose_wait_sleep_on(w, ww, e->nact <= OSE_WAIT_WORDS_MAX ? n : 0);
 }

@@ -84,11 +84,10 @@ int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uin
 		for (int i = 0; i < got; i++)
 			memcpy(ose_spsc_prod_slot(&r->prod, (uint32_t)i), &ev[i], sizeof(*ev));
 		/* One commit (one release store of head) for the whole batch,
-		 * then the engine's doorbell if it had caught up (it may be
-		 * asleep in its sleep tier: shm/wait.h). */
-		uint64_t prev = r->prod.head;
+		 * then the engine's doorbell, which makes a syscall only if the
+		 * engine says it is asleep on this ring (shm/wait.h). */
 		ose_spsc_commit(&r->prod, (uint32_t)got);
-		ose_wait_doorbell(&r->prod.ctl->prod.head, prev, &r->prod.ctl->cons.tail);
+		ose_wait_doorbell(&r->prod.ctl->prod.head, &r->prod.ctl->cons.sleeping);
 		ev += got;
 		n -= (uint32_t)got;
 	}

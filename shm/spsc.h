@@ -96,7 +96,7 @@ struct ose_spsc_ctl {
 		uint64_t empty_polls;  /* peeks that found nothing after re-reading head */
 		uint64_t heartbeat_ns;
 		int32_t pid;           /* current consumer, 0 if none yet */
-		uint32_t _r1;
+		uint32_t sleeping;     /* nonzero while the consumer sleeps on head (shm/wait.h D1/D2) */
 		uint64_t start;
 		uint64_t attaches;     /* consumer incarnations */
 		uint64_t _rsv[10];

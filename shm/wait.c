@@ -188,11 +188,19 @@ void ose_wait_sleep_on(struct ose_wait *w, const struct ose_wait_word *words, un
 		end = ose_time_mono_ns() + ns;
 		ts.tv_sec = (time_t)(end / 1000000000u);
 		ts.tv_nsec = (long)(end % 1000000000u);
-		/* D2: pairs with D1 in ose_wait_doorbell: our published index
-		 * (the caller's store-release) is ordered before the kernel's
-		 * compare of each word with its seen value. */
+		for (i = 0; i < n; i++)
+			if (words[i].sleeping)
+				__atomic_store_n(words[i].sleeping, 1, __ATOMIC_RELAXED);
+		/* D2: pairs with D1 in ose_wait_doorbell: the sleeping stores
+		 * are ordered before the kernel's compare of each word with
+		 * its seen value. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (syscall(SYS_futex_waitv, v, n, 0, &ts, CLOCK_MONOTONIC) < 0 && errno == ENOSYS)
+		long rc = syscall(SYS_futex_waitv, v, n, 0, &ts, CLOCK_MONOTONIC);
+		int err = errno;
+		for (i = 0; i < n; i++)
+			if (words[i].sleeping)
+				__atomic_store_n(words[i].sleeping, 0, __ATOMIC_RELAXED);
+		if (rc < 0 && err == ENOSYS)
 			__atomic_store_n(&no_waitv, 1, __ATOMIC_RELAXED);
 		else
 			goto grow; /* woken, timed out, a word had moved, or a signal */

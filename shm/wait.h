@@ -118,26 +118,33 @@ static inline void ose_wait_idle(struct ose_wait *w)
  * work arrives just after it went to sleep.  With the doorbell the sleep
  * tier sleeps on the producers' index words instead (futex_waitv, Linux
  * 5.16+): a producer that publishes into a ring whose consumer had caught
- * up calls ose_wait_doorbell, which wakes the consumer at once (one
- * futex-wake syscall, ~1 us, only when the consumer may be asleep).  The
+ * up calls ose_wait_doorbell, which wakes the consumer (one futex-wake
+ * syscall, ~1 us) only if the consumer has said it is asleep: the consumer
+ * sets a "sleeping" word of its own (in the ring's consumer line) for the
+ * duration of the futex wait.  A consumer that keeps up, spins or has just
+ * been woken costs the producer a fence and a load, never a syscall.  The
  * tier's longest sleep still bounds the sleep, so work that rings no bell
  * (internal queues, producers that do not call ose_wait_doorbell) is seen
- * within sleep_max_ns as before.  Without futex_waitv (ENOSYS) the sleep is a plain nanosleep.
+ * within sleep_max_ns as before.  Without futex_waitv (ENOSYS) the sleep is
+ * a plain nanosleep.
  *
  * The futex is the low 32 bits of a 64-bit free-running index: a change of
  * the index changes them unless it moved by a multiple of 2^32 between two
  * looks, which one sleep cannot cover.
  *
- * Ordering (the lost-wakeup race): the consumer publishes its index
- * (store-release) before it decides to sleep; the producer publishes its
- * index (store-release) before it looks at the consumer's.
+ * Ordering (the lost-wakeup race, Dekker style): the consumer stores
+ * sleeping = 1 before the kernel compares the producer's index with the
+ * value it has consumed; the producer stores its index (store-release)
+ * before it loads sleeping.
  *	D1 producer: seq_cst fence between its index store and its load of
- *	   the consumer's index (ose_wait_doorbell)
- *	D2 consumer: seq_cst fence between its index store and the kernel's
- *	   compare of the producer's index (ose_wait_sleep_on)
- * D1 pairs with D2: either the producer sees that the consumer caught up
- * (and wakes it), or the kernel sees the producer's new index (and does
- * not sleep).
+ *	   the consumer's sleeping word (ose_wait_doorbell)
+ *	D2 consumer: seq_cst fence between its sleeping store and the
+ *	   kernel's compare of the producer's index (ose_wait_sleep_on)
+ * D1 pairs with D2: either the producer sees sleeping != 0 (and wakes the
+ * consumer), or the kernel sees the producer's new index (and does not
+ * sleep).  The consumer clears sleeping (relaxed) after the wait; a
+ * producer that still sees it set makes one spurious wake, which is
+ * harmless.
  */
 #define OSE_WAIT_WORDS_MAX 64
 
@@ -146,6 +153,10 @@ static inline void ose_wait_idle(struct ose_wait *w)
 struct ose_wait_word {
 	const uint64_t *index;
 	uint64_t seen;
+	/* The consumer's own "sleeping" word that this index's producer reads
+	 * in ose_wait_doorbell (e.g. &ctl->cons.sleeping of an SPSC ring);
+	 * NULL: this producer rings no bell, the timer bounds the sleep. */
+	uint32_t *sleeping;
 };
 
 /* True if the next idle round of w is in the sleep tier (then call
@@ -176,19 +187,18 @@ void ose_wait_wake(const uint64_t *index);
 
 /*
  * Producer side of the doorbell, right after the store-release of its new
- * index into *index: prev is the index before that publish and *cons the
- * consumer's published index.  Rings (ose_wait_wake) only when the
- * consumer had consumed everything up to prev, i.e. when it may be asleep
- * or about to sleep; a consumer still behind will see the new records
- * without a bell.
+ * index: *sleeping is the consumer's sleeping word for this ring and index
+ * the producer's index word (the futex).  Rings (ose_wait_wake) only when
+ * the consumer is asleep on it or about to be; otherwise a fence and a
+ * load.
  */
-static inline void ose_wait_doorbell(const uint64_t *index, uint64_t prev, const uint64_t *cons)
+static inline void ose_wait_doorbell(const uint64_t *index, const uint32_t *sleeping)
 {
 	/* D1: pairs with D2 in ose_wait_sleep_on (see above). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* Relaxed is enough: only equality with prev matters, and the fence
-	 * orders this load after our index store. */
-	if (__atomic_load_n(cons, __ATOMIC_RELAXED) == prev)
+	/* Relaxed is enough: the fence orders this load after our index
+	 * store, and only zero / nonzero matters. */
+	if (__atomic_load_n(sleeping, __ATOMIC_RELAXED))
 		ose_wait_wake(index);
 }
 

@@ -107,15 +107,16 @@ Test(wait, will_sleep_follows_tiers)
 
 /*
  * The doorbell across processes: a child sleeps on a word in a shared
- * mapping with a 4 s timer; the parent publishes and rings.  The child
- * reports (exit code) whether it came back long before its timer, which
- * only the bell can do.  A word that already moved never sleeps at all.
+ * mapping with a 4 s timer; the parent waits until the child says it is
+ * asleep (its sleeping word), publishes and rings.  The child reports
+ * (exit code) whether it came back long before its timer, which only the
+ * bell can do.  A word that already moved never sleeps at all.
  */
-static int sleep_child(uint64_t *word, uint64_t seen)
+static int sleep_child(uint64_t *word, uint64_t seen, uint32_t *sleeping)
 {
 	struct ose_wait_cfg c = {0, 0, 4000000000u, 4000000000u};
 	struct ose_wait w;
-	struct ose_wait_word ww = {word, seen};
+	struct ose_wait_word ww = {word, seen, sleeping};
 	uint64_t t0;
 
 	ose_wait_init(&w, &c);
@@ -127,27 +128,38 @@ static int sleep_child(uint64_t *word, uint64_t seen)
 Test(wait, doorbell_wakes_sleeper)
 {
 	uint64_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint32_t *sleeping;
 	int st;
 
 	cr_assert_neq(m, MAP_FAILED);
+	sleeping = (uint32_t *)&m[16];
 	m[0] = 41; /* producer index */
-	m[8] = 41; /* consumer index: caught up */
+	*sleeping = 0;
+	/* Nobody asleep: the bell is a fence and a load (nothing to see but
+	 * that it does not fail). */
+	ose_wait_doorbell(&m[0], sleeping);
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0)
-		_exit(sleep_child(&m[0], 41));
-	usleep(100000); /* let the child go to sleep (if not yet, it sees 42) */
+		_exit(sleep_child(&m[0], 41, sleeping));
+	/* The child raises its word before the futex compare (D2); wait for
+	 * it (bounded: 3 s). */
+	for (int i = 0; i < 3000 && !__atomic_load_n(sleeping, __ATOMIC_RELAXED); i++)
+		usleep(1000);
+	cr_assert_neq(__atomic_load_n(sleeping, __ATOMIC_RELAXED), 0,
+		      "the sleeper never said it was asleep");
 	__atomic_store_n(&m[0], 42, __ATOMIC_RELEASE);
-	ose_wait_doorbell(&m[0], 41, &m[8]);
+	ose_wait_doorbell(&m[0], sleeping);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "the sleeper was not woken by the doorbell");
+	cr_assert_eq(*sleeping, 0, "the sleeper left its sleeping word set");
 
 	/* Already moved: back at once, no bell needed. */
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0)
-		_exit(sleep_child(&m[0], 41));
+		_exit(sleep_child(&m[0], 41, sleeping));
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st));
 	cr_assert_eq(WEXITSTATUS(st), 0, "slept although the word had moved");
