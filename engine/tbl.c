@@ -1123,7 +1123,10 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		commit_existing(t, s, &o, !term(cur), dmask);
 	}
 	out->executed = term(o.status);
-	cnt_add(&st->events_applied, 1);
+	/* Release: pairs with ose-dump's acquire load of the counters before
+	 * it scans the slots (tools/dump/dump_read.c): the slot published
+	 * above is visible to whoever sees this count. */
+	__atomic_store_n(&st->events_applied, LD(&st->events_applied) + 1, __ATOMIC_RELEASE);
 	STR(&t->hdr->applied_total, t->hdr->applied_total + 1);
 	return OSE_AP_APPLIED;
 }
@@ -1189,7 +1192,8 @@ enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t
 	memset(&t->memo[s], 0, sizeof(t->memo[s]));
 	commit_new(t, s, &o);
 	cnt_add(&st->registered, 1);
-	cnt_add(&st->events_applied, 1);
+	/* Release: as in ose_tbl_apply_h (ose-dump's counters-first read). */
+	__atomic_store_n(&st->events_applied, LD(&st->events_applied) + 1, __ATOMIC_RELEASE);
 	STR(&t->hdr->applied_total, t->hdr->applied_total + 1);
 	out->slot = s;
 	out->status = OSE_ST_PENDING_NEW;

@@ -104,6 +104,12 @@ struct dump_inst {
 	uint32_t *unstable;      /* slots whose seqlock never settled */
 	size_t nunstable;
 	uint64_t tracked;        /* live slots seen (before filtering) */
+	/* Statistics copied by dump_orders_load BEFORE it scans the slots, so
+	 * what a dump prints is consistent: every event counted in them was
+	 * applied (its slot published) before the scan began.  Valid when
+	 * have_stats; otherwise read the live ones (dump_inst_stats). */
+	struct ose_stats stats;
+	int have_stats;
 };
 
 /* Attaches every segment of instance `name` read-only.  Returns 0 when at
@@ -123,6 +129,12 @@ int dump_state_validate(const struct ose_seg *seg, const struct ose_state_hdr **
 static inline const struct ose_stats *dump_stats(const struct ose_state_hdr *h)
 {
 	return (const struct ose_stats *)(const void *)((const char *)h + h->off_stats);
+}
+/* The statistics to print for inst: the snapshot taken with the orders,
+ * or the live ones in shm. */
+static inline const struct ose_stats *dump_inst_stats(const struct dump_inst *inst)
+{
+	return inst->have_stats ? &inst->stats : dump_stats(inst->sh);
 }
 static inline const struct ose_slot *dump_slots(const struct ose_state_hdr *h)
 {

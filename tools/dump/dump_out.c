@@ -785,7 +785,7 @@ static void h_stats(FILE *f, const struct dump_inst *inst)
 		fprintf(f, "(no valid state segment)\n");
 		return;
 	}
-	const struct ose_stats *st = dump_stats(inst->sh);
+	const struct ose_stats *st = dump_inst_stats(inst);
 
 	for (size_t i = 0; i < NSTAT; i++)
 		fprintf(f, "  %-24s %14" PRIu64 "%s", stat_fields[i].name, stat_get(st, i),
@@ -1170,7 +1170,7 @@ static void j_stats(struct jw *w, const struct dump_inst *inst)
 
 	jopen(w, &s, "stats", '{');
 	if (inst->sh) {
-		const struct ose_stats *st = dump_stats(inst->sh);
+		const struct ose_stats *st = dump_inst_stats(inst);
 
 		for (size_t i = 0; i < NSTAT; i++)
 			jk_u64(&s, stat_fields[i].name, stat_get(st, i));
@@ -1180,7 +1180,7 @@ static void j_stats(struct jw *w, const struct dump_inst *inst)
 		jk_null(w, "latency");
 		return;
 	}
-	const struct ose_stats *st = dump_stats(inst->sh);
+	const struct ose_stats *st = dump_inst_stats(inst);
 	uint64_t n = dump_ld(&st->lat_count), mx = dump_ld(&st->lat_max_ns);
 
 	jopen(w, &l, "latency", '{');

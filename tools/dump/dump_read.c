@@ -348,8 +348,22 @@ int dump_orders_load(struct dump_inst *inst, const struct dump_filter *f)
 	inst->unstable = NULL;
 	inst->norders = inst->nunstable = 0;
 	inst->tracked = 0;
+	inst->have_stats = 0;
 	if (!h)
 		return 0;
+	/* Counters first, slots second.  The engine publishes a slot (its
+	 * seqlock's release store) before it bumps events_applied (a release
+	 * store too), so each counter loaded here with acquire covers only
+	 * slots this scan will see: a dump never shows "applied N" next to
+	 * fewer than N orders' effects (read the other way round, it could). */
+	{
+		const uint64_t *src = (const uint64_t *)(const void *)dump_stats(h);
+		uint64_t *dst = (uint64_t *)(void *)&inst->stats;
+
+		for (size_t w = 0; w < sizeof(inst->stats) / sizeof(uint64_t); w++)
+			dst[w] = __atomic_load_n(&src[w], __ATOMIC_ACQUIRE);
+		inst->have_stats = 1;
+	}
 	/* Slots above the high-water mark were never used: the scan is
 	 * O(slots ever used), not O(capacity). */
 	uint64_t used = dump_ld(&h->slots_used);
