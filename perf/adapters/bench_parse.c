@@ -22,62 +22,13 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/json.h"
 #include "perf/adapters/bench_common.h"
+#include "perf/adapters/bench_util.h"
 
 #define ROUNDS_MAX 301
 #define BATCH_MAX 200
 /* BENCH_QUICK=1 in the environment: a few rounds only (for running under
  * valgrind --tool=callgrind to count instructions per message). */
 static int ROUNDS = ROUNDS_MAX, BATCH = BATCH_MAX;
-
-static char *load(const char *dir, const char *rel, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "bench_parse: cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	/* 128 spare zero bytes: simdjson's SIMDJSON_PADDING (64), so its
-	 * harness needs no copy.  The ose parsers never read them. */
-	buf = calloc(1, (size_t)n + 128);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
-/* Drop whitespace outside strings: the wire form is one compact line. */
-static size_t minify(char *s, size_t len)
-{
-	size_t o = 0;
-	int in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			s[o++] = c;
-			if (c == '\\' && i + 1 < len)
-				s[o++] = s[++i];
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-			s[o++] = c;
-		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-			s[o++] = c;
-		}
-	}
-	return o;
-}
 
 static double now_ns(void)
 {
@@ -206,8 +157,8 @@ int main(int argc, char **argv)
 		double ose_ns, sj_ns;
 
 		for (size_t i = 0; i < sets[v].nfiles; i++) {
-			char *m = load(dir, sets[v].files[i], &s[i].len);
-			s[i].len = minify(m, s[i].len);
+			char *m = bench_load(dir, sets[v].files[i], &s[i].len);
+			s[i].len = bench_minify(m, s[i].len);
 			s[i].msg = m;
 			bytes += s[i].len;
 		}

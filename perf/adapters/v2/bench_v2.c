@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "adapters/core/venues.h"
-#include "perf/adapters/v2/bench_util.h"
+#include "perf/adapters/bench_util.h"
 #include "perf/adapters/v2/bench_v2.h"
 
 #define ROUNDS_MAX 301

@@ -18,7 +18,7 @@
 
 #include "adapters/core/venues.h"
 #include "adapters/plain/plain.h"
-#include "perf/adapters/v2/bench_util.h" /* bench_minify: the wire form */
+#include "perf/adapters/bench_util.h" /* bench_minify: the wire form */
 #include "v2_util.h"
 
 /* Keys the venues use, as one set for both walkers (<= 32). */

@@ -4,14 +4,13 @@
  * fixture with simdjson's padding, turn it into its wire form (compact
  * JSON, or the bytes of a hex dump), a monotonic clock and a median.
  * Header-only (static inline) so any benchmark or test can include it
- * without a build change; perf/adapters/v2/bench_v2.c and
- * tests/adapters/v2/test_plain.c use it, perf/adapters/bench_parse.c and
- * tests/adapters/test_overread.c have their own minify and could too.
+ * without a build change; perf/adapters/bench_parse.c,
+ * perf/adapters/v2/bench_v2.c and tests/adapters/v2/test_plain.c use it.
  * Benchmark and test code only: bench_load prints and exits on a missing
  * fixture.
  */
-#ifndef OSE_PERF_ADAPTERS_V2_BENCH_UTIL_H
-#define OSE_PERF_ADAPTERS_V2_BENCH_UTIL_H
+#ifndef OSE_PERF_ADAPTERS_BENCH_UTIL_H
+#define OSE_PERF_ADAPTERS_BENCH_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
