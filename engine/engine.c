@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1133,6 +1134,10 @@ int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop
 		goto out;
 	rearm_timers(e);
 	lat_calibrate();
+	/* The CPUs we may run on before pinning: the slow-path thread gets
+	 * them minus the hot thread's core (below). */
+	cpu_set_t others;
+	int have_others = sched_getaffinity(0, sizeof(others), &others) == 0;
 	if (cfg->cpu >= 0) {
 		int prc = ose_pin_cpu(cfg->cpu);
 		if (prc)
@@ -1141,6 +1146,19 @@ int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop
 	pthread_t slow;
 	if ((rc = -pthread_create(&slow, NULL, slow_main, e)))
 		goto out;
+	/* A thread inherits its creator's affinity: without this the journal
+	 * and timer thread would share the pinned (often spinning) hot core
+	 * and preempt it.  Where the hot core is the only one allowed, both
+	 * stay on it. */
+	if (cfg->cpu >= 0 && have_others && cfg->cpu < CPU_SETSIZE) {
+		CPU_CLR(cfg->cpu, &others);
+		if (CPU_COUNT(&others)) {
+			int prc = pthread_setaffinity_np(slow, sizeof(others), &others);
+			if (prc)
+				elog(e, "cannot keep the slow-path thread off cpu %d: %s", cfg->cpu,
+				     strerror(prc));
+		}
+	}
 	elog(e, "engine %s running: capacity %u, executed bound %u", cfg->instance,
 	     cfg->tbl.capacity, cfg->tbl.exec_bound);
 	hot_loop(e, stop);
