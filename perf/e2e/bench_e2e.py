@@ -24,6 +24,9 @@ Prints, per DESIGN section 12:
   BENCH e2e.rate.* ev/s  (events applied per second over the engine-clock
         span of the journal), next to e2e.rate.*.offered
   BENCH e2e.*.10k.1feed.yield  (the 10k/1-feed run with OSE_WAIT=yield)
+  BENCH e2e.*.{10k,100k}.{1feed,6feeds}.pinned  (the layout an operator gives
+        a small box: engine hot thread pinned to the last core and spinning,
+        its slow-path thread, the simulator and the feeds on the other cores)
   BENCH e2e.*.100k.1feed.nice10  (the 100k/1-feed run with the engine, the
         feed and the simulator at nice -10: what the pipeline does when the
         rest of a shared box cannot take its cores, with the simulator still
@@ -91,7 +94,7 @@ def dump_json(env, inst):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
-def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None):
+def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None, pinned=False):
     if nice is None:
         nice = NICE
     if sim_nice is None:
@@ -100,10 +103,18 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
     env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp, **(extra_env or {}))
     inst = "bench%d" % os.getpid()
     procs = []
+    # pinned: the simulator and the feeds (every thread they start) stay
+    # off the engine's core.
+    rest = set(range(os.cpu_count() - 1))
+    pre = (lambda: os.sched_setaffinity(0, rest)) if pinned else None
     try:
         with open(tmp + "/ose.ini", "w") as f:
             f.write("[engine]\ninstance = %s\ncapacity = 262144\nbooks = 1024\nfsync = none\n"
                     "events_capacity = 262144\n" % inst)
+            if pinned:
+                # The engine's hot thread owns the last core and spins;
+                # everything else shares the others (pin_rest below).
+                f.write("cpu = %d\nwait = spin\n" % (os.cpu_count() - 1))
         rate = max(1, total_rate // len(venues))
         burst = max(1, rate // 10000)  # one tick per 100 us at most
         sim = subprocess.Popen([BIN["sim"], "--venue", ",".join(venues), "--gen-certs", tmp + "/certs",
@@ -111,7 +122,8 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                                 "--orders", "10000000", "--symbols", "4", "--rate", str(rate),
                                 "--burst", str(burst), "--account", "main",
                                 "--truth", tmp + "/truth.json"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=pre)
         procs.append(sim)
         eng = subprocess.Popen([BIN["engine"], "--config", tmp + "/ose.ini"], env=env,
                                stdout=open(tmp + "/engine.log", "w"), stderr=subprocess.STDOUT)
@@ -126,7 +138,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             p = subprocess.Popen([BIN["feed"], "--instance", inst, "--venue", v, "--account", "main",
                                   "--url", "wss://127.0.0.1:%s%s" % (port, PATHS[v]), "--ca",
                                   tmp + "/certs/ca.pem"], env=dict(env, **CRED),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre)
             procs.append(p)
             feeds.append(p)
         for p, n in [(eng, nice)] + [(f, nice) for f in feeds] + [(sim, sim_nice)]:
@@ -176,9 +188,10 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         subprocess.run(["rm", "-rf", tmp])
 
 
-def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None, sim_nice=None):
+def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None, sim_nice=None,
+          pinned=False):
     name = "%s.%s" % (tag_rate, tag_feeds)
-    r = run(venues, total, seconds, name, extra_env, nice, sim_nice)
+    r = run(venues, total, seconds, name, extra_env, nice, sim_nice, pinned)
     for q in ("p50", "p99", "p999", "max"):
         k = "e2e.stage.total.%s.%s" % (q, name)
         if k in r["fig"]:
@@ -228,6 +241,17 @@ def main():
             bench("100k", 100000, ["binance"], "1feed.nice10", secs, nice=-10, sim_nice=-10)
         except PermissionError:
             print("# 100k.1feed.nice10: skipped, no privilege to raise priority")
+    # The layout an operator gives a small box: the engine pinned to the
+    # last core, spinning; the simulator and the feeds share the rest, so
+    # a hand-off between them is a wakeup on the same core (cheap) and the
+    # feed -> engine hand-off needs no wakeup at all.  Cross-core wakeups
+    # are what dominate the automatic layout's tail on a VM.
+    if os.cpu_count() >= 2:
+        for tag_rate, total in (("10k", 10000), ("100k", 100000)):
+            for tag_feeds, venues in (("1feed", ["binance"]), ("6feeds", ALL)):
+                name = "%s.pinned" % tag_feeds
+                if only is None or "%s.%s" % (tag_rate, name) in only:
+                    bench(tag_rate, total, venues, name, secs, pinned=True)
     r = results.get(("100k", "1feed"))
     for f in r["feeds"] if r else []:
         for stage in ("decrypt", "parse", "ring", "total"):
