@@ -505,7 +505,12 @@ static int set_s(char *dst, size_t max, const char *src)
 
 static int push_cmd(struct ose_cmdq *q, const struct ose_cmd *c)
 {
-	return ose_spsc_push(&q->p, c, sizeof(*c)) == OSE_SPSC_OK ? 0 : -EAGAIN;
+	if (ose_spsc_push(&q->p, c, sizeof(*c)) != OSE_SPSC_OK)
+		return -EAGAIN;
+	/* Wake the engine if it sleeps on its rings (a futex wake only
+	 * then; otherwise a fence and a load). */
+	ose_wait_doorbell(&q->p.ctl->prod.head, &q->p.ctl->cons.sleeping);
+	return 0;
 }
 
 int ose_register(struct ose_cmdq *q, enum ose_venue venue, const char *account,

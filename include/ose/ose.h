@@ -120,6 +120,10 @@ int ose_events_next(struct ose_events *ev, struct ose_update *out, uint64_t *los
 void ose_events_close(struct ose_events *ev);
 
 /* ---- commands (this strategy's own ring) ---------------------------- */
+/* A command is a record pushed into the strategy's ring: no syscall while
+ * the engine is awake.  If the engine is asleep on its rings (its wait
+ * strategy on a shared machine), the push wakes it with one futex-wake
+ * syscall (docs/shm.md, the doorbell), so a command is seen at once. */
 struct ose_cmdq;
 /* Creates (or re-adopts) ose.<instance>.cmd.<strategy>; the engine
  * discovers it within its scan period.  0 or -errno. */

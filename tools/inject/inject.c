@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 			status = 3;
 			break;
 		}
+		/* The engine may sleep on this ring (shm/wait.h doorbell). */
+		ose_wait_doorbell(&prod.ctl->prod.head, &prod.ctl->cons.sleeping);
 		ose_wait_reset(&w);
 		pushed++;
 	}
