@@ -338,29 +338,12 @@ Test(coinbase, trap14_no_last_fill)
  * (v2_check_case). */
 Test(coinbase, ose_ts_stamp)
 {
-	for (size_t i = 0; i < NCASES; i++) {
-		size_t len, sn;
-		char *msg, *slow;
-		if (cb_cases[i].res != OSE_PARSE_EVENTS)
-			continue;
-		msg = v2_load_msg(&cb_cases[i], &len);
-		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, cb_cases[i].n);
-		slow = v2_slow_path_copy(msg, len, &sn);
-		st_check_json_fixture(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, cb_cases[i].n);
-		free(slow);
-		free(msg);
-	}
+	v2_check_json_stamps(ose_coinbase_parse, OSE_VENUE_COINBASE, cb_cases, NCASES);
 }
 
 /* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated
  * (both paths). */
 Test(coinbase, account_too_long)
 {
-	size_t len, sn;
-	char *msg = v2_load_msg(&cb_cases[4], &len); /* several orders */
-	char *slow = v2_slow_path_copy(msg, len, &sn);
-	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, msg, len, 0);
-	st_check_account(ose_coinbase_parse, OSE_VENUE_COINBASE, slow, sn, 0);
-	free(slow);
-	free(msg);
+	v2_check_json_account(ose_coinbase_parse, OSE_VENUE_COINBASE, &cb_cases[4]); /* several orders */
 }

@@ -383,31 +383,16 @@ Test(gate, trap24_upgrade_notice_is_shutdown)
  * else; fixtures keep 0 (v2_check_case). */
 Test(gate, ose_ts_stamp)
 {
-	for (size_t i = 0; i < NCASES; i++) {
-		size_t len, sn;
-		char *msg, *slow;
-		if (gate_cases[i].res != OSE_PARSE_EVENTS)
-			continue;
-		msg = v2_load_msg(&gate_cases[i], &len);
-		st_check_json_fixture(ose_gate_parse, OSE_VENUE_GATE, msg, len, gate_cases[i].n);
-		slow = v2_slow_path_copy(msg, len, &sn);
-		st_check_json_fixture(ose_gate_parse, OSE_VENUE_GATE, slow, sn, gate_cases[i].n);
-		free(slow);
-		free(msg);
-	}
+	v2_check_json_stamps(ose_gate_parse, OSE_VENUE_GATE, gate_cases, NCASES);
 }
 
 /* ctx->account beyond OSE_ACCOUNT_MAX - 1 bytes: refused, not truncated
  * (both paths). */
 Test(gate, account_too_long)
 {
-	size_t len, sn;
-	char *msg = v2_load_msg(&gate_cases[3], &len); /* several orders */
-	char *slow = v2_slow_path_copy(msg, len, &sn);
-	st_check_account(ose_gate_parse, OSE_VENUE_GATE, msg, len, 0);
-	st_check_account(ose_gate_parse, OSE_VENUE_GATE, slow, sn, 0);
-	free(slow);
-	free(msg);
+	size_t len;
+	char *msg;
+	v2_check_json_account(ose_gate_parse, OSE_VENUE_GATE, &gate_cases[3]); /* several orders */
 	msg = v2_load_msg(&gate_cases[1], &len); /* usertrades */
 	st_check_account(ose_gate_parse, OSE_VENUE_GATE, msg, len, 0);
 	free(msg);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "v2_util.h"
+#include "tests/adapters/stamp_check.h"
 
 char *v2_load(const char *rel, size_t *len)
 {
@@ -295,4 +296,32 @@ char *v2_slow_path_copy(const char *msg, size_t len, size_t *n)
 	*n = len + sizeof(ins) - 1;
 	s[*n] = '\0';
 	return s;
+}
+
+void v2_check_json_stamps(ose_adapter_parse_fn fn, enum ose_venue venue,
+			  const struct v2_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len, sn;
+		char *msg, *slow;
+		if (cases[i].res != OSE_PARSE_EVENTS)
+			continue;
+		msg = v2_load_msg(&cases[i], &len);
+		st_check_json_fixture(fn, venue, msg, len, cases[i].n);
+		slow = v2_slow_path_copy(msg, len, &sn);
+		st_check_json_fixture(fn, venue, slow, sn, cases[i].n);
+		free(slow);
+		free(msg);
+	}
+}
+
+void v2_check_json_account(ose_adapter_parse_fn fn, enum ose_venue venue, const struct v2_case *c)
+{
+	size_t len, sn;
+	char *msg = v2_load_msg(c, &len);
+	char *slow = v2_slow_path_copy(msg, len, &sn);
+	st_check_account(fn, venue, msg, len, 0);
+	st_check_account(fn, venue, slow, sn, 0);
+	free(slow);
+	free(msg);
 }

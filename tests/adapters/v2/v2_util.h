@@ -73,5 +73,13 @@ enum ose_parse_res v2_parse(ose_adapter_parse_fn fn, enum ose_venue venue, const
  * one-pass path refuses a frame with a type key, so this sends the same
  * content through the validating slow path. */
 char *v2_slow_path_copy(const char *msg, size_t len, size_t *n);
+/* Gate and Coinbase (JSON with a one-pass and a slow path): the stamp
+ * test (st_check_json_fixture) on every OSE_PARSE_EVENTS case of
+ * cases[0..n), as sent and through the slow path. */
+void v2_check_json_stamps(ose_adapter_parse_fn fn, enum ose_venue venue,
+			  const struct v2_case *cases, size_t n);
+/* The account test (st_check_account) on case c, as sent and through the
+ * slow path. */
+void v2_check_json_account(ose_adapter_parse_fn fn, enum ose_venue venue, const struct v2_case *c);
 
 #endif
