@@ -321,6 +321,25 @@ static void check(struct run *r, const char *const extra[])
 	free(out);
 }
 
+/* A scenario's start: fresh run, the simulator serving vlist with sim_args,
+ * the engine, one feed per venue. */
+static void start_run(struct run *r, const char *tag, const char *vlist, const char *const sim_args[])
+{
+	run_init(r, tag);
+	sim_start(r, vlist, sim_args);
+	engine_start(r, 0);
+	feeds_start(r);
+}
+
+/* A scenario's end: the simulator done (timeout_ms), everything stopped
+ * and dumped, the table checked against the truth with check_args. */
+static void end_run(struct run *r, int timeout_ms, const char *const check_args[])
+{
+	wait_sim_done(r, timeout_ms);
+	finish(r);
+	check(r, check_args);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 struct vcase {
@@ -337,17 +356,12 @@ ParameterizedTestParameters(e2e, venue_alone)
 ParameterizedTest(struct vcase *c, e2e, venue_alone, .fini = run_fini, .timeout = 120)
 {
 	struct run *r = &R;
-	run_init(r, venues[c->v]);
 	const char *sim_args[] = { "--seed", "11", "--orders", "60", "--symbols", "3", "--rate", "600",
 				   "--batch", "3", NULL };
-	sim_start(r, venues[c->v], sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
-	wait_sim_done(r, 60000);
-	finish(r);
+	start_run(r, venues[c->v], venues[c->v], sim_args);
 	const char *args[] = { "--venues", venues[c->v], "--min-orders", "60", "--expect-gaps-min", "1",
 			       "--expect-parse-errors", "0", NULL };
-	check(r, args);
+	end_run(r, 60000, args);
 }
 
 #define ALL "binance,okx,bybit,gate,coinbase,mexc"
@@ -356,12 +370,9 @@ ParameterizedTest(struct vcase *c, e2e, venue_alone, .fini = run_fini, .timeout 
 Test(e2e, all_six_venues, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "all");
 	const char *sim_args[] = { "--seed", "12", "--orders", "50", "--symbols", "4", "--rate", "400",
 				   "--batch", "2", NULL };
-	sim_start(r, ALL, sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
+	start_run(r, "all", ALL, sim_args);
 	wait_sim_done(r, 90000);
 
 	/* Eight busy processes on two cores: with nothing to do, the engine and
@@ -395,16 +406,11 @@ Test(e2e, all_six_venues, .fini = run_fini, .timeout = 150)
 Test(e2e, duplicates_and_reordering, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "dup");
 	const char *sim_args[] = { "--seed", "13", "--orders", "50", "--symbols", "3", "--rate", "400",
 				   "--burst", "8", "--dup", "0.25", "--reorder", "8", NULL };
-	sim_start(r, ALL, sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
-	wait_sim_done(r, 90000);
-	finish(r);
+	start_run(r, "dup", ALL, sim_args);
 	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "0", NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
 
 /* Malformed frames (bad JSON, truncated messages) before 10% of the real
@@ -412,16 +418,11 @@ Test(e2e, duplicates_and_reordering, .fini = run_fini, .timeout = 150)
 Test(e2e, malformed_frames_counted_nothing_lost, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "bad");
 	const char *sim_args[] = { "--seed", "14", "--orders", "50", "--symbols", "3", "--rate", "400",
 				   "--malformed", "0.1", NULL };
-	sim_start(r, ALL, sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
-	wait_sim_done(r, 90000);
-	finish(r);
+	start_run(r, "bad", ALL, sim_args);
 	const char *args[] = { "--min-orders", "300", "--expect-parse-errors", "truth", NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
 
 /* Connection dropped (no close frame) after every 40 order messages: the
@@ -430,17 +431,12 @@ Test(e2e, malformed_frames_counted_nothing_lost, .fini = run_fini, .timeout = 15
 Test(e2e, disconnects_flag_gap, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "disc");
 	const char *sim_args[] = { "--seed", "15", "--orders", "50", "--symbols", "3", "--rate", "100",
 				   "--disconnect-every", "40", NULL };
-	sim_start(r, ALL, sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
-	wait_sim_done(r, 90000);
-	finish(r);
+	start_run(r, "disc", ALL, sim_args);
 	const char *args[] = { "--min-orders", "300", "--sent-dir", r->sent, "--recv-dir", r->dir,
 			       "--expect-gaps-min", "12", "--gaps-match-feeds", NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
 
 /* A server restart (SIGUSR2: announcements, every connection cut, 500 ms
@@ -448,21 +444,16 @@ Test(e2e, disconnects_flag_gap, .fini = run_fini, .timeout = 150)
 Test(e2e, server_restart, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "rst");
 	const char *sim_args[] = { "--seed", "16", "--orders", "80", "--symbols", "3", "--rate", "150",
 				   "--restart-ms", "500", NULL };
-	sim_start(r, ALL, sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
+	start_run(r, "rst", ALL, sim_args);
 	wait_streaming(r);
 	nap_ms(300);
 	cr_assert_eq(ose_h_signal(&r->sim, SIGUSR2), 0);
 	cr_assert_eq(ose_h_wait_text(&r->sim, "restart: listening again", 20000), 0);
-	wait_sim_done(r, 90000);
-	finish(r);
 	const char *args[] = { "--min-orders", "400", "--sent-dir", r->sent, "--recv-dir", r->dir,
 			       "--expect-gaps-min", "12", "--gaps-match-feeds", NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
 
 /* kill -9 two feeds mid-stream (Bybit, and Coinbase whose re-subscribe
@@ -472,12 +463,9 @@ Test(e2e, server_restart, .fini = run_fini, .timeout = 150)
 Test(e2e, kill9_feed_and_restart, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "kf");
 	const char *sim_args[] = { "--seed", "17", "--orders", "80", "--symbols", "3", "--rate", "150",
 				   NULL };
-	sim_start(r, "bybit,coinbase", sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
+	start_run(r, "kf", "bybit,coinbase", sim_args);
 	wait_streaming(r);
 	nap_ms(400);
 	for (int v = 2; v <= 4; v += 2) {
@@ -485,11 +473,9 @@ Test(e2e, kill9_feed_and_restart, .fini = run_fini, .timeout = 150)
 		ose_h_wait_exit(&r->feed[v], 5000, NULL);
 		feed_start(r, v, 1);
 	}
-	wait_sim_done(r, 90000);
-	finish(r);
 	const char *args[] = { "--min-orders", "160", "--sent-dir", r->sent, "--recv-dir", r->dir,
 			       "--expect-gaps-min", "4", NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
 
 /* kill -9 the engine mid-stream and start it again: the feeds keep writing
@@ -499,21 +485,16 @@ Test(e2e, kill9_feed_and_restart, .fini = run_fini, .timeout = 150)
 Test(e2e, kill9_engine_and_restart, .fini = run_fini, .timeout = 150)
 {
 	struct run *r = &R;
-	run_init(r, "ke");
 	const char *sim_args[] = { "--seed", "18", "--orders", "80", "--symbols", "3", "--rate", "150",
 				   NULL };
-	sim_start(r, "binance,okx,gate", sim_args);
-	engine_start(r, 0);
-	feeds_start(r);
+	start_run(r, "ke", "binance,okx,gate", sim_args);
 	wait_streaming(r);
 	nap_ms(400);
 	cr_assert_eq(ose_h_signal(&r->eng, SIGKILL), 0);
 	cr_assert_eq(ose_h_wait_exit(&r->eng, 5000, NULL), 0);
 	nap_ms(300);
 	engine_start(r, 1);
-	wait_sim_done(r, 90000);
-	finish(r);
 	const char *args[] = { "--min-orders", "240", "--expect-gaps-min", "3", "--expect-parse-errors", "0",
 			       NULL };
-	check(r, args);
+	end_run(r, 90000, args);
 }
