@@ -63,6 +63,10 @@ for _i, _a in enumerate(sys.argv):
 PATHS = {"binance": "/binance/ws-api/v3", "okx": "/okx/ws/v5/private", "bybit": "/bybit/v5/private",
          "gate": "/gate/ws/v4/", "coinbase": "/coinbase/", "mexc": "/mexc/ws?listenKey=lk"}
 ALL = list(PATHS)
+# The load matrix: (tag, events/s) x (tag, venues), in the automatic and
+# the pinned layout.
+RATES = (("10k", 10000), ("100k", 100000))
+FEEDS = (("1feed", ["binance"]), ("6feeds", ALL))
 BIN = {k: os.path.join(BUILD, v) for k, v in {
     "sim": "tools/sim/ose-sim", "engine": "engine/ose-engine",
     "feed": "feeds/ose-feed", "dump": "tools/dump/ose-dump"}.items()}
@@ -103,18 +107,17 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
     env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp, **(extra_env or {}))
     inst = "bench%d" % os.getpid()
     procs = []
-    # pinned: the simulator and the feeds (every thread they start) stay
-    # off the engine's core.
-    rest = set(range(os.cpu_count() - 1))
+    # pinned: the engine's hot thread owns the last core and spins; the
+    # simulator and the feeds (every thread they start) stay off it.
+    engine_cpu = os.cpu_count() - 1
+    rest = set(range(engine_cpu))
     pre = (lambda: os.sched_setaffinity(0, rest)) if pinned else None
     try:
         with open(tmp + "/ose.ini", "w") as f:
             f.write("[engine]\ninstance = %s\ncapacity = 262144\nbooks = 1024\nfsync = none\n"
                     "events_capacity = 262144\n" % inst)
             if pinned:
-                # The engine's hot thread owns the last core and spins;
-                # everything else shares the others (pin_rest below).
-                f.write("cpu = %d\nwait = spin\n" % (os.cpu_count() - 1))
+                f.write("cpu = %d\nwait = spin\n" % engine_cpu)
         rate = max(1, total_rate // len(venues))
         burst = max(1, rate // 10000)  # one tick per 100 us at most
         sim = subprocess.Popen([BIN["sim"], "--venue", ",".join(venues), "--gen-certs", tmp + "/certs",
@@ -222,8 +225,8 @@ def main():
         if a == "--only":
             only = set(sys.argv[i + 1].split(","))
     results = {}
-    for tag_rate, total in (("10k", 10000), ("100k", 100000)):
-        for tag_feeds, venues in (("1feed", ["binance"]), ("6feeds", ALL)):
+    for tag_rate, total in RATES:
+        for tag_feeds, venues in FEEDS:
             if only is None or "%s.%s" % (tag_rate, tag_feeds) in only:
                 results[(tag_rate, tag_feeds)] = bench(tag_rate, total, venues, tag_feeds, secs)
     # The cheapest dialect (MEXC protobuf) at 100k: how much of the 1-feed
@@ -247,8 +250,8 @@ def main():
     # feed -> engine hand-off needs no wakeup at all.  Cross-core wakeups
     # are what dominate the automatic layout's tail on a VM.
     if os.cpu_count() >= 2:
-        for tag_rate, total in (("10k", 10000), ("100k", 100000)):
-            for tag_feeds, venues in (("1feed", ["binance"]), ("6feeds", ALL)):
+        for tag_rate, total in RATES:
+            for tag_feeds, venues in FEEDS:
                 name = "%s.pinned" % tag_feeds
                 if only is None or "%s.%s" % (tag_rate, name) in only:
                     bench(tag_rate, total, venues, name, secs, pinned=True)
