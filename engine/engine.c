@@ -600,16 +600,14 @@ static void hot_internal(struct eng *e, struct xmsg *m, int64_t now)
 }
 
 /* The sleep tier of the hot loop: sleep on every active ring's head, so a
- * feed's doorbell (ose_wait_doorbell after its commit) ends the sleep at
+ * producer's doorbell (ose_spsc_doorbell after its commit) ends the sleep at
  * once; the tier's sleep length still bounds it for the internal queue. */
 static void hot_sleep(struct eng *e, struct ose_wait *w)
 {
 	struct ose_wait_word ww[OSE_WAIT_WORDS_MAX];
 	unsigned n = 0;
-	for (unsigned i = 0; i < e->nact && n < OSE_WAIT_WORDS_MAX; i++) {
-		struct ose_spsc_cons *c = &e->act[i]->cons;
-		ww[n++] = (struct ose_wait_word){ &c->ctl->prod.head, c->tail, &c->ctl->cons.sleeping };
-	}
+	for (unsigned i = 0; i < e->nact && n < OSE_WAIT_WORDS_MAX; i++)
+		ww[n++] = ose_spsc_wait_word(&e->act[i]->cons);
 	ose_wait_sleep_on(w, ww, e->nact <= OSE_WAIT_WORDS_MAX ? n : 0);
 }
 

@@ -87,7 +87,7 @@ int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uin
 		 * then the engine's doorbell, which makes a syscall only if the
 		 * engine says it is asleep on this ring (shm/wait.h). */
 		ose_spsc_commit(&r->prod, (uint32_t)got);
-		ose_wait_doorbell(&r->prod.ctl->prod.head, &r->prod.ctl->cons.sleeping);
+		ose_spsc_doorbell(&r->prod);
 		ev += got;
 		n -= (uint32_t)got;
 	}

@@ -229,6 +229,15 @@ static inline void ose_spsc_commit(struct ose_spsc_prod *p, uint32_t n)
 	__atomic_store_n(&p->ctl->prod.head, p->head, __ATOMIC_RELEASE);
 }
 
+/* After a commit: wake the consumer if it sleeps on this ring (the
+ * doorbell of shm/wait.h: a futex wake only then, a fence and a load
+ * otherwise).  Call it when the consumer may sleep in ose_wait_sleep_on
+ * with ose_spsc_wait_word. */
+static inline void ose_spsc_doorbell(const struct ose_spsc_prod *p)
+{
+	ose_wait_doorbell(&p->ctl->prod.head, &p->ctl->cons.sleeping);
+}
+
 /* Copies one record of len <= slot_size bytes (the rest of the slot is
  * left as it was) and commits it.  OSE_SPSC_OK, FULL or TOOBIG. */
 static inline enum ose_spsc_res ose_spsc_push(struct ose_spsc_prod *p, const void *rec,
@@ -244,6 +253,15 @@ static inline enum ose_spsc_res ose_spsc_push(struct ose_spsc_prod *p, const voi
 }
 
 /* ---- consumer hot path ------------------------------------------------ */
+
+/* This ring as one word for ose_wait_sleep_on: its head, what the consumer
+ * has released, and the consumer's sleeping word that ose_spsc_doorbell
+ * reads (so the producer's commit ends the sleep). */
+static inline struct ose_wait_word ose_spsc_wait_word(struct ose_spsc_cons *c)
+{
+	struct ose_wait_word w = { &c->ctl->prod.head, c->tail, &c->ctl->cons.sleeping };
+	return w;
+}
 
 /* Returns how many committed records (up to max) can be read now: 0 means
  * EMPTY.  They are ose_spsc_cons_slot(c, 0 .. n-1), oldest first, and stay

@@ -509,7 +509,7 @@ static int push_cmd(struct ose_cmdq *q, const struct ose_cmd *c)
 		return -EAGAIN;
 	/* Wake the engine if it sleeps on its rings (a futex wake only
 	 * then; otherwise a fence and a load). */
-	ose_wait_doorbell(&q->p.ctl->prod.head, &q->p.ctl->cons.sleeping);
+	ose_spsc_doorbell(&q->p);
 	return 0;
 }
 

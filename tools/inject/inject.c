@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* The engine may sleep on this ring (shm/wait.h doorbell). */
-		ose_wait_doorbell(&prod.ctl->prod.head, &prod.ctl->cons.sleeping);
+		ose_spsc_doorbell(&prod);
 		ose_wait_reset(&w);
 		pushed++;
 	}
