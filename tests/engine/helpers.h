@@ -3,6 +3,7 @@
 #ifndef OSE_TESTS_ENGINE_HELPERS_H
 #define OSE_TESTS_ENGINE_HELPERS_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,20 @@ static inline struct ose_event ev_fill(const char *sym, const char *oid, const c
 	if (tid)
 		strcpy(e.trade_id, tid);
 	return e;
+}
+
+/* n open orders hot0 .. hot<n-1> on HOTUSDT (NEW, price 0, quantity 1e6):
+ * the records the reader tests read while a writer thread rewrites them. */
+static inline void tbl_seed_hot(struct ose_tbl *t, int n)
+{
+	char oid[24];
+	for (int i = 0; i < n; i++) {
+		snprintf(oid, sizeof(oid), "hot%d", i);
+		struct ose_event e = ev_order("HOTUSDT", oid, OSE_ST_NEW, "0");
+		ev_px_qty(&e, "0", "1000000");
+		struct ose_ap_out out;
+		ose_tbl_apply(t, &e, 1, &out);
+	}
 }
 
 static inline const struct ose_slot *tslot(const struct ose_tbl *t, const char *sym,

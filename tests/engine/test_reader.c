@@ -147,14 +147,8 @@ static void *writer(void *arg)
 
 Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 {
+	tbl_seed_hot(&T, NHOT);
 	char oid[16];
-	for (int i = 0; i < NHOT; i++) {
-		snprintf(oid, sizeof(oid), "hot%d", i);
-		struct ose_event e = ev_order("HOTUSDT", oid, OSE_ST_NEW, "0");
-		ev_px_qty(&e, "0", "1000000");
-		struct ose_ap_out out;
-		ose_tbl_apply(&T, &e, 1, &out);
-	}
 	ose_t *h;
 	cr_assert_eq(ose_open(inst, &h), 0);
 	pthread_t w;

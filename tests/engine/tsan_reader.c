@@ -58,14 +58,8 @@ int main(void)
 	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
 	    ose_tbl_format(&T, seg.payload, seg.payload_size, &c))
 		return 1;
+	tbl_seed_hot(&T, NHOT);
 	char oid[24];
-	for (int i = 0; i < NHOT; i++) {
-		snprintf(oid, sizeof(oid), "hot%d", i);
-		struct ose_event e = ev_order("HOTUSDT", oid, OSE_ST_NEW, "0");
-		ev_px_qty(&e, "0", "1000000");
-		struct ose_ap_out out;
-		ose_tbl_apply(&T, &e, 1, &out);
-	}
 	ose_t *h;
 	if (ose_open(inst, &h))
 		return 1;
