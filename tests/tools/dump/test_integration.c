@@ -121,22 +121,44 @@ static pid_t spawn_dump(char *const argv[])
 	return pid;
 }
 
-/* Counts the mappings of files in the test directory in /proc/pid/maps;
- * fails the test on any writable one. */
-static int check_maps(pid_t pid)
+/* The distinct segment files a dump was seen holding (mapped, or open),
+ * over all the looks at it: --watch maps the segments only while it draws
+ * a frame, so one look rarely catches all of them at once. */
+struct seen {
+	char path[16][256];
+	int n;
+};
+
+static void seen_add(struct seen *s, const char *path, size_t len)
+{
+	if (len >= sizeof(s->path[0]))
+		len = sizeof(s->path[0]) - 1;
+	for (int i = 0; i < s->n; i++)
+		if (strlen(s->path[i]) == len && !memcmp(s->path[i], path, len))
+			return;
+	if (s->n < (int)(sizeof(s->path) / sizeof(s->path[0]))) {
+		memcpy(s->path[s->n], path, len);
+		s->path[s->n++][len] = '\0';
+	}
+}
+
+/* Adds the files in the test directory mapped in /proc/pid/maps to *s;
+ * fails the test on any writable mapping. */
+static void check_maps(pid_t pid, struct seen *s)
 {
 	char path[64], line[1024];
-	int n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, dir))
+		const char *file = strstr(line, dir);
+
+		if (!file)
 			continue;
-		n++;
+		seen_add(s, file, strcspn(file, "\n"));
 		/* "addr-addr perms offset dev inode path": perms like "r--s". */
 		char *perms = strchr(line, ' ');
 
@@ -145,21 +167,19 @@ static int check_maps(pid_t pid)
 		cr_assert_eq(perms[1], 'r', "%s", line);
 	}
 	fclose(f);
-	return n;
 }
 
-/* Counts the fds of pid open on files in the test directory; fails the
+/* Adds the files in the test directory pid holds open to *s; fails the
  * test on any not opened O_RDONLY. */
-static int check_fds(pid_t pid)
+static void check_fds(pid_t pid, struct seen *s)
 {
 	char path[64], link[512], target[512];
-	int n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 
 	if (!d)
-		return -1;
+		return;
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -184,35 +204,33 @@ static int check_fds(pid_t pid)
 		fclose(f);
 		if (flags == ~0ul)
 			continue; /* closed meanwhile (--watch re-attaches every frame) */
-		n++;
+		seen_add(s, target, strlen(target));
 		cr_assert_eq(flags & O_ACCMODE, (unsigned long)O_RDONLY,
 			     "ose-dump holds %s open with flags 0%lo", target, flags);
 	}
 	closedir(d);
-	return n;
 }
 
-/* Watches a running dump until it has mapped `want` segments, checking
- * every mapping and fd it holds; then stops it with SIGINT and expects a
- * clean exit. */
+/* Watches a running dump until it has mapped and opened `want` distinct
+ * segments, checking every mapping and fd it holds on each look; then
+ * stops it with SIGINT and expects a clean exit. */
 static void observe_readonly(pid_t pid, int want)
 {
 	uint64_t end = mono_ms() + 10000;
-	int seen = 0, fds = 0;
+	static struct seen maps, fds;
 
+	maps.n = fds.n = 0;
 	while (mono_ms() < end) {
-		int m = check_maps(pid), f = check_fds(pid);
-
-		if (m > seen)
-			seen = m;
-		if (f > fds)
-			fds = f;
-		if (seen >= want && fds >= want)
+		check_maps(pid, &maps);
+		check_fds(pid, &fds);
+		if (maps.n >= want && fds.n >= want)
 			break;
-		sleep_ms(5);
+		/* Short: a --watch frame holds its mappings for well under a
+		 * millisecond of every 20. */
+		sleep_ms(1);
 	}
-	cr_assert_geq(seen, want, "saw %d segment mappings, want %d", seen, want);
-	cr_assert_geq(fds, want, "saw %d segment fds, want %d", fds, want);
+	cr_assert_geq(maps.n, want, "saw %d segment mappings, want %d", maps.n, want);
+	cr_assert_geq(fds.n, want, "saw %d segment fds, want %d", fds.n, want);
 	kill(pid, SIGINT);
 	int st;
 
