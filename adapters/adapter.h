@@ -125,6 +125,12 @@ struct ose_adapter {
 	uint32_t ping_interval_ms;     /* 0: no app-level ping needed */
 	uint32_t idle_timeout_ms;      /* venue drops us after this much silence */
 	uint32_t max_conn_life_ms;     /* forced reconnect before this (0: none) */
+	/* 1: parse() validates every byte of a text message, UTF-8 included,
+	 * and returns OSE_PARSE_EVENTS or OSE_PARSE_SESSION only for valid
+	 * UTF-8 (else OSE_PARSE_ERROR, with OSE_PERR_UTF8 when that is what it
+	 * found).  The feed then skips its own UTF-8 pass over text messages
+	 * and checks only messages the parser refused (docs/feed.md). */
+	uint8_t validates_utf8;
 };
 
 /* The adapter for a venue, or NULL. */

@@ -16,18 +16,24 @@ static const struct ose_adapter adapters[OSE_VENUE_COUNT] = {
 		.parse = ose_binance_parse, .session = ose_binance_session, .ping = ose_binance_ping,
 		/* Server pings every 20 s (WebSocket level) and we answer. */
 		.ping_interval_ms = 0, .idle_timeout_ms = 60 * S, .max_conn_life_ms = 24 * H,
+		/* Every accepted message went through ose_json_obj_get. */
+		.validates_utf8 = 1,
 	},
 	[OSE_VENUE_OKX] = {
 		.venue = OSE_VENUE_OKX, .name = "okx",
 		.parse = ose_okx_parse, .session = ose_okx_session, .ping = ose_okx_ping,
 		/* Text "ping" -> "pong"; the venue cuts idle links at 30 s. */
 		.ping_interval_ms = 15 * S, .idle_timeout_ms = 30 * S, .max_conn_life_ms = 0,
+		/* ose_json_obj_get_each, or the ASCII literals ping/pong. */
+		.validates_utf8 = 1,
 	},
 	[OSE_VENUE_BYBIT] = {
 		.venue = OSE_VENUE_BYBIT, .name = "bybit",
 		.parse = ose_bybit_parse, .session = ose_bybit_session, .ping = ose_bybit_ping,
 		/* {"op":"ping"} every 20 s is the documented cadence. */
 		.ping_interval_ms = 20 * S, .idle_timeout_ms = 600 * S, .max_conn_life_ms = 0,
+		/* Every accepted message went through ose_json_obj_get_each. */
+		.validates_utf8 = 1,
 	},
 	[OSE_VENUE_GATE] = {
 		.venue = OSE_VENUE_GATE, .name = "gate",
