@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SIM_VENUES 6
 #define SIM_MAX_SYMBOLS 16
@@ -138,6 +139,8 @@ const char *sim_status_name(int st);
  * < 0 gives the canonical form (no trailing zeros, no '.' for integers).
  * Returns the length; buf needs 48 bytes. */
 size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to);
+/* Write v in decimal at d (no NUL); returns its length, 1..20. */
+size_t sim_u64_put(char *d, uint64_t v);
 
 /* Growable output buffer. */
 struct sim_buf {
@@ -147,7 +150,16 @@ struct sim_buf {
 };
 int sim_buf_reserve(struct sim_buf *b, size_t more);
 void sim_buf_free(struct sim_buf *b);
-void sim_buf_put(struct sim_buf *b, const void *s, size_t n);
+/* Append n bytes (NUL kept after them).  Inline: the formatters append a
+ * few dozen literals per message, most of a few bytes. */
+static inline void sim_buf_put(struct sim_buf *b, const void *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		sim_buf_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
 void sim_buf_str(struct sim_buf *b, const char *s);
 void sim_buf_u64(struct sim_buf *b, uint64_t v);
 void sim_buf_i64(struct sim_buf *b, int64_t v);

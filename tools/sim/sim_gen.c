@@ -82,20 +82,58 @@ static uint64_t rnd(struct sim_gen *g, uint64_t n)
 
 /* ---- decimals and buffers ---- */
 
-size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to)
+/* "00".."99": two digits per table load when writing integers. */
+static const char d2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+			    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+			    "8081828384858687888990919293949596979899";
+
+static const uint64_t p10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* Write v as exactly `width` digits (leading zeros) at d, two at a time
+ * from the right; v < 10^width. */
+static void put_digits(char *d, uint64_t v, size_t width)
+{
+	char *e = d + width;
+	while (e - d >= 2) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		e -= 2;
+		memcpy(e, d2 + 2 * r, 2);
+	}
+	if (e > d)
+		*d = (char)('0' + v);
+}
+
+/* Number of decimal digits of v (1..20): the bit length times log10(2)
+ * (1233/4096) guesses it, one compare with a power of ten corrects it. */
+static size_t n_digits(uint64_t v)
+{
+	unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233u) >> 12;
+	size_t n = t + 1 - (v < p10[t]);
+	return n ? n : 1;
+}
+
+size_t sim_u64_put(char *d, uint64_t v)
+{
+	size_t n = n_digits(v);
+	put_digits(d, v, n);
+	return n;
+}
+
+/* The general form, digit by digit over 128 bits: values that do not fit
+ * 64 bits or scales over 19 (never, with the simulator's symbols). */
+static size_t dec_wide(char *buf, sim_u128 u, bool neg, int scale, int pad_to)
 {
 	char tmp[64];
 	size_t n = 0, len = 0;
-	int neg = units < 0;
-	sim_u128 u = neg ? -(sim_u128)units : (sim_u128)units;
 
-	if (pad_to > scale) { /* widen to pad_to fraction digits */
-		for (int i = scale; i < pad_to; i++)
-			u *= 10;
-		scale = pad_to;
-	}
 	/* 128-bit division is a libgcc call per digit: peel digits with it
-	 * only while the value does not fit 64 bits (never, in practice). */
+	 * only while the value does not fit 64 bits. */
 	while (u >> 64) {
 		tmp[n++] = (char)('0' + (int)(u % 10));
 		u /= 10;
@@ -123,6 +161,37 @@ size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to)
 	return len;
 }
 
+size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to)
+{
+	bool neg = units < 0;
+	sim_u128 u = neg ? -(sim_u128)units : (sim_u128)units;
+
+	if (pad_to > scale) { /* widen to pad_to fraction digits */
+		for (int i = scale; i < pad_to; i++)
+			u *= 10;
+		scale = pad_to;
+	}
+	if (u >> 64 || scale > 19)
+		return dec_wide(buf, u, neg, scale, pad_to);
+	/* Fits 64 bits: the integer part, then the fraction as exactly
+	 * `scale` digits, less its trailing zeros in the canonical form. */
+	uint64_t w = (uint64_t)u, fr = w % p10[scale];
+	size_t len = 0, fl = (size_t)scale;
+	if (neg)
+		buf[len++] = '-';
+	len += sim_u64_put(buf + len, w / p10[scale]);
+	if (pad_to < 0)
+		for (; fl && fr % 10 == 0; fl--)
+			fr /= 10;
+	if (fl) {
+		buf[len++] = '.';
+		put_digits(buf + len, fr, fl);
+		len += fl;
+	}
+	buf[len] = 0;
+	return len;
+}
+
 int sim_buf_reserve(struct sim_buf *b, size_t more)
 {
 	if (b->len + more + 1 <= b->cap)
@@ -145,15 +214,6 @@ void sim_buf_free(struct sim_buf *b)
 	b->len = b->cap = 0;
 }
 
-void sim_buf_put(struct sim_buf *b, const void *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap)
-		sim_buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
 void sim_buf_str(struct sim_buf *b, const char *s)
 {
 	sim_buf_put(b, s, strlen(s));
@@ -161,15 +221,9 @@ void sim_buf_str(struct sim_buf *b, const char *s)
 
 void sim_buf_u64(struct sim_buf *b, uint64_t v)
 {
-	char t[24];
-	size_t n = 0;
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sim_buf_reserve(b, n);
-	while (n)
-		b->p[b->len++] = t[--n];
+	if (b->len + 21 > b->cap)
+		sim_buf_reserve(b, 20);
+	b->len += sim_u64_put(b->p + b->len, v);
 	b->p[b->len] = 0;
 }
 
@@ -203,15 +257,22 @@ void sim_buf_fmt(struct sim_buf *b, const char *fmt, ...)
 
 void sim_buf_dec(struct sim_buf *b, sim_i128 units, int scale, int pad_to)
 {
-	sim_buf_reserve(b, 64);
+	if (b->len + 65 > b->cap)
+		sim_buf_reserve(b, 64);
 	b->len += sim_dec(b->p + b->len, units, scale, pad_to);
 }
 
 void sim_buf_jstr(struct sim_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
 	sim_buf_reserve(b, n * 6);
-	for (size_t i = 0; i < n; i++) {
+	/* Plain runs (ids, symbols: all of them in practice) are copied. */
+	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+		i++;
+	memcpy(b->p + b->len, s, i);
+	b->len += i;
+	for (; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '"' || ch == '\\') {
 			b->p[b->len++] = '\\';
@@ -292,54 +353,100 @@ static const uint8_t outcomes[SIM_VENUES][4] = {
 	[SIM_MEXC] = { SIM_ST_FILLED, SIM_ST_CANCELED, SIM_ST_FILLED, SIM_ST_CANCELED },
 };
 
+/* Id writers (make_ids runs once per order: snprintf there cost more
+ * than the rest of a lifecycle step).  Each appends at d and returns the
+ * end; `width` is a minimum, zero-padded, like printf's %0Nllu / %0Nllx. */
+static char *put_lit(char *d, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(d, s, n);
+	return d + n;
+}
+
+static char *put_dec(char *d, uint64_t v, size_t width)
+{
+	size_t n = n_digits(v);
+	if (n < width)
+		n = width;
+	put_digits(d, v, n);
+	return d + n;
+}
+
+static char *put_hex(char *d, uint64_t v, size_t width)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 1;
+	while (n < 16 && v >> (4 * n))
+		n++;
+	if (n < width)
+		n = width;
+	for (size_t i = n; i > 0; i--, v >>= 4)
+		d[i - 1] = hex[v & 15];
+	return d + n;
+}
+
+/* A version 4 UUID text, 36 characters and a NUL. */
 static void uuid_from(struct sim_gen *g, char *out)
 {
 	uint64_t a = sim_rng_next(g->rng), b = sim_rng_next(g->rng);
-	snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
-		 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-		 (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
-		 (unsigned long long)(b & 0xffffffffffffULL));
+	char *d = out;
+	d = put_hex(d, a >> 32, 8);
+	*d++ = '-';
+	d = put_hex(d, (a >> 16) & 0xffff, 4);
+	d = put_lit(d, "-4");
+	d = put_hex(d, a & 0xfff, 3);
+	*d++ = '-';
+	d = put_hex(d, 0x8000 | ((b >> 48) & 0x3fff), 4);
+	*d++ = '-';
+	d = put_hex(d, b & 0xffffffffffffULL, 12);
+	*d = 0;
+}
+
+/* prefix + tag in hex + infix + i in decimal, NUL-terminated: the
+ * venues' client ids ("sim%llxc%u"...).  Every id buffer holds 40 bytes,
+ * these take at most 5 + 6 + 1 + 10 + 1. */
+static void tagged_id(char *out, const char *prefix, uint64_t tag, const char *infix, uint32_t i)
+{
+	char *d = put_lit(out, prefix);
+	d = put_hex(d, tag, 0);
+	d = put_lit(d, infix);
+	d = put_dec(d, i, 0);
+	*d = 0;
 }
 
 static void make_ids(struct sim_gen *g, struct sim_order *o, uint64_t seedtag)
 {
 	uint32_t i = o->idx;
+	uint64_t tag = seedtag & 0xffffff;
 	switch (g->venue) {
 	case SIM_BINANCE: /* int64 ids above 2^32 */
-		snprintf(o->order_id, sizeof(o->order_id), "%llu",
-			 (unsigned long long)(8000000000ULL + seedtag % 1000000 * 1000 + i * 7));
-		snprintf(o->client_id, sizeof(o->client_id), "sim%llxc%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
-		snprintf(o->cancel_id, sizeof(o->cancel_id), "cxl%llxc%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
+		*put_dec(o->order_id, 8000000000ULL + seedtag % 1000000 * 1000 + i * 7, 0) = 0;
+		tagged_id(o->client_id, "sim", tag, "c", i);
+		tagged_id(o->cancel_id, "cxl", tag, "c", i);
 		break;
 	case SIM_OKX: /* 19-digit numeric strings, above 2^53 */
-		snprintf(o->order_id, sizeof(o->order_id), "%llu",
-			 (unsigned long long)(2497956918703120384ULL + seedtag % 100000 * 100000 + i * 3));
-		snprintf(o->client_id, sizeof(o->client_id), "sim%llxo%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
+		*put_dec(o->order_id, 2497956918703120384ULL + seedtag % 100000 * 100000 + i * 3, 0) = 0;
+		tagged_id(o->client_id, "sim", tag, "o", i);
 		break;
 	case SIM_BYBIT:
 		uuid_from(g, o->order_id);
-		snprintf(o->client_id, sizeof(o->client_id), "sim-%llx-%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
+		tagged_id(o->client_id, "sim-", tag, "-", i);
 		break;
 	case SIM_GATE:
-		snprintf(o->order_id, sizeof(o->order_id), "%llu",
-			 (unsigned long long)(399123456ULL + seedtag % 10000 * 100000 + i));
-		snprintf(o->client_id, sizeof(o->client_id), "t-sim%llx%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
+		*put_dec(o->order_id, 399123456ULL + seedtag % 10000 * 100000 + i, 0) = 0;
+		tagged_id(o->client_id, "t-sim", tag, "", i);
 		break;
 	case SIM_COINBASE:
 		uuid_from(g, o->order_id);
 		uuid_from(g, o->client_id);
 		break;
-	default: /* MEXC: C02__ + 21 digits */
-		snprintf(o->order_id, sizeof(o->order_id), "C02__%012llu%09u",
-			 (unsigned long long)(505979017439ULL + seedtag % 1000000), i);
-		snprintf(o->client_id, sizeof(o->client_id), "sim%llxm%u",
-			 (unsigned long long)(seedtag & 0xffffff), i);
+	default: { /* MEXC: C02__ + 21 digits */
+		char *d = put_lit(o->order_id, "C02__");
+		d = put_dec(d, 505979017439ULL + seedtag % 1000000, 12);
+		*put_dec(d, i, 9) = 0;
+		tagged_id(o->client_id, "sim", tag, "m", i);
 		break;
+	}
 	}
 }
 
