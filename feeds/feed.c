@@ -510,6 +510,10 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 		(void)ose_replay_write(cfg->record, p, len, binary, (char *)f->scratch,
 				       SCRATCH_CAP);
 	}
+	/* A full staging array would make the adapter parse the whole
+	 * message only to say OSE_PERR_TOO_MANY: commit first. */
+	if (f->nev == OSE_FEED_BATCH && commit(f) < 0)
+		f->stopping = 1;
 	for (int again = 0; again < 2; again++) {
 		memset(&out, 0, sizeof(out));
 		out.ev = f->ev + f->nev;
@@ -541,6 +545,21 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 			OSE_FS_ADD(f->st->session[out.session], 1);
 		break;
 	default:
+		/* The decoder left UTF-8 to a parser that validates every byte
+		 * (ose_ws_dec_skip_utf8): a text message it refused may have
+		 * been refused for something it met before a bad sequence, so
+		 * check here, on the error path only.  Invalid UTF-8 fails the
+		 * connection as the decoder would have (RFC 6455 §8.1). */
+		if (!binary && f->ws.skip_utf8 &&
+		    (out.err == OSE_PERR_UTF8 || !ose_ws_utf8_valid(p, len))) {
+			OSE_FS_ADD(f->st->ws_errors[OSE_WS_ERR_UTF8], 1);
+			if (f->state == OSE_FEED_ST_REPLAY)
+				return;
+			OSE_FS_SET(f->st->last_close_code, OSE_WS_CLOSE_INVALID_DATA);
+			start_close(f, OSE_WS_CLOSE_INVALID_DATA, ose_ws_err_name(OSE_WS_ERR_UTF8),
+				    OSE_FEED_DISC_PROTOCOL);
+			return;
+		}
 		OSE_FS_ADD(f->st->parse_errors_total, 1);
 		OSE_FS_ADD(f->st->parse_errors[(unsigned)out.err < OSE_FEED_NPERR ? out.err : 0], 1);
 		return;
@@ -919,6 +938,8 @@ static int feed_alloc(struct feed *f, const struct ose_feed_cfg *cfg)
 	if (!f->msgbuf || !f->plain || !f->tls_out || !f->hs || !f->scratch)
 		return -ENOMEM;
 	ose_ws_dec_init(&f->ws, f->msgbuf, cfg->max_msg);
+	/* The venue's parser validates UTF-8 anyway: one pass, not two. */
+	ose_ws_dec_skip_utf8(&f->ws, f->ad->validates_utf8);
 	f->rng_ok = wc_InitRng(&f->rng) == 0;
 	f->rng_state = cfg->jitter_seed;
 	if (!f->rng_state && (!f->rng_ok || wc_RNG_GenerateBlock(&f->rng, (byte *)&f->rng_state,

@@ -43,9 +43,16 @@ void ose_ws_dec_reset(struct ose_ws_dec *d)
 	uint8_t *buf = d->msg;
 	size_t max = d->max_msg;
 	uint64_t frames = d->frames;
+	uint8_t skip = d->skip_utf8;
 
 	ose_ws_dec_init(d, buf, max);
 	d->frames = frames;
+	d->skip_utf8 = skip;
+}
+
+void ose_ws_dec_skip_utf8(struct ose_ws_dec *d, int skip)
+{
+	d->skip_utf8 = skip != 0;
 }
 
 /* Header length implied by its first two bytes: 2, 4 or 10, plus 4 if the
@@ -275,7 +282,7 @@ ssize_t ose_ws_decode(struct ose_ws_dec *d, const uint8_t *in, size_t len, struc
 		d->msg_op = 0;
 		d->msg_len = 0;
 		d->msg_frames = 0;
-		if (op == OSE_WS_OP_TEXT && !ose_ws_utf8_valid(p, plen))
+		if (op == OSE_WS_OP_TEXT && !d->skip_utf8 && !ose_ws_utf8_valid(p, plen))
 			return fail(d, OSE_WS_ERR_UTF8, OSE_WS_CLOSE_INVALID_DATA);
 		ev->kind = op == OSE_WS_OP_TEXT ? OSE_WS_EV_TEXT : OSE_WS_EV_BINARY;
 		ev->payload = p;

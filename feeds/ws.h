@@ -66,7 +66,7 @@ enum ose_ws_err {
 
 enum ose_ws_ev_kind {
 	OSE_WS_EV_NONE = 0, /* input consumed, no complete item yet */
-	OSE_WS_EV_TEXT,     /* complete text message (UTF-8 validated) */
+	OSE_WS_EV_TEXT,     /* complete text message (UTF-8 validated unless skip_utf8) */
 	OSE_WS_EV_BINARY,   /* complete binary message */
 	OSE_WS_EV_PING,     /* answer with a pong carrying the same payload */
 	OSE_WS_EV_PONG,
@@ -111,6 +111,10 @@ struct ose_ws_dec {
 	enum ose_ws_err err;
 	uint16_t close_code;
 	uint64_t frames; /* every frame header decoded, data and control */
+
+	/* 1: text messages are returned without the UTF-8 check (see
+	 * ose_ws_dec_skip_utf8); kept across ose_ws_dec_reset. */
+	uint8_t skip_utf8;
 };
 
 /*
@@ -121,6 +125,14 @@ struct ose_ws_dec {
 void ose_ws_dec_init(struct ose_ws_dec *d, uint8_t *buf, size_t max_msg);
 /* Forget any partial frame/message (new connection). */
 void ose_ws_dec_reset(struct ose_ws_dec *d);
+/*
+ * skip != 0: hand out complete text messages without validating their
+ * UTF-8.  The caller takes over RFC 6455 §8.1: it must fail the connection
+ * with OSE_WS_CLOSE_INVALID_DATA for a text message that is not UTF-8
+ * (the feed does so when the venue's parser validates every byte anyway,
+ * struct ose_adapter.validates_utf8).  Close reasons are always checked.
+ */
+void ose_ws_dec_skip_utf8(struct ose_ws_dec *d, int skip);
 
 /*
  * Decode from in[0..len).  Returns the number of bytes consumed (0..len)

@@ -174,6 +174,8 @@ int main(void)
 	struct ose_ws_dec d;
 	struct ose_parse_ctx pctx = { .account = "bp", .venue = OSE_VENUE_BINANCE };
 	ose_ws_dec_init(&d, msgbuf, sizeof(msgbuf));
+	/* As ose-feed: no second UTF-8 pass when the parser validates it. */
+	ose_ws_dec_skip_utf8(&d, ad->validates_utf8);
 	uint64_t stalls = 0, events = 0;
 
 	for (int r = 0; r < ROUNDS; r++) {

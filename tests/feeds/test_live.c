@@ -21,6 +21,7 @@
 
 #include "feeds/feed.h"
 #include "feeds/uring.h"
+#include "feeds/ws.h"
 
 #define PY "/usr/bin/python3"
 
@@ -218,6 +219,44 @@ static const struct ose_adapter test_adapter = {
 	.ping_interval_ms = 0, .idle_timeout_ms = 30000, .max_conn_life_ms = 0,
 };
 
+/* Adapters that say they validate UTF-8 (struct ose_adapter
+ * validates_utf8), so the feed leaves text to them: one reports
+ * OSE_PERR_UTF8 like the JSON scanner, the other refuses any byte >= 0x80
+ * with another reason, like a parser that stopped before the bad
+ * sequence (the feed must then check the message itself). */
+static enum ose_parse_res t_parse_utf8(const char *msg, size_t len, int binary,
+				       const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	if (!binary && !ose_ws_utf8_valid((const uint8_t *)msg, len)) {
+		out->n = 0;
+		out->err = OSE_PERR_UTF8;
+		out->why = "test utf8";
+		return OSE_PARSE_ERROR;
+	}
+	return t_parse(msg, len, binary, ctx, out);
+}
+
+static enum ose_parse_res t_parse_ascii(const char *msg, size_t len, int binary,
+					const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	for (size_t i = 0; !binary && i < len; i++) {
+		if ((uint8_t)msg[i] >= 0x80) {
+			out->n = 0;
+			out->err = OSE_PERR_SYNTAX;
+			out->why = "test ascii";
+			return OSE_PARSE_ERROR;
+		}
+	}
+	return t_parse(msg, len, binary, ctx, out);
+}
+
+static const struct ose_adapter utf8_adapters[2] = {
+	{ .venue = OSE_VENUE_BINANCE, .name = "test-utf8", .parse = t_parse_utf8,
+	  .session = t_session, .ping = t_ping, .idle_timeout_ms = 30000, .validates_utf8 = 1 },
+	{ .venue = OSE_VENUE_BINANCE, .name = "test-ascii", .parse = t_parse_ascii,
+	  .session = t_session, .ping = t_ping, .idle_timeout_ms = 30000, .validates_utf8 = 1 },
+};
+
 #define MAXEV 1024
 static struct ose_event got[MAXEV];
 static uint32_t ngot;
@@ -235,6 +274,7 @@ static struct ose_feed_stats st;
 /* Per-test overrides of the feed configuration. */
 static int64_t o_app_ping = 0, o_max_life = 0;
 static FILE *o_record;
+static const struct ose_adapter *o_adapter; /* NULL: test_adapter */
 
 static void run_feed(const struct srv *s, const char *host, uint64_t disconnects,
 		     size_t max_msg, uint32_t idle_ms, uint32_t probe_ms)
@@ -245,7 +285,7 @@ static void run_feed(const struct srv *s, const char *host, uint64_t disconnects
 	snprintf(url, sizeof(url), "wss://%s:%d/private?x=1", host, s->port);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", certdir);
 	ose_feed_cfg_defaults(&cfg);
-	cfg.adapter = &test_adapter;
+	cfg.adapter = o_adapter ? o_adapter : &test_adapter;
 	cfg.account = "acct1";
 	cfg.feed_id = 7;
 	cfg.url = url;
@@ -504,6 +544,40 @@ ParameterizedTest(struct proto_fail *pf, live, protocol_errors, .timeout = 60)
 	cr_assert_eq(closes, 2, "server received close %d", pf->code);
 	cr_assert_eq(log_count(&s, "unmasked_client_frame"), 0);
 	/* The good message before the bad frame went through; nothing else. */
+	cr_assert_eq(count_id("before"), 2);
+	cr_assert_eq(count_gaps(), 2);
+	cr_assert_eq(ngot, 4);
+	check_seq();
+	cleanup_dir();
+}
+
+/* Invalid UTF-8 left to the adapter (validates_utf8): the same close
+ * 1007, counters and reconnect as when the decoder finds it, whether the
+ * adapter names the UTF-8 error or refuses the message for another reason. */
+ParameterizedTestParameters(live, utf8_left_to_adapter)
+{
+	static int which[] = { 0, 1 };
+
+	return cr_make_param_array(int, which, 2);
+}
+
+ParameterizedTest(int *which, live, utf8_left_to_adapter, .timeout = 60)
+{
+	struct srv s;
+
+	need_env();
+	srv_start(&s, "bad_utf8", "server", "any", "1");
+	o_adapter = &utf8_adapters[*which];
+	run_feed(&s, "localhost", 2, 65536, 0, 0);
+	o_adapter = NULL;
+	int closes = wait_log(&s, "\"ev\": \"close\", \"code\": 1007", 2);
+	srv_stop(&s);
+	cr_assert_eq(st.disconnects[OSE_FEED_DISC_PROTOCOL], 2);
+	cr_assert_eq(st.ws_errors[OSE_WS_ERR_UTF8], 2);
+	cr_assert_eq(st.parse_errors_total, 0, "counted as UTF-8, not as a parse error");
+	cr_assert_eq(st.sessions, 2, "reconnected");
+	cr_assert_eq(st.last_close_code, 1007);
+	cr_assert_eq(closes, 2, "server received close 1007");
 	cr_assert_eq(count_id("before"), 2);
 	cr_assert_eq(count_gaps(), 2);
 	cr_assert_eq(ngot, 4);

@@ -280,6 +280,38 @@ ParameterizedTest(struct bad_case *bc, ws, protocol_errors)
 	}
 }
 
+/* skip_utf8: invalid text (whole or fragmented) is handed over, the
+ * caller checks it; close reasons are still validated; reset keeps it. */
+Test(ws, skip_utf8_leaves_text_to_the_caller)
+{
+	uint8_t s[64], big[64];
+	struct ose_ws_dec d;
+	struct ose_ws_ev ev;
+	size_t n = srv_frame(s, 1, 0, OSE_WS_OP_TEXT, "ev:\xc3\x28", 5, 0);
+	size_t m = srv_frame(big, 0, 0, OSE_WS_OP_TEXT, "\xed\xa0", 2, 0);
+
+	m += srv_frame(big + m, 1, 0, OSE_WS_OP_CONT, "\x80", 1, 0);
+	ose_ws_dec_init(&d, msgbuf, MAXMSG);
+	cr_assert_eq(ose_ws_decode(&d, s, n, &ev), -EPROTO, "checked by default");
+	cr_assert_eq(d.close_code, OSE_WS_CLOSE_INVALID_DATA);
+
+	ose_ws_dec_init(&d, msgbuf, MAXMSG);
+	ose_ws_dec_skip_utf8(&d, 1);
+	ose_ws_dec_reset(&d);
+	cr_assert_eq(d.skip_utf8, 1, "kept across reset");
+	cr_assert_eq(ose_ws_decode(&d, s, n, &ev), (ssize_t)n);
+	cr_assert_eq(ev.kind, OSE_WS_EV_TEXT);
+	cr_assert_eq(ev.len, 5);
+	cr_assert_eq(memcmp(ev.payload, "ev:\xc3\x28", 5), 0);
+	cr_assert_eq(ose_ws_decode(&d, big, m, &ev), (ssize_t)m);
+	cr_assert_eq(ev.kind, OSE_WS_EV_TEXT);
+	cr_assert_eq(ev.len, 3, "a surrogate split over two fragments");
+
+	n = srv_frame(s, 1, 0, OSE_WS_OP_CLOSE, "\x03\xe8\xff\xfe", 4, 0);
+	cr_assert_eq(ose_ws_decode(&d, s, n, &ev), -EPROTO, "close reasons still checked");
+	cr_assert_eq(d.err, OSE_WS_ERR_UTF8);
+}
+
 Test(ws, oversized_refused_before_buffering)
 {
 	uint8_t hdr[16];
