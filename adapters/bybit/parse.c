@@ -310,6 +310,7 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 	ex.vals = o;
 	ex.fn = by_each_fn;
 	ex.arg = &each;
+	ex.inner = NULL;
 	rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
 	if (rc)
 		FAIL(rc, why);

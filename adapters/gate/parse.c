@@ -433,6 +433,7 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 	ex.vals = f;
 	ex.fn = gate_each_fn;
 	ex.arg = &g;
+	ex.inner = NULL;
 	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
 		return -1;
 	return gate_fast_done(&g, k);

@@ -254,6 +254,57 @@ static inline unsigned key_hash(uint64_t w, size_t len)
 
 static pthread_mutex_t keyset_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int key_find(const struct ose_json_keyset *ks, const char *k, size_t len, const char *end);
+
+/* The key order's entries (json.h): '"name":' as up to four masked
+ * little-endian words, and the key index each name has in ks.  An order
+ * that is too long, or a name that is empty, too long or holds a byte
+ * that needs escaping, switches prediction off (nord = 0): it is only a
+ * hint, and the walk is right without it. */
+static void keyset_order(struct ose_json_keyset *ks)
+{
+	uint32_t n = 0;
+
+	memset(ks->pos, 0, sizeof(ks->pos));
+	ks->nord = 0;
+	if (!ks->order || ks->norder == 0 || ks->norder > OSE_JSON_ORDER_MAX)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; n < ks->norder; n++) {
+		struct ose_json_ord *o = &ks->ord[n];
+		const char *name = ks->order[n];
+		size_t len = name ? strlen(name) : 0;
+		unsigned char b[32];
+		int idx;
+
+		if (len == 0 || len + 3 > sizeof(b))
+			return;
+		for (size_t i = 0; i < len; i++)
+			if (name[i] == '"' || name[i] == '\\' || (unsigned char)name[i] < 0x20 ||
+			    (unsigned char)name[i] >= 0x80)
+				return;
+		memset(b, 0, sizeof(b));
+		b[0] = '"';
+		memcpy(b + 1, name, len);
+		b[len + 1] = '"';
+		b[len + 2] = ':';
+		o->len = (uint8_t)(len + 3);
+		o->nw = (uint8_t)((o->len + 7) / 8);
+		for (unsigned i = 0; i < 4; i++) {
+			unsigned have = o->len > 8 * i ? o->len - 8 * i : 0;
+			memcpy(&o->w[i], b + 8 * i, 8);
+			o->m[i] = have >= 8 ? ~0ULL : have ? (1ULL << (8 * have)) - 1 : 0;
+		}
+		/* The same answer the hash lookup gives for these bytes. */
+		idx = key_find(ks, name, len, name + len);
+		o->idx = (int8_t)idx;
+		if (idx >= 0 && !ks->pos[idx])
+			ks->pos[idx] = (uint8_t)(n + 1);
+	}
+	ks->nord = n;
+#endif
+}
+
 static void keyset_prepare(struct ose_json_keyset *ks)
 {
 	pthread_mutex_lock(&keyset_lock);
@@ -278,8 +329,9 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 			ks->bucket[h] = (uint8_t)(i + 1);
 		}
 		ks->n = n;
-		/* K1: publishes bucket[]/next[]; pairs with the acquire load
-		 * at K2 in json_keyset_ready(). */
+		keyset_order(ks);
+		/* K1: publishes bucket[]/next[]/ord[]; pairs with the acquire
+		 * load at K2 in json_keyset_ready(). */
 		__atomic_store_n(&ks->ready, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&keyset_lock);
@@ -302,6 +354,7 @@ static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
 static inline __attribute__((always_inline)) int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
 			   const char *end)
 {
+	/* end - k may be less than 8 (keyset_order passes end = k + len). */
 	unsigned i;
 	uint64_t w = 0;
 
@@ -525,8 +578,10 @@ int ose_json_obj_get_each(const char *p, size_t len, struct ose_json_keyset *ks,
 		return -OSE_PERR_TOO_LONG;
 	}
 	json_keyset_ready(ks);
-	json_keyset_ready(each->ks);
-	each->count = 0;
+	for (struct ose_json_each *e = each; e; e = e->inner) {
+		json_keyset_ready(e->ks);
+		e->count = 0;
+	}
 	return json_impl()->obj_get(p, p + len, ks, vals, each, why);
 }
 
