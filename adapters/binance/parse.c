@@ -18,8 +18,8 @@
  * timeUnit=MICROSECOND.  Epoch ms have 13 digits until the year 2286 and
  * epoch µs 16, so a value >= 1e14 is read as µs.
  */
+#include "adapters/binance/binance.h"
 #include "adapters/core/venues.h"
-#include "adapters/json/evutil.h"
 
 /* Keys of one level: envelope, response and event keys in one set, so a
  * bare event costs a single pass. */
@@ -68,41 +68,6 @@ static const struct ose_json_key res_keys[KR_COUNT] = {
 	[KR_CODE] = OSE_JSON_KEY("code"),
 };
 static struct ose_json_keyset res_ks = OSE_JSON_KEYSET(res_keys);
-
-/* Order status X (binance-docs enums.md). */
-static const struct ose_wire_map bn_status[] = {
-	OSE_WIRE("NEW", OSE_ST_NEW),
-	OSE_WIRE("PARTIALLY_FILLED", OSE_ST_PARTIALLY_FILLED),
-	OSE_WIRE("FILLED", OSE_ST_FILLED),
-	OSE_WIRE("CANCELED", OSE_ST_CANCELED),
-	OSE_WIRE("PENDING_CANCEL", OSE_ST_PENDING_CANCEL),
-	OSE_WIRE("REJECTED", OSE_ST_REJECTED),
-	OSE_WIRE("EXPIRED", OSE_ST_EXPIRED),
-	OSE_WIRE("EXPIRED_IN_MATCH", OSE_ST_EXPIRED), /* STP expiry */
-	OSE_WIRE("PENDING_NEW", OSE_ST_PENDING_NEW),  /* order-list leg */
-};
-
-static const struct ose_wire_map bn_side[] = {
-	OSE_WIRE("BUY", OSE_SIDE_BUY),
-	OSE_WIRE("SELL", OSE_SIDE_SELL),
-};
-
-static const struct ose_wire_map bn_type[] = {
-	OSE_WIRE("LIMIT", OSE_OT_LIMIT),
-	OSE_WIRE("MARKET", OSE_OT_MARKET),
-	OSE_WIRE("LIMIT_MAKER", OSE_OT_LIMIT_MAKER),
-	OSE_WIRE("STOP_LOSS", OSE_OT_STOP),
-	OSE_WIRE("STOP_LOSS_LIMIT", OSE_OT_STOP),
-	OSE_WIRE("TAKE_PROFIT", OSE_OT_STOP),
-	OSE_WIRE("TAKE_PROFIT_LIMIT", OSE_OT_STOP),
-};
-
-static const struct ose_wire_map bn_tif[] = {
-	OSE_WIRE("GTC", OSE_TIF_GTC),
-	OSE_WIRE("IOC", OSE_TIF_IOC),
-	OSE_WIRE("FOK", OSE_TIF_FOK),
-	OSE_WIRE("GTD", OSE_TIF_GTD),
-};
 
 /* E/T: ms, or µs under timeUnit=MICROSECOND (see the file comment):
  * 1e14 is the first 15-digit value. */
@@ -376,8 +341,9 @@ static enum ose_parse_res bn_event(const struct ose_json_val *k, const struct os
 	FAIL(-OSE_PERR_UNKNOWN_MSG, "binance: unknown event type");
 }
 
-enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
-				     const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int binary,
+					     const struct ose_parse_ctx *ctx,
+					     struct ose_parse_out *out)
 {
 	struct ose_json_val k[K_COUNT];
 	const char *why = "";
@@ -403,4 +369,13 @@ enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 	if (res != OSE_PARSE_EVENTS)
 		return res;
 	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+}
+
+enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
+				     const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
+{
+	ose_ev_out_reset(out);
+	if (!binary && ose_binance_parse_fast(msg, len, ctx, out))
+		return OSE_PARSE_EVENTS;
+	return ose_binance_parse_generic(msg, len, binary, ctx, out);
 }

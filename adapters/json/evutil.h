@@ -65,6 +65,18 @@ struct ose_wire_map {
 };
 #define OSE_WIRE(lit, v) { (lit), sizeof(lit) - 1, (v) }
 
+/* The table value for the raw bytes p[0..len), or -1 if they are not
+ * one of its strings. */
+static inline int ose_wire_find(const char *p, size_t len, const struct ose_wire_map *map,
+				size_t n)
+{
+	/* Length and first byte settle almost every miss without a call. */
+	for (size_t i = 0; i < n; i++)
+		if (map[i].len == len && map[i].wire[0] == p[0] && memcmp(map[i].wire, p, len) == 0)
+			return map[i].val;
+	return -1;
+}
+
 /* The table value for string view v, or -1 if v is not one of its
  * strings (or not a string). */
 static inline int ose_wire_lookup(const struct ose_json_val *v, const struct ose_wire_map *map,
@@ -72,12 +84,7 @@ static inline int ose_wire_lookup(const struct ose_json_val *v, const struct ose
 {
 	if (v->type != OSE_JSON_STRING || v->esc || v->len == 0)
 		return -1;
-	/* Length and first byte settle almost every miss without a call. */
-	for (size_t i = 0; i < n; i++)
-		if (map[i].len == v->len && map[i].wire[0] == v->p[0] &&
-		    memcmp(map[i].wire, v->p, v->len) == 0)
-			return map[i].val;
-	return -1;
+	return ose_wire_find(v->p, v->len, map, n);
 }
 #define OSE_WIRE_LOOKUP(v, map) ose_wire_lookup((v), (map), sizeof(map) / sizeof((map)[0]))
 

@@ -6,6 +6,7 @@
  * reader accepts.
  */
 #include "adapters/json/json.h"
+#include "adapters/json/swar.h"
 
 #include <string.h>
 
@@ -37,29 +38,16 @@ static inline void set_got(enum ose_json_got *got, const struct ose_json_val *v)
 
 /* ---- decimals ------------------------------------------------------ */
 
-static const uint64_t p10[20] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-};
-
-/* 8 ASCII digits at p (little-endian hosts): 1 and their value, or 0 if
- * any byte is not a digit.  The caller guarantees p + 8 is inside the
- * token.  (The well-known SWAR trick, as in simdjson/fast_float.) */
+/* 8 ASCII digits at p: 1 and their value, or 0 if any byte is not a
+ * digit (or the host is big-endian).  The caller guarantees p + 8 is
+ * inside the token. */
 static inline int swar8(const char *p, uint64_t *out)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v;
-	memcpy(&v, p, 8);
-	if ((((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) !=
-	     0x3333333333333333ULL))
+#if OSE_SWAR
+	uint64_t v = ose_swar_load(p);
+	if (ose_swar_nondigit(v))
 		return 0;
-	v -= 0x3030303030303030ULL;
-	v = (v * 10) + (v >> 8);
-	v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-	     (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
-	*out = v;
+	*out = ose_swar_value(v - OSE_SWAR_ZEROS);
 	return 1;
 #else
 	(void)p;
@@ -97,25 +85,7 @@ static inline int digits_u64(const char *p, size_t n, uint64_t *out)
  * the semantics are ose_dec_parse's by construction; tests compare both
  * on random and edge inputs.
  */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Per byte of x: nonzero where the byte is not an ASCII digit.  Only
- * errs towards "not a digit" (a carry out of a byte >= 0xfa can flag a
- * digit above it), so callers that then take the slow path stay exact. */
-static inline uint64_t swar_nondigit(uint64_t x)
-{
-	return ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
-	       (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
-}
-
-/* Value of 8 digit values (bytes 0..9, byte 0 the most significant). */
-static inline uint64_t swar_value(uint64_t v)
-{
-	v = (v * 10) + (v >> 8);
-	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
-	       32;
-}
-
+#if OSE_SWAR
 /*
  * "[-]I.F" with 1..8 digits each and at least 8 bytes in all (most venue
  * prices and quantities): two 8-byte loads inside the token, no loop.
@@ -124,32 +94,28 @@ static inline uint64_t swar_value(uint64_t v)
 static inline int dec_short(const char *s, size_t len, ose_dec *out)
 {
 	const char *p = s + (*s == '-'), *end = s + len;
-	uint64_t x, y, nd, mask, acc;
+	uint64_t x, y, mask, acc;
 	unsigned ni, nf;
 
 	if (end - p < 8)
 		return 0;
-	memcpy(&x, p, 8);
-	nd = swar_nondigit(x);
-	ni = nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+	x = ose_swar_load(p);
+	ni = ose_swar_ndigits(x);
 	if (ni == 0 || p + ni >= end || p[ni] != '.')
 		return 0;
 	nf = (unsigned)(end - (p + ni + 1));
 	if (nf == 0 || nf > 8)
 		return 0;
-	memcpy(&y, end - 8, 8);
+	y = ose_swar_load(end - 8);
 	/* The fraction is the top nf bytes of y. */
-	if (swar_nondigit(y) >> (8 * (8 - nf)))
+	if (ose_swar_nondigit(y) >> (8 * (8 - nf)))
 		return 0;
 	mask = ~0ULL << (8 * (8 - nf));
-	y = (y & mask) | (0x3030303030303030ULL & ~mask);
-	/* Shifting the integral digits up leaves zeros (leading zeros)
-	 * below them and drops the bytes after them, borrows included. */
-	acc = swar_value((x - 0x3030303030303030ULL) << (8 * (8 - ni))) * p10[nf] +
-	      swar_value(y - 0x3030303030303030ULL);
+	y = (y & mask) | (OSE_SWAR_ZEROS & ~mask);
+	acc = ose_swar_value_n(x, ni) * ose_p10[nf] + ose_swar_value(y - OSE_SWAR_ZEROS);
 	{
 		__extension__ typedef unsigned __int128 u128;
-		ose_dec v = (ose_dec)((u128)acc * p10[20 - nf]);
+		ose_dec v = (ose_dec)((u128)acc * ose_p10[20 - nf]);
 		*out = *s == '-' ? -v : v;
 	}
 	return 1;
@@ -163,7 +129,7 @@ enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
 	unsigned nf;
 	int neg = 0;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if OSE_SWAR
 	if (len >= 8 && dec_short(s, len, out))
 		return OSE_DEC_OK;
 #endif
@@ -207,7 +173,7 @@ enum ose_dec_err ose_json_dec_parse(const char *s, size_t len, ose_dec *out)
 		goto slow;
 	{
 		__extension__ typedef __int128 i128;
-		i128 v = (i128)ip * (i128)OSE_DEC_ONE + (i128)fp * (i128)p10[20 - nf];
+		i128 v = (i128)ip * (i128)OSE_DEC_ONE + (i128)fp * (i128)ose_p10[20 - nf];
 		*out = neg ? -v : v;
 		return OSE_DEC_OK;
 	}
@@ -427,7 +393,7 @@ scale:
 	if (ip > lim[unit])
 		return -OSE_PERR_TIMESTAMP;
 	ip *= mult[unit];
-	fp *= p10[fdig[unit] - nf];
+	fp *= ose_p10[fdig[unit] - nf];
 	if (ip > (uint64_t)INT64_MAX - fp)
 		return -OSE_PERR_TIMESTAMP;
 	*ns = (int64_t)(ip + fp);

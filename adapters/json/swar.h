@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Eight bytes at a time (SWAR) over ASCII text: digit and string-byte
+ * classification and the value of eight digits.  Shared by the field
+ * readers (read.c) and the Binance fast path (adapters/binance/fast.c).
+ * Internal to adapters/.  Little-endian hosts only: callers test
+ * OSE_SWAR (1 there, 0 elsewhere) and keep a scalar path beside it.
+ *
+ * Every classifier below may flag a byte that does not belong to its
+ * class, but only above (later in memory than) a byte that truly does:
+ * its lowest flagged byte is always exact.  So "index of the first
+ * non-digit" = ctz(mask) / 8 is exact, and a caller that only looks at
+ * the lowest flag never needs a second check.
+ */
+#ifndef OSE_ADAPTERS_JSON_SWAR_H
+#define OSE_ADAPTERS_JSON_SWAR_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define OSE_SWAR 1
+#else
+#define OSE_SWAR 0
+#endif
+
+#define OSE_SWAR_ONES 0x0101010101010101ULL
+#define OSE_SWAR_HIGH 0x8080808080808080ULL
+#define OSE_SWAR_ZEROS 0x3030303030303030ULL /* eight '0' */
+
+/* 10^0 .. 10^19: every power that fits in 64 bits. */
+static const uint64_t ose_p10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* The eight bytes at p (the caller guarantees p + 8 is in bounds). */
+static inline uint64_t ose_swar_load(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/* Per byte of x: nonzero where the byte is not an ASCII digit.  A carry
+ * out of a byte >= 0xfa can flag the (digit) byte above it: see the file
+ * comment for why that never matters. */
+static inline uint64_t ose_swar_nondigit(uint64_t x)
+{
+	return ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ OSE_SWAR_ZEROS) |
+	       (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ OSE_SWAR_ZEROS);
+}
+
+/* Index (0..8) of the first non-digit byte of x; 8 if all are digits. */
+static inline unsigned ose_swar_ndigits(uint64_t x)
+{
+	uint64_t nd = ose_swar_nondigit(x);
+	return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+}
+
+/* Value of eight digit values (bytes 0..9, byte 0 the most significant:
+ * text order on a little-endian host). */
+static inline uint64_t ose_swar_value(uint64_t v)
+{
+	v = (v * 10) + (v >> 8);
+	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+	       32;
+}
+
+/* Value of the first n (1..8) bytes of x, which the caller knows are
+ * digits.  Shifting them to the top of the word drops the bytes after
+ * them (and any borrow the subtraction made there) and puts zero digits
+ * (leading zeros) in front. */
+static inline uint64_t ose_swar_value_n(uint64_t x, unsigned n)
+{
+	return ose_swar_value((x - OSE_SWAR_ZEROS) << (8 * (8 - n)));
+}
+
+/* Per byte of x: high bit set where a JSON string cannot go on plainly:
+ * '"', '\\', a control (< 0x20) or a non-ASCII byte (>= 0x80).  Borrows
+ * only run upward from a flagged byte (the file comment's rule). */
+static inline uint64_t ose_swar_str_special(uint64_t x)
+{
+	uint64_t q = x ^ (0x22 * OSE_SWAR_ONES), b = x ^ (0x5c * OSE_SWAR_ONES);
+	return (((q - OSE_SWAR_ONES) & ~q) | ((b - OSE_SWAR_ONES) & ~b) |
+		((x - 0x20 * OSE_SWAR_ONES) & ~x) | x) &
+	       OSE_SWAR_HIGH;
+}
+
+#endif /* OSE_ADAPTERS_JSON_SWAR_H */
