@@ -52,10 +52,15 @@ struct feed {
 	struct ose_feed_stats *st;
 	struct ose_parse_ctx pctx;
 
-	/* Staging: events parsed since the last commit. */
-	struct ose_event ev[OSE_FEED_BATCH];
-	uint32_t nev;
+	/* Staging: events parsed since the last commit.  ev points either
+	 * at ring slots lent by the sink (reserve/commit: the adapter writes
+	 * each event where the engine reads it) or at own[] (publish copies).
+	 * ev_cap is how many ev has; 0 means nothing is reserved yet. */
+	struct ose_event *ev;
+	uint32_t nev, ev_cap;
 	uint64_t seq;
+	int sink_err; /* the sink failed: the ring is unusable, stop */
+	struct ose_event own[OSE_FEED_BATCH];
 
 	/* Connection. */
 	struct ose_url url;
@@ -234,9 +239,16 @@ static int commit(struct feed *f)
 
 	if (!f->nev)
 		return 0;
-	r = cfg->sink.publish(cfg->sink.ctx, f->ev, f->nev, &stalls);
-	if (r < 0)
+	if (f->ev == f->own)
+		r = cfg->sink.publish(cfg->sink.ctx, f->ev, f->nev, &stalls);
+	else
+		r = cfg->sink.commit(cfg->sink.ctx, f->nev);
+	if (r < 0) {
+		f->sink_err = r;
 		return r;
+	}
+	/* Only the feed writes these slots, and not before its next
+	 * reserve: reading them back after the commit is safe. */
 	int64_t t = real_ns();
 	for (uint32_t i = 0; i < f->nev; i++) {
 		lat_add(f->st, OSE_FEED_LAT_RING, t - f->ev[i].parse_ts_ns);
@@ -248,6 +260,36 @@ static int commit(struct feed *f)
 	if (stalls)
 		OSE_FS_ADD(f->st->ring_full_stalls, stalls);
 	f->nev = 0;
+	f->ev_cap = 0;
+	return 0;
+}
+
+/* Room for at least one more staged event: commit a full staging, then
+ * take ring slots from the sink (waiting while the ring is full, as
+ * publish does) or own[].  0 or the sink's negative errno. */
+static int stage_room(struct feed *f)
+{
+	const struct ose_feed_sink *s = &f->cfg->sink;
+	uint64_t stalls = 0;
+	int r;
+
+	if (f->nev < f->ev_cap)
+		return 0;
+	if (f->nev && (r = commit(f)) < 0)
+		return r;
+	if (!s->reserve || !s->commit) {
+		f->ev = f->own;
+		f->ev_cap = OSE_FEED_BATCH;
+		return 0;
+	}
+	r = s->reserve(s->ctx, OSE_FEED_BATCH, &f->ev, &stalls);
+	if (stalls)
+		OSE_FS_ADD(f->st->ring_full_stalls, stalls);
+	if (r < 0) {
+		f->sink_err = r;
+		return r;
+	}
+	f->ev_cap = (uint32_t)r;
 	return 0;
 }
 
@@ -256,7 +298,7 @@ static int push_gap(struct feed *f, const char *why)
 	struct ose_event *e;
 	int64_t t = real_ns();
 
-	if (f->nev == OSE_FEED_BATCH && commit(f) < 0)
+	if (stage_room(f) < 0)
 		return -EIO;
 	e = &f->ev[f->nev++];
 	memset(e, 0, sizeof(*e));
@@ -510,28 +552,35 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 		(void)ose_replay_write(cfg->record, p, len, binary, (char *)f->scratch,
 				       SCRATCH_CAP);
 	}
-	/* A full staging array would make the adapter parse the whole
-	 * message only to say OSE_PERR_TOO_MANY: commit first. */
-	if (f->nev == OSE_FEED_BATCH && commit(f) < 0)
-		f->stopping = 1;
-	for (int again = 0; again < 2; again++) {
+	/* A full staging would make the adapter parse the whole message
+	 * only to say OSE_PERR_TOO_MANY: make room first. */
+	if (stage_room(f) < 0)
+		return;
+	for (int again = 0; again < 3; again++) {
 		memset(&out, 0, sizeof(out));
 		out.ev = f->ev + f->nev;
-		out.cap = OSE_FEED_BATCH - f->nev;
+		out.cap = f->ev_cap - f->nev;
 		out.why = "";
 		r = f->ad->parse((const char *)p, len, binary, &f->pctx, &out);
-		if (r == OSE_PARSE_ERROR && out.err == OSE_PERR_TOO_MANY && f->nev) {
+		if (r != OSE_PARSE_ERROR || out.err != OSE_PERR_TOO_MANY)
+			break;
+		if (f->nev) {
 			/* Make room: commit what is staged and parse again. */
-			if (commit(f) < 0)
-				f->stopping = 1;
-			continue;
+			if (commit(f) < 0 || stage_room(f) < 0)
+				return;
+		} else if (f->ev != f->own) {
+			/* More events than the ring slots left before it
+			 * wraps: stage this one in own[], publish copies it. */
+			f->ev = f->own;
+			f->ev_cap = OSE_FEED_BATCH;
+		} else {
+			break;
 		}
-		break;
 	}
 	int64_t t = real_ns();
 	switch (r) {
 	case OSE_PARSE_EVENTS:
-		for (uint32_t i = 0; i < out.n && f->nev < OSE_FEED_BATCH; i++) {
+		for (uint32_t i = 0; i < out.n && f->nev < f->ev_cap; i++) {
 			struct ose_event *e = &f->ev[f->nev++];
 			e->feed_id = cfg->feed_id;
 			e->seq = ++f->seq;
@@ -1049,10 +1098,10 @@ int ose_feed_run(const struct ose_feed_cfg *cfg)
 		/* Hand the CQ slots back only after the CQEs are processed. */
 		io_uring_cq_advance(&f->u.ring, seen);
 		/* One commit per batch of recv completions. */
-		if (f->nev && commit(f) < 0)
+		if (f->sink_err || (f->nev && commit(f) < 0))
 			break;
 		on_timers(f);
-		if (f->nev && commit(f) < 0)
+		if (f->sink_err || (f->nev && commit(f) < 0))
 			break;
 		if (cfg->sink.tick && f->now - f->last_tick >= 100 * MS) {
 			f->last_tick = f->now;
@@ -1134,8 +1183,8 @@ int ose_feed_replay(const struct ose_feed_cfg *cfg, FILE *in)
 		r = commit(f);
 		if (r < 0)
 			break;
-		if (f->stopping) {
-			r = -EIO;
+		if (f->sink_err) {
+			r = f->sink_err;
 			break;
 		}
 	}

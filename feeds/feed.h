@@ -39,11 +39,23 @@ extern "C" {
  * or a negative errno if the ring is unusable (the feed then stops).
  * tick(), if set, is called about every 100 ms from the loop (segment
  * heartbeat).
+ *
+ * reserve() and commit(), if both set, let the adapter write each event
+ * straight into the ring slot the engine reads (no staging copy):
+ * reserve() lends *slots[0..k) with 1 <= k <= want contiguous free slots
+ * (fewer where the ring wraps; it waits like publish() while the ring is
+ * full) and returns k or a negative errno; the slots stay invisible to the
+ * consumer until commit(n) publishes the first n of them, in order, with
+ * one commit; a new reserve() replaces an uncommitted one.  The feed still
+ * uses publish() for a message with more events than the slots left
+ * before the wrap.
  */
 struct ose_feed_sink {
 	void *ctx;
 	int (*publish)(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t *stalls);
 	void (*tick)(void *ctx);
+	int (*reserve)(void *ctx, uint32_t want, struct ose_event **slots, uint64_t *stalls);
+	int (*commit)(void *ctx, uint32_t n);
 };
 
 struct ose_url {

@@ -455,6 +455,8 @@ int main(int argc, char **argv)
 	cfg.sink.ctx = &ring;
 	cfg.sink.publish = ose_feed_ring_publish;
 	cfg.sink.tick = ose_feed_ring_tick;
+	cfg.sink.reserve = ose_feed_ring_reserve;
+	cfg.sink.commit = ose_feed_ring_commit;
 	cfg.stop = &stop_flag;
 
 	struct sigaction sa;

@@ -61,26 +61,58 @@ void ose_feed_ring_close(struct ose_feed_ring *r)
 	ose_seg_close(&r->seg);
 }
 
+/* Reserve up to want slots, waiting while the ring is full: in 100 ms
+ * slices so a stop request is seen even if the consumer never returns.
+ * Returns the number granted (>= 1) or a negative errno. */
+static int reserve(struct ose_feed_ring *r, uint32_t want, uint64_t *stalls)
+{
+	int got = (int)ose_spsc_reserve(&r->prod, want);
+
+	if (got > 0)
+		return got;
+	(*stalls)++;
+	while ((got = ose_spsc_reserve_wait(&r->prod, want, &r->wait, 100000000u)) == -ETIMEDOUT) {
+		if (r->stop && *r->stop)
+			return -ECANCELED;
+	}
+	if (got > 0)
+		ose_wait_reset(&r->wait);
+	return got;
+}
+
+int ose_feed_ring_reserve(void *ctx, uint32_t want, struct ose_event **slots, uint64_t *stalls)
+{
+	struct ose_feed_ring *r = ctx;
+	/* Slots up to the end of the ring are contiguous; past it the next
+	 * reservation starts at slot 0. */
+	uint64_t to_end = r->prod.mask + 1 - (r->prod.head & r->prod.mask);
+	int got = reserve(r, want < to_end ? want : (uint32_t)to_end, stalls);
+
+	if (got > 0)
+		*slots = ose_spsc_prod_slot(&r->prod, 0);
+	return got;
+}
+
+int ose_feed_ring_commit(void *ctx, uint32_t n)
+{
+	struct ose_feed_ring *r = ctx;
+
+	/* One release store of head for the batch (spsc.h R1), then the
+	 * engine's doorbell: a syscall only if the engine sleeps. */
+	ose_spsc_commit(&r->prod, n);
+	ose_spsc_doorbell(&r->prod);
+	return 0;
+}
+
 int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t *stalls)
 {
 	struct ose_feed_ring *r = ctx;
 
 	while (n) {
-		int got = (int)ose_spsc_reserve(&r->prod, n);
+		int got = reserve(r, n, stalls);
 
-		if (got == 0) {
-			/* Full: wait (never drop), in 100 ms slices so a stop
-			 * request is seen even if the consumer never returns. */
-			(*stalls)++;
-			while ((got = ose_spsc_reserve_wait(&r->prod, n, &r->wait, 100000000u)) ==
-			       -ETIMEDOUT) {
-				if (r->stop && *r->stop)
-					return -ECANCELED;
-			}
-			if (got < 0)
-				return got;
-			ose_wait_reset(&r->wait);
-		}
+		if (got < 0)
+			return got;
 		for (int i = 0; i < got; i++)
 			memcpy(ose_spsc_prod_slot(&r->prod, (uint32_t)i), &ev[i], sizeof(*ev));
 		/* One commit (one release store of head) for the whole batch,

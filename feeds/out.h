@@ -3,8 +3,9 @@
  * The feed's ring: an SPSC ring segment (shm/spsc.h) named
  * ose.<instance>.feed.<venue>.<account>, slots of sizeof(struct ose_event),
  * with struct ose_feed_stats in its aux area.  Implements the sink of
- * feed.h: one reserve + copy + commit per batch, waiting (never dropping)
- * while the ring is full.
+ * feed.h: ring slots lent to the adapter and one commit per batch
+ * (reserve/commit), or one reserve + copy + commit per batch (publish);
+ * either way waiting (never dropping) while the ring is full.
  *
  * A restarted feed adopts its ring (OSE_SEG_F_ADOPT): records committed
  * before the restart are kept for the engine, and event sequence numbers
@@ -56,6 +57,13 @@ void ose_feed_ring_close(struct ose_feed_ring *r);
 /* feed.h sink callbacks; ctx is the struct ose_feed_ring. */
 int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uint64_t *stalls);
 void ose_feed_ring_tick(void *ctx);
+/* The in-place pair (feed.h): reserve lends up to want contiguous slots,
+ * never past the end of the ring (the adapter writes events as one array),
+ * waiting while the ring is full; returns how many (>= 1) or -ECANCELED
+ * (stop requested while full) / the wait's error.  commit publishes the
+ * first n with one release store of head, then rings the doorbell. */
+int ose_feed_ring_reserve(void *ctx, uint32_t want, struct ose_event **slots, uint64_t *stalls);
+int ose_feed_ring_commit(void *ctx, uint32_t n);
 
 /* Wait until the consumer has released everything committed, or
  * timeout_ms passed, or no live consumer is attached.  Returns 0 when
