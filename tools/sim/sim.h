@@ -112,7 +112,8 @@ struct sim_gen {
 	uint64_t steps;        /* steps emitted so far */
 	uint32_t *active;      /* indexes of open orders */
 	uint32_t n_active;
-	struct sim_order *orders; /* n_orders, those < started are real */
+	struct sim_order *orders; /* n_orders, those < started are real (mmap) */
+	size_t orders_bytes;
 	struct sim_symbol sym[SIM_MAX_SYMBOLS];
 };
 
