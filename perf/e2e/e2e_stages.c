@@ -15,6 +15,9 @@
  * Also e2e.rate: stamped events applied per second over the span of their
  * engine clocks (first to last).
  * Usage: e2e_stages JOURNAL [TAG]   prints BENCH lines (ns), TAG appended.
+ * With E2E_STAGES_WINDOWS=MS it also prints, per MS of engine clock, the
+ * count and the p99 and max of each stage ("# window" lines): where in the
+ * run a tail comes from (start-up, one stall, or all along).
  * Exit 0, 1 on an unreadable journal, 77 when no event carries a stamp.
  */
 #include <stdint.h>
@@ -67,6 +70,24 @@ static void report(const char *stage, struct col *c, const char *tag)
 	printf("BENCH e2e.stage.%s.max%s %lld ns\n", stage, tag, (long long)c->v[c->n - 1]);
 }
 
+/* "# window" line of one stretch of the run: its start (ms from the first
+ * event), count, and p99/max of each stage in us; empties the columns. */
+static void window_line(int64_t start_ms, struct col *c)
+{
+	static const char *const names[4] = { "wire", "feed", "ring", "total" };
+	printf("# window %6lld ms n %6zu", (long long)start_ms, c[0].n);
+	for (int i = 0; i < 4; i++) {
+		if (!c[i].n)
+			continue;
+		qsort(c[i].v, c[i].n, sizeof(*c[i].v), cmp64);
+		size_t k = (size_t)((double)c[i].n * 0.99);
+		printf("  %s p99 %lld max %lld", names[i], (long long)c[i].v[k < c[i].n ? k : c[i].n - 1] / 1000,
+		       (long long)c[i].v[c[i].n - 1] / 1000);
+		c[i].n = 0;
+	}
+	printf(" us\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -82,7 +103,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	static struct ose_jrec r;
-	struct col wire = { 0 }, feed = { 0 }, ring = { 0 }, total = { 0 };
+	struct col wire = { 0 }, feed = { 0 }, ring = { 0 }, total = { 0 }, win[4] = { { 0 } };
+	const char *wenv = getenv("E2E_STAGES_WINDOWS");
+	int64_t win_ns = wenv ? atoll(wenv) * 1000000 : 0, win_start = 0;
 	size_t recs = 0, stamped = 0;
 	int64_t first = 0, last = 0;
 	while (fread(&r, sizeof(r), 1, f) == 1) {
@@ -101,8 +124,23 @@ int main(int argc, char **argv)
 			fprintf(stderr, "e2e_stages: out of memory\n");
 			return 1;
 		}
+		if (win_ns > 0) {
+			if (stamped == 1)
+				win_start = r.now;
+			if (r.now >= win_start + win_ns) {
+				window_line((win_start - first) / 1000000, win);
+				win_start += (r.now - win_start) / win_ns * win_ns;
+			}
+			if (push(&win[0], wire.v[wire.n - 1]) || push(&win[1], feed.v[feed.n - 1]) ||
+			    push(&win[2], ring.v[ring.n - 1]) || push(&win[3], total.v[total.n - 1]))
+				return 1;
+		}
 	}
 	fclose(f);
+	if (win_ns > 0 && win[0].n)
+		window_line((win_start - first) / 1000000, win);
+	for (int i = 0; i < 4; i++)
+		free(win[i].v);
 	printf("# e2e_stages: %zu journal records, %zu events with a simulator stamp\n", recs, stamped);
 	if (!stamped)
 		return 77;
