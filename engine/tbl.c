@@ -17,6 +17,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "engine/keys.h"
 #include "shm/seqlock.h"
 
 #define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
@@ -199,9 +200,11 @@ uint64_t ose_key_name(const char *name)
 
 /* ---- strings ------------------------------------------------------------ */
 
+/* 1 if the fixed array s[max] holds a NUL (max: 16, 32 or 48, the key
+ * fields of events and commands). */
 static inline int terminated(const char *s, size_t max)
 {
-	return memchr(s, 0, max) != NULL;
+	return ose_fk_len(s, max) < max;
 }
 
 static inline int streq(const char *a, const char *b, size_t max)
@@ -209,19 +212,20 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
-/* Length of the string in a fixed array of max bytes, or max if it has no
- * NUL (the event is then refused). */
-static inline size_t flen(const char *s, size_t max)
-{
-	const char *z = memchr(s, 0, max);
-	return z ? (size_t)(z - s) : max;
-}
-
-/* ose_key_oid of an event's (venue, symbol, order id), lengths known. */
-static inline uint64_t oid_hash_fixed(uint8_t venue, const char *sym, size_t sl, const char *oid,
-				      size_t ol)
+/* ose_key_oid of (venue, symbol, order id), lengths known: caller strings
+ * of any size (hashed piecewise, never read past the NUL). */
+static inline uint64_t oid_hash_n(uint8_t venue, const char *sym, size_t sl, const char *oid,
+				  size_t ol)
 {
 	return ose_key_strn(ose_key_strn(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
+}
+
+/* The same hash of an event's or a slot's fixed arrays (whole-word tail
+ * loads, shm/state.h ose_key_fixn). */
+static inline uint64_t oid_hash_arr(uint8_t venue, const char *sym, size_t sl, const char *oid,
+				    size_t ol)
+{
+	return ose_key_fixn(ose_key_fixn(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
 }
 
 /* Copies a NUL-terminated string into a fixed array, zero-filling the rest
@@ -269,28 +273,31 @@ static int slot_available(const struct ose_tbl *t)
 #define WBIT(field) (1ull << ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8))
 #define WALL ((1ull << OSE_SLOT_PAYLOAD_WORDS) - 1)
 
-/* Which payload words of o differ from slot s (the engine's own data:
- * plain loads are race-free for the single writer). */
-static inline uint64_t slot_diff(const struct ose_tbl *t, uint32_t s, const struct ose_slot *o)
+/* Which payload words in [lo, hi) of o differ from slot s (the engine's
+ * own data: plain loads are race-free for the single writer).  Bit i =
+ * payload word i. */
+static inline uint64_t slot_diff(const struct ose_tbl *t, uint32_t s, const struct ose_slot *o,
+				 unsigned lo, unsigned hi)
 {
 	const char *a = (const char *)&t->slots[s] + OSE_SLOT_PAYLOAD_OFF;
 	const char *b = (const char *)o + OSE_SLOT_PAYLOAD_OFF;
 	uint64_t m = 0;
-	unsigned i = 0;
+	unsigned i = lo;
 #ifdef __SSE2__
 	/* Two words per step: 32-bit lane compares, each lane ANDed with its
 	 * 64-bit partner, one sign bit per word (movmskpd); bit set = equal. */
+	uint64_t eq = 0;
 #pragma GCC unroll 32
-	for (; i + 2 <= OSE_SLOT_PAYLOAD_WORDS; i += 2) {
+	for (; i + 2 <= hi; i += 2) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + 8 * i));
 		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + 8 * i));
 		__m128i q = _mm_cmpeq_epi32(x, y);
 		q = _mm_and_si128(q, _mm_shuffle_epi32(q, _MM_SHUFFLE(2, 3, 0, 1)));
-		m |= (uint64_t)_mm_movemask_pd(_mm_castsi128_pd(q)) << i;
+		eq |= (uint64_t)_mm_movemask_pd(_mm_castsi128_pd(q)) << i;
 	}
-	m ^= (1ull << i) - 1; /* equal bits -> differing bits */
+	m = eq ^ (((1ull << i) - 1) & ~((1ull << lo) - 1)); /* equal bits -> differing bits */
 #endif
-	for (; i < OSE_SLOT_PAYLOAD_WORDS; i++) {
+	for (; i < hi; i++) {
 		uint64_t x, y;
 		memcpy(&x, a + 8 * i, 8);
 		memcpy(&y, b + 8 * i, 8);
@@ -298,6 +305,22 @@ static inline uint64_t slot_diff(const struct ose_tbl *t, uint32_t s, const stru
 	}
 	return m;
 }
+
+/* Payload word ranges [lo, hi) that ose_tbl_apply_h may change in an
+ * existing order (every other word - book, not_found, account, symbol,
+ * created_ns - is set once at creation):
+ *   DW_HEAD     word 0: venue, status, side, ord_type, tif, hist_len, oflags
+ *   DW_FIELDS   venue_seq .. updates (decimals, timestamps)
+ *   DW_HIST     hist_ts, hist_st: only with a status transition
+ *   DW_OID      order_id (+ DW_OIDH, oid_hash): only when adopting an id
+ *   DW_CID      client_id: only when the order learns its client id */
+#define DW(field) ((unsigned)((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8))
+#define DW_END(field) ((unsigned)((offsetof(struct ose_slot, field) + sizeof(((struct ose_slot *)0)->field) - OSE_SLOT_PAYLOAD_OFF + 7) / 8))
+OSE_STATIC_ASSERT(DW(venue) == 0 && DW_END(oflags) == 1, "head word");
+OSE_STATIC_ASSERT(DW_END(updates) == DW(hist_ts) && DW_END(hist_st) == DW(oid_hash),
+		  "fields, history and oid_hash are adjacent");
+OSE_STATIC_ASSERT(DW_END(order_id) == DW(client_id) && DW_END(client_id) == DW(venue_seq),
+		  "ids precede the fields");
 
 /* Publishes the payload words of o selected by mask (WBIT bits) into slot
  * s under its seqlock; the others already hold o's values. */
@@ -403,6 +426,28 @@ static uint32_t find_oid_k(const struct ose_tbl *t, uint64_t h, uint8_t venue,
 	}
 }
 
+/* The same probe for an event's key: its fixed arrays are compared with
+ * the slot's in 16-byte steps (ose_fk_eq; lengths < the fields' sizes,
+ * measured once by event_valid).  al 0: any account. */
+static inline uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const struct ose_event *ev,
+				   size_t sl, size_t ol, size_t al)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t mask = t->idx_mask;
+	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
+		uint64_t e = t->oid_idx[i];
+		if (!e)
+			return OSE_NIL;
+		if (OSE_IDX_TAG(e) != tag)
+			continue;
+		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
+		if (o->venue == ev->venue && ose_fk_eq(o->order_id, ev->order_id, ol) &&
+		    ose_fk_eq(o->symbol, ev->symbol, sl) &&
+		    (!al || ose_fk_eq(o->account, ev->account, al)))
+			return OSE_IDX_SLOT(e);
+	}
+}
+
 /* ---- batch pipelining ---------------------------------------------------- */
 
 static inline void pf_lines(const void *p, size_t bytes)
@@ -415,8 +460,12 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 {
 	if (!ev->order_id[0] || (ev->kind != OSE_EV_ORDER && ev->kind != OSE_EV_FILL))
 		return 0;
-	/* Bounded by the arrays: safe on an unterminated (invalid) event. */
-	uint64_t h = ose_key_oid(ev->venue, ev->symbol, ev->order_id);
+	/* Bounded by the arrays: safe on an unterminated (invalid) event,
+	 * which gets no hint (apply refuses it). */
+	size_t sl = ose_fk_len(ev->symbol, OSE_SYMBOL_MAX), ol = ose_fk_len(ev->order_id, OSE_ID_MAX);
+	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
+		return 0;
+	uint64_t h = oid_hash_arr(ev->venue, ev->symbol, sl, ev->order_id, ol);
 	__builtin_prefetch(&t->oid_idx[(h >> 32) & t->idx_mask], 0, 3);
 	return h;
 }
@@ -516,7 +565,7 @@ uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *ac
 	size_t sl = strnlen(symbol, OSE_SYMBOL_MAX), ol = strnlen(order_id, OSE_ID_MAX);
 	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
 		return OSE_NIL; /* cannot be in a field of that size */
-	return find_oid_k(t, oid_hash_fixed(venue, symbol, sl, order_id, ol), venue, account,
+	return find_oid_k(t, oid_hash_n(venue, symbol, sl, order_id, ol), venue, account,
 			  symbol, sl, order_id, ol);
 }
 
@@ -819,14 +868,15 @@ static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
 
 /* 1 if ev can be applied; stores the lengths of its symbol and order id
  * (measured once, reused by the hash and the key compare). */
-static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol)
+static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol, size_t *al)
 {
 	if (ev->venue == OSE_VENUE_NONE || ev->venue >= OSE_VENUE_COUNT ||
 	    ev->status >= OSE_ST_COUNT || ev->side > OSE_SIDE_SELL)
 		return 0;
-	*sl = flen(ev->symbol, OSE_SYMBOL_MAX);
-	*ol = flen(ev->order_id, OSE_ID_MAX);
-	if (*sl == OSE_SYMBOL_MAX || *ol == OSE_ID_MAX || !terminated(ev->account, OSE_ACCOUNT_MAX) ||
+	*sl = ose_fk_len(ev->symbol, OSE_SYMBOL_MAX);
+	*ol = ose_fk_len(ev->order_id, OSE_ID_MAX);
+	*al = ose_fk_len(ev->account, OSE_ACCOUNT_MAX);
+	if (*sl == OSE_SYMBOL_MAX || *ol == OSE_ID_MAX || *al == OSE_ACCOUNT_MAX ||
 	    !terminated(ev->client_id, OSE_ID_MAX) || !terminated(ev->trade_id, OSE_ID_MAX))
 		return 0;
 	if (!ev->symbol[0] || (!ev->order_id[0] && !ev->client_id[0]))
@@ -874,8 +924,8 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	}
 	uint16_t f = ev->flags;
 	int has_last = (f & OSE_EVF_HAS_LAST) && ev->last_qty > 0;
-	size_t sl = 0, ol = 0;
-	if (!event_valid(ev, &sl, &ol) || (ev->kind == OSE_EV_ORDER && ev->status == OSE_ST_NONE &&
+	size_t sl = 0, ol = 0, al = 0;
+	if (!event_valid(ev, &sl, &ol, &al) || (ev->kind == OSE_EV_ORDER && ev->status == OSE_ST_NONE &&
 				 !has_last && !(f & OSE_EVF_HAS_CUM_QTY)) ||
 	    (ev->kind == OSE_EV_FILL && !(f & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_CUM_QTY))) ||
 	    ((f & OSE_EVF_HAS_LAST) && ev->last_qty < 0) ||
@@ -893,8 +943,8 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	int adopt = 0;
 	uint64_t hk = 0;
 	if (ev->order_id[0]) {
-		hk = hash ? hash : oid_hash_fixed(ev->venue, ev->symbol, sl, ev->order_id, ol);
-		s = find_oid_k(t, hk, ev->venue, ev->account, ev->symbol, sl, ev->order_id, ol);
+		hk = hash ? hash : oid_hash_arr(ev->venue, ev->symbol, sl, ev->order_id, ol);
+		s = find_oid_ev(t, hk, ev, sl, ol, al);
 	}
 	if (s == OSE_NIL && ev->client_id[0]) {
 		s = find_cid(t, ev->venue, ev->account, ev->symbol, ev->client_id,
@@ -1078,7 +1128,18 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 
 	/* Changed: a new order, a new memo, or a payload word that differs
 	 * (then only those words are published, see slot_publish_diff). */
-	uint64_t dmask = created ? WALL : slot_diff(t, s, &o);
+	uint64_t dmask = WALL;
+	if (!created) {
+		dmask = slot_diff(t, s, &o, DW(venue), DW_END(oflags)) |
+			slot_diff(t, s, &o, DW(venue_seq), DW_END(updates));
+		if (nst != cur)
+			dmask |= slot_diff(t, s, &o, DW(hist_ts), DW_END(hist_st));
+		if (adopt)
+			dmask |= slot_diff(t, s, &o, DW(order_id), DW_END(order_id)) |
+				 slot_diff(t, s, &o, DW(oid_hash), DW_END(oid_hash));
+		if (!had_cid && o.client_id[0])
+			dmask |= slot_diff(t, s, &o, DW(client_id), DW_END(client_id));
+	}
 	int changed = created || memo_dirty || dmask;
 	out->slot = s;
 	out->prev_status = cur;

@@ -402,6 +402,30 @@ static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 	return ose_key_mix(h, n);
 }
 
+/* The same value as ose_key_strn(h, s, n) when s is a fixed array whose
+ * size is a multiple of 8 and larger than n (every key field is): the tail
+ * is one whole-word load with the bytes past the string masked off, which
+ * stays inside the array. */
+static inline uint64_t ose_key_fixn(uint64_t h, const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t k;
+		__builtin_memcpy(&k, s + i, 8);
+		h = ose_key_mix(h, k);
+	}
+	if (i < n) {
+		uint64_t k;
+		__builtin_memcpy(&k, s + i, 8);
+		h = ose_key_mix(h, k & (~0ull >> (64 - 8 * (n - i))));
+	}
+	return ose_key_mix(h, n);
+#else
+	return ose_key_strn(h, s, n);
+#endif
+}
+
 static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
 {
 	/* memchr stops at the first NUL (C11 7.24.5.1), so a string shorter
