@@ -32,7 +32,8 @@ Prints, per DESIGN section 12:
         rest of a shared box cannot take its cores, with the simulator still
         pacing as a remote venue would; skipped without the privilege to
         raise priority)
-  BENCH e2e.cpu_per_event.{sim,feeds,engine}.* ns  (process CPU time / events)
+  BENCH e2e.cpu_per_event.{sim,feeds,engine,engine_slow}.* ns  (process CPU
+        time / events; engine_slow: the engine's threads but the hot one)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
         with no ring-full stall: bounded by what the simulator can offer here)
   BENCH e2e.stage.{wire,feed,ring,total}.{p50,p99,p999,max}.<rate>.<feeds> ns
@@ -96,6 +97,34 @@ def renice_all(pid, n):
             f.write(str(n))
     except FileNotFoundError:
         pass  # a kernel without autogroups
+
+
+def cpu_threads_s(pid):
+    """utime + stime of each thread of pid in seconds, largest first."""
+    out = []
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            f = open("/proc/%d/task/%s/stat" % (pid, t)).read()
+            fields = f[f.rindex(")") + 2:].split()
+            out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    except OSError:
+        pass
+    return sorted(out, reverse=True)
+
+
+def ctxsw(pid):
+    """(voluntary, involuntary) context switches of every thread of pid."""
+    v = n = 0
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            for line in open("/proc/%d/task/%s/status" % (pid, t)):
+                if line.startswith("voluntary_ctxt_switches:"):
+                    v += int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches:"):
+                    n += int(line.split()[1])
+    except OSError:
+        pass
+    return v, n
 
 
 def wait_for(pred, timeout):
@@ -169,6 +198,12 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                 renice_all(p.pid, n)
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
         cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
+        # The engine's threads other than its busiest (the hot thread):
+        # the slow path (journal, timers), which shares the feeds' cores
+        # in the pinned layout.
+        cpu["engine_slow"] = sum(cpu_threads_s(eng.pid)[1:])
+        sw = {"sim": ctxsw(sim.pid), "engine": ctxsw(eng.pid),
+              "feeds": tuple(map(sum, zip(*[ctxsw(p.pid) for p in feeds])))}
         sim.send_signal(signal.SIGTERM)
         sim.wait(timeout=30)
         time.sleep(0.3)
@@ -202,7 +237,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         stalls = sum(f.get("ring_full_stalls", 0) for f in d["feeds"]) if d else -1
         return {"fig": fig, "stalls": stalls, "events": st.get("events_received", 0),
                 "rate": fig.get("e2e.rate.%s" % tag, 0.0), "feeds": d["feeds"] if d else [],
-                "latency": d.get("latency") if d else None, "cpu": cpu, "stages": stages}
+                "latency": d.get("latency") if d else None, "cpu": cpu, "ctxsw": sw, "stages": stages}
     finally:
         for p in procs:
             if p.poll() is None:
@@ -226,6 +261,11 @@ def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None
         # core first (the next bottleneck) when the machine is shared.
         for k, v in sorted(r["cpu"].items()):
             print("BENCH e2e.cpu_per_event.%s.%s %.0f ns" % (k, name, v * 1e9 / r["events"]))
+        # Context switches (voluntary: went to sleep; involuntary:
+        # preempted) per 1000 events: on a VM each costs microseconds.
+        print("# %s context switches per 1000 events, voluntary/involuntary: %s" % (name, ", ".join(
+            "%s %.0f/%.0f" % (k, v[0] * 1e3 / r["events"], v[1] * 1e3 / r["events"])
+            for k, v in sorted(r["ctxsw"].items()))))
     print("# %s: %d events received by the engine in ~%ds, ring-full stalls %d, load average %s"
           % (name, r["events"], seconds, r["stalls"], " ".join(open("/proc/loadavg").read().split()[:3])),
           flush=True)
