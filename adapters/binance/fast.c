@@ -42,6 +42,10 @@
 #include "adapters/binance/binance.h"
 #include "adapters/json/swar.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -54,9 +58,24 @@ __extension__ typedef unsigned __int128 u128;
 
 /* s just after an opening quote: its closing quote, or NULL if the
  * string holds an escape, a control or non-ASCII byte, or does not end
- * inside the message (the generic path judges those). */
+ * inside the message (the generic path judges those).  16 bytes at a
+ * time with SSE2 (x86-64's baseline), 8 with SWAR, then bytes. */
 static inline const char *bf_str(const char *s, const char *end)
 {
+#ifdef __SSE2__
+	for (; end - s >= 16; s += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+		/* A signed compare with 0x20 takes controls and bytes >= 0x80. */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits) {
+			s += __builtin_ctz(bits);
+			return *s == '"' ? s : NULL;
+		}
+	}
+#endif
 #if OSE_SWAR
 	for (; end - s >= 8; s += 8) {
 		uint64_t m = ose_swar_str_special(ose_swar_load(s));
@@ -147,58 +166,79 @@ static const char *bf_skip(const char *v, const char *end)
 		q = bf_str(v + 1, end);
 		return q ? q + 1 : NULL;
 	case 't':
-		return end - v > 4 && !memcmp(v, "true", 4) ? v + 4 : NULL;
+		return end - v > 4 && ose_wire_eq(v, "true", 4) ? v + 4 : NULL;
 	case 'n':
-		return end - v > 4 && !memcmp(v, "null", 4) ? v + 4 : NULL;
+		return end - v > 4 && ose_wire_eq(v, "null", 4) ? v + 4 : NULL;
 	case 'f':
-		return end - v > 5 && !memcmp(v, "false", 5) ? v + 5 : NULL;
+		return end - v > 5 && ose_wire_eq(v, "false", 5) ? v + 5 : NULL;
 	default:
 		return bf_num(v, end);
 	}
+}
+
+/* The shape Binance writes decimals in, "[-]I.F" with 1..8 digits
+ * each: two loads (end - v >= 19 puts both inside), no loop. */
+struct bf_decw {
+	uint64_t x, y;  /* the words at I and at F */
+	unsigned ni, nf; /* their digit counts */
+	int neg;
+};
+
+/* v at '"': the closing quote of a string of that shape, with *w set;
+ * NULL for any other value (the caller takes the general way). */
+static inline __attribute__((always_inline)) const char *
+bf_dec_shape(const char *v, const char *end, struct bf_decw *w)
+{
+#if OSE_SWAR
+	if (likely(*v == '"' && end - v >= 19)) {
+		const char *d = v + 1 + (v[1] == '-'), *f;
+
+		w->neg = d != v + 1;
+		w->x = ose_swar_load(d);
+		w->ni = ose_swar_ndigits(w->x);
+		if (likely(w->ni - 1 < 8 && d[w->ni] == '.')) {
+			f = d + w->ni + 1;
+			w->y = ose_swar_load(f);
+			w->nf = ose_swar_ndigits(w->y);
+			if (likely(w->nf && f + w->nf < end && f[w->nf] == '"'))
+				return f + w->nf;
+		}
+	}
+#else
+	(void)v;
+	(void)end;
+	(void)w;
+#endif
+	return NULL;
 }
 
 /*
  * v at a decimal string: its closing quote, with *out and *has = 1, or
  * *has = 0 for "" (no value, as the readers say).  NULL to decline
  * (not a string, or a decimal ose_json_dec_parse refuses).
- * "[-]I.F" with 1..8 digits each, the shape Binance sends, takes two
- * loads and one multiply; its value is ose_dec_parse's: I * 10^20 +
- * F * 10^(20 - nf) = (I * 10^nf + F) * 10^(20 - nf).  Everything else
- * goes through ose_json_dec_parse, which the generic reader calls.
+ * bf_dec_shape's values take one multiply; the result is
+ * ose_dec_parse's: I * 10^20 + F * 10^(20 - nf) = (I * 10^nf + F) *
+ * 10^(20 - nf).  Everything else goes through ose_json_dec_parse,
+ * which the generic reader calls.
  */
-static inline const char *bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
+static inline __attribute__((always_inline)) const char *
+bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 {
-	const char *s = v + 1, *q;
+	struct bf_decw w;
+	const char *q = bf_dec_shape(v, end, &w);
 
-	if (unlikely(*v != '"'))
-		return NULL;
-#if OSE_SWAR
-	if (likely(end - s >= 18)) {
-		const char *d = s + (*s == '-'), *f;
-		uint64_t x = ose_swar_load(d), y, acc;
-		unsigned ni = ose_swar_ndigits(x), nf;
-
-		/* d + 17 <= end: the loads at d and f lie inside. */
-		if (likely(ni - 1 < 8 && d[ni] == '.')) {
-			f = d + ni + 1;
-			y = ose_swar_load(f);
-			nf = ose_swar_ndigits(y);
-			if (likely(nf && f + nf < end && f[nf] == '"')) {
-				ose_dec val;
-				acc = ose_swar_value_n(x, ni) * ose_p10[nf] + ose_swar_value_n(y, nf);
-				val = (ose_dec)((u128)acc * ose_p10[20 - nf]);
-				*out = d != s ? -val : val;
-				*has = 1;
-				return f + nf;
-			}
-		}
+	if (likely(q != NULL)) {
+		uint64_t acc = ose_swar_value_n(w.x, w.ni) * ose_p10[w.nf] +
+			       ose_swar_value_n(w.y, w.nf);
+		ose_dec val = (ose_dec)((u128)acc * ose_p10[20 - w.nf]);
+		*out = w.neg ? -val : val;
+		*has = 1;
+		return q;
 	}
-#endif
-	q = bf_str(s, end);
-	if (!q)
+	if (unlikely(*v != '"') || !(q = bf_str(v + 1, end)))
 		return NULL;
-	*has = q != s;
-	if (*has && ose_json_dec_parse(s, (size_t)(q - s), out) != OSE_DEC_OK)
+	*has = q != v + 1;
+	if (*has && ose_json_dec_parse(v + 1, (size_t)(q - v - 1), out) != OSE_DEC_OK)
 		return NULL;
 	return q;
 }
@@ -223,6 +263,47 @@ static inline void bf_copy(char *dst, const char *src, size_t n)
 	}
 }
 
+/*
+ * The event time E, the integer token t[0..n), as parse.c's bn_ts reads
+ * it: ms, or µs from 15 characters up; 0 with *ns set, or -1.  Epoch ms
+ * and µs have 13 and 16 digits: two loads inside the message (a comma
+ * and more follow the token) and no loop; anything else (fewer than 9
+ * digits, a sign, the end of the message close) is left to
+ * ose_ts_parse_epoch, whose limits both branches apply.
+ */
+static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns)
+{
+	enum ose_ts_unit unit = n >= 15 ? OSE_TS_US : OSE_TS_MS;
+#if OSE_SWAR
+	if (likely(n >= 9 && n <= 16 && end - t >= 16 && *t != '-')) {
+		/* bf_int checked the digits; the bytes after them are dropped. */
+		uint64_t v = ose_swar_value(ose_swar_load(t) - OSE_SWAR_ZEROS) * ose_p10[n - 8] +
+			     ose_swar_value_n(ose_swar_load(t + 8), (unsigned)(n - 8));
+		/* 16 digits stay below 2^63 / 10^3: the products cannot wrap. */
+		*ns = (int64_t)(v * (unit == OSE_TS_US ? 1000u : 1000000u));
+		return v <= (uint64_t)INT64_MAX / (unit == OSE_TS_US ? 1000u : 1000000u) ? 0 : -1;
+	}
+#endif
+	(void)end;
+	return ose_ts_parse_epoch(t, n, unit, ns) ? -1 : 0;
+}
+
+/* A zeroed event in 28 vector stores: the library memset of 448 bytes
+ * (rep stos here) costs more to start than to run. */
+static inline void bf_zero(struct ose_event *ev)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	__m128i z = _mm_setzero_si128();
+	for (size_t i = 0; i < sizeof(*ev); i += 16) {
+		/* Keeps the compiler from turning the loop back into memset. */
+		__asm__("" : "+x"(z));
+		_mm_store_si128((__m128i *)(void *)((char *)ev + i), z);
+	}
+#else
+	memset(ev, 0, sizeof(*ev));
+#endif
+}
+
 /* p at ',': the simulator's ,"ose_ts":<int> stamp, which must close
  * its object.  Returns the '}' after it with *ns set, or NULL.  As
  * ose_json_read_stamp: a non-negative integer within int64. */
@@ -245,22 +326,212 @@ static const char *bf_stamp(const char *p, const char *end, int64_t *ns)
 	return q;
 }
 
+/* What the members leave for after the walk: which id is the order's
+ * own (trap 16), the fill only x=TRADE keeps (trap 13), fee and reason. */
+struct bf_state {
+	struct ose_event *ev;
+	uint64_t seen; /* BIT(k) for every key met */
+	const char *cs, *Cs, *ts, *Ns, *rs; /* each valid when its length is set */
+	uint32_t cn, Cn, tn, Nn, rn;
+	unsigned has_l, has_L, has_n, trade;
+	ose_dec lq, lp, fee; /* fee valid when has_n */
+};
+
+/*
+ * The value of key k at val: parsed into the event or st.  Returns the
+ * byte after it (the member loop wants ',' or '}' there) or NULL to
+ * decline.  Always inlined: called with a constant k from the ordered
+ * chain, the switch folds away.
+ */
+static inline __attribute__((always_inline)) const char *
+bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
+{
+	struct ose_event *ev = st->ev;
+	const char *q;
+	unsigned has;
+	int v;
+
+	switch (k) {
+	case 'E': /* ms, or µs from 15 digits up (parse.c bn_ts) */
+		q = bf_int(val, end);
+		if (!q || bf_time(val, (size_t)(q - val), end, &ev->exch_ts_ns))
+			return NULL;
+		return q;
+	case 's':
+		q = bf_strv(val, end);
+		if (!q || q - val - 1 == 0 || q - val - 1 >= OSE_SYMBOL_MAX)
+			return NULL;
+		bf_copy(ev->symbol, val + 1, (size_t)(q - val - 1));
+		return q + 1;
+	case 'c':
+	case 'C':
+	case 'N':
+	case 'r':
+	case 'x':
+		/* Strings used after the walk (N may be null). */
+		if (k == 'N' && end - val > 4 && ose_wire_eq(val, "null", 4))
+			return val + 4;
+		q = bf_strv(val, end);
+		if (!q)
+			return NULL;
+		++val;
+		if (k == 'c') {
+			st->cs = val;
+			st->cn = (uint32_t)(q - val);
+		} else if (k == 'C') {
+			st->Cs = val;
+			st->Cn = (uint32_t)(q - val);
+		} else if (k == 'N') {
+			st->Ns = val;
+			st->Nn = (uint32_t)(q - val);
+		} else if (k == 'r') {
+			st->rs = val;
+			st->rn = (uint32_t)(q - val);
+		} else {
+			st->trade = q - val == 5 && ose_wire_eq(val, "TRADE", 5);
+		}
+		return q + 1;
+	case 'X':
+	case 'S':
+	case 'o':
+	case 'f':
+		q = bf_strv(val, end);
+		if (!q)
+			return NULL;
+		++val;
+		if (k == 'X') {
+			v = BN_WIRE_FIND(val, (size_t)(q - val), bn_status);
+			if (v < 0)
+				return NULL;
+			ev->status = (uint8_t)v;
+		} else if (k == 'S') {
+			v = BN_WIRE_FIND(val, (size_t)(q - val), bn_side);
+			if (v < 0)
+				return NULL;
+			ev->side = (uint8_t)v;
+		} else if (q != val) { /* "" leaves NONE */
+			if (k == 'o') {
+				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_type);
+				ev->ord_type = (uint8_t)(v >= 0 ? v : OSE_OT_OTHER);
+			} else {
+				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_tif);
+				ev->tif = (uint8_t)(v >= 0 ? v : OSE_TIF_OTHER);
+			}
+		}
+		return q + 1;
+	case 'p':
+		if (!(q = bf_dec(val, end, &ev->price, &has)))
+			return NULL;
+		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_PRICE : 0);
+		return q + 1;
+	case 'q':
+		if (!(q = bf_dec(val, end, &ev->qty, &has)))
+			return NULL;
+		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_QTY : 0);
+		return q + 1;
+	case 'z': /* required: "" is refused by the generic path */
+		if (!(q = bf_dec(val, end, &ev->cum_qty, &has)) || !has)
+			return NULL;
+		ev->flags |= OSE_EVF_HAS_CUM_QTY;
+		return q + 1;
+	case 'l':
+		q = bf_dec(val, end, &st->lq, &st->has_l);
+		return q ? q + 1 : NULL;
+	case 'L':
+		q = bf_dec(val, end, &st->lp, &st->has_L);
+		return q ? q + 1 : NULL;
+	case 'n':
+		q = bf_dec(val, end, &st->fee, &st->has_n);
+		return q ? q + 1 : NULL;
+	case 'i': /* the integer token is the id (ose_json_read_id) */
+		q = bf_int(val, end);
+		if (!q || q - val >= OSE_ID_MAX)
+			return NULL;
+		bf_copy(ev->order_id, val, (size_t)(q - val));
+		return q;
+	case 't': /* up to 18 digits: ose_json_read_i64 cannot overflow */
+		q = bf_int(val, end);
+		if (!q || q - val - (*val == '-') > 18)
+			return NULL;
+		st->ts = val;
+		st->tn = (uint32_t)(q - val);
+		return q;
+	/* Keys the event does not use, with the types Binance gives them:
+	 * the shape first, the whole grammar when it does not match. */
+	case 'P':
+	case 'F':
+	case 'Z':
+	case 'Y':
+	case 'Q': {
+		struct bf_decw w;
+		q = bf_dec_shape(val, end, &w);
+		return q ? q + 1 : bf_skip(val, end);
+	}
+	case 'g':
+	case 'I':
+	case 'O':
+	case 'W':
+	case 'T':
+	case 'v':
+		q = bf_int(val, end);
+		return q && q < end && (*q == ',' || *q == '}') ? q : bf_skip(val, end);
+	case 'w':
+	case 'm':
+	case 'M':
+		if (end - val > 5 && ose_wire_eq(val, "true", 4))
+			return val + 4;
+		if (end - val > 5 && ose_wire_eq(val, "false", 5))
+			return val + 5;
+		return bf_skip(val, end);
+	default: /* a, d, B and keys nobody reads */
+		return bf_skip(val, end);
+	}
+}
+
+/* One member ,"k": at p whose value bf_value reads, for the loop that
+ * takes members in any order: the byte after its value, or NULL. */
+static const char *bf_member(const char *p, const char *end, struct bf_state *st)
+{
+	unsigned k = (unsigned char)p[2];
+
+	if (unlikely((unsigned)((k | 0x20) - 'a') >= 26 || (st->seen & BIT(k))))
+		return NULL;
+	st->seen |= BIT(k);
+	return bf_value(k, p + 5, end, st);
+}
+
+/* The five bytes ,"k": of a one-letter key as the low bytes of a word. */
+#define BF_KW(k) (0x2c | 0x22ULL << 8 | (uint64_t)(k) << 16 | 0x22ULL << 24 | 0x3aULL << 32)
+
+/*
+ * The ordered chain: Binance's own key order (reference §1), each key
+ * optional.  A key that is next takes one word compare and its inlined
+ * value code; one that is missing costs the compare.  The chain stops
+ * at the first member it does not expect and the loop takes the rest.
+ */
+#if OSE_SWAR
+#define BF_STEP(k)                                                                         \
+	do {                                                                               \
+		if (end - p >= 8 && (ose_swar_load(p) & 0xFFFFFFFFFFULL) == BF_KW(k)) {     \
+			if (unlikely(!(p = bf_value((k), p + 5, end, &st))))                \
+				return 0;                                                  \
+			st.seen |= BIT(k);                                                 \
+		}                                                                          \
+	} while (0)
+#else
+#define BF_STEP(k) ((void)0)
+#endif
+
 int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 			   struct ose_parse_out *out)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
 	const char *p = msg, *end = msg + len, *q;
+	struct bf_state st;
 	struct ose_event *ev;
 	size_t alen = 0;
-	int bare = 0, v;
+	int bare = 0;
 	int64_t stamp = 0;
-	uint64_t seen = BIT('e');
-	/* Kept to the end: which id is the order's own (trap 16), the
-	 * fill that only x=TRADE keeps (trap 13), fee and reason. */
-	const char *cs = NULL, *Cs = NULL, *ts = NULL, *Ns = NULL, *rs = NULL;
-	size_t cn = 0, Cn = 0, tn = 0, Nn = 0, rn = 0;
-	ose_dec lq = 0, lp = 0, fee = 0;
-	unsigned has_l = 0, has_L = 0, has_n = 0, has, trade = 0;
 
 	if (unlikely(out->cap < 1 || len < sizeof(rep) + 1 || len > OSE_JSON_MAX_LEN || *p != '{'))
 		return 0;
@@ -290,24 +561,34 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	p += sizeof(rep) - 1;
 
 	ev = &out->ev[0];
-	memset(ev, 0, sizeof(*ev));
+	bf_zero(ev);
 	ev->kind = OSE_EV_ORDER;
 	ev->venue = OSE_VENUE_BINANCE;
 	if (alen)
 		memcpy(ev->account, ctx->account, alen);
+	/* Field by field: a memset of st would be a rep stos too. */
+	st.ev = ev;
+	st.seen = BIT('e');
+	st.cn = st.Cn = st.tn = st.Nn = st.rn = 0;
+	st.has_l = st.has_L = st.has_n = st.trade = 0;
+	st.lq = st.lp = 0;
 
-	/* Members: p at the ',' or '}' after a value. */
+	BF_STEP('E'); BF_STEP('s'); BF_STEP('c'); BF_STEP('S'); BF_STEP('o'); BF_STEP('f');
+	BF_STEP('q'); BF_STEP('p'); BF_STEP('P'); BF_STEP('F'); BF_STEP('g'); BF_STEP('C');
+	BF_STEP('x'); BF_STEP('X'); BF_STEP('r'); BF_STEP('i'); BF_STEP('l'); BF_STEP('z');
+	BF_STEP('L'); BF_STEP('n'); BF_STEP('N'); BF_STEP('T'); BF_STEP('t'); BF_STEP('v');
+	BF_STEP('I'); BF_STEP('w'); BF_STEP('m'); BF_STEP('M'); BF_STEP('O'); BF_STEP('Z');
+	BF_STEP('Y'); BF_STEP('Q'); BF_STEP('W'); BF_STEP('V');
+
+	/* The members the chain did not expect, in any order: p at the
+	 * ',' or '}' after a value. */
 	for (;;) {
-		const char *val;
-		unsigned k;
-
 		if (unlikely(p >= end))
 			return 0;
-		if (*p == '}')
+		if (likely(*p == '}'))
 			break;
 		if (unlikely(*p != ',' || end - p < 6))
 			return 0;
-		/* "k": quote, key, quote, colon (one word compare). */
 		if (unlikely(p[1] != '"' || p[3] != '"' || p[4] != ':')) {
 			/* Not a one-letter key: only the stamp may end a
 			 * bare event (an envelope's comes after its '}'). */
@@ -315,131 +596,8 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 				return 0;
 			break;
 		}
-		k = (unsigned char)p[2];
-		val = p + 5;
-		if (unlikely((unsigned)((k | 0x20) - 'a') >= 26 || (seen & BIT(k))))
+		if (!(p = bf_member(p, end, &st)))
 			return 0;
-		seen |= BIT(k);
-		switch (k) {
-		case 'E': /* ms, or µs from 15 digits up (parse.c bn_ts) */
-			q = bf_int(val, end);
-			if (!q || ose_ts_parse_epoch(val, (size_t)(q - val),
-						     q - val >= 15 ? OSE_TS_US : OSE_TS_MS,
-						     &ev->exch_ts_ns))
-				return 0;
-			p = q;
-			break;
-		case 's':
-			q = bf_strv(val, end);
-			if (!q || q - val - 1 == 0 || q - val - 1 >= OSE_SYMBOL_MAX)
-				return 0;
-			bf_copy(ev->symbol, val + 1, (size_t)(q - val - 1));
-			p = q + 1;
-			break;
-		case 'c':
-		case 'C':
-		case 'N':
-		case 'r':
-		case 'x':
-			/* Strings used after the loop (N may be null). */
-			if (k == 'N' && end - val > 4 && !memcmp(val, "null", 4)) {
-				p = val + 4;
-				break;
-			}
-			q = bf_strv(val, end);
-			if (!q)
-				return 0;
-			p = q + 1;
-			++val;
-			switch (k) {
-			case 'c': cs = val; cn = (size_t)(q - val); break;
-			case 'C': Cs = val; Cn = (size_t)(q - val); break;
-			case 'N': Ns = val; Nn = (size_t)(q - val); break;
-			case 'r': rs = val; rn = (size_t)(q - val); break;
-			default: trade = q - val == 5 && !memcmp(val, "TRADE", 5); break;
-			}
-			break;
-		case 'X':
-		case 'S':
-		case 'o':
-		case 'f':
-			q = bf_strv(val, end);
-			if (!q)
-				return 0;
-			p = q + 1;
-			++val;
-			if (k == 'X') {
-				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_status);
-				if (v < 0)
-					return 0;
-				ev->status = (uint8_t)v;
-			} else if (k == 'S') {
-				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_side);
-				if (v < 0)
-					return 0;
-				ev->side = (uint8_t)v;
-			} else if (q != val) { /* "" leaves NONE */
-				v = k == 'o' ? BN_WIRE_FIND(val, (size_t)(q - val), bn_type)
-					     : BN_WIRE_FIND(val, (size_t)(q - val), bn_tif);
-				if (k == 'o')
-					ev->ord_type = (uint8_t)(v >= 0 ? v : OSE_OT_OTHER);
-				else
-					ev->tif = (uint8_t)(v >= 0 ? v : OSE_TIF_OTHER);
-			}
-			break;
-		case 'p':
-			if (!(q = bf_dec(val, end, &ev->price, &has)))
-				return 0;
-			ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_PRICE : 0);
-			p = q + 1;
-			break;
-		case 'q':
-			if (!(q = bf_dec(val, end, &ev->qty, &has)))
-				return 0;
-			ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_QTY : 0);
-			p = q + 1;
-			break;
-		case 'z': /* required: "" is refused by the generic path */
-			if (!(q = bf_dec(val, end, &ev->cum_qty, &has)) || !has)
-				return 0;
-			ev->flags |= OSE_EVF_HAS_CUM_QTY;
-			p = q + 1;
-			break;
-		case 'l':
-			if (!(q = bf_dec(val, end, &lq, &has_l)))
-				return 0;
-			p = q + 1;
-			break;
-		case 'L':
-			if (!(q = bf_dec(val, end, &lp, &has_L)))
-				return 0;
-			p = q + 1;
-			break;
-		case 'n':
-			if (!(q = bf_dec(val, end, &fee, &has_n)))
-				return 0;
-			p = q + 1;
-			break;
-		case 'i': /* the integer token is the id (ose_json_read_id) */
-			q = bf_int(val, end);
-			if (!q || q - val >= OSE_ID_MAX)
-				return 0;
-			bf_copy(ev->order_id, val, (size_t)(q - val));
-			p = q;
-			break;
-		case 't': /* up to 18 digits: ose_json_read_i64 cannot overflow */
-			q = bf_int(val, end);
-			if (!q || q - val - (*val == '-') > 18)
-				return 0;
-			ts = val;
-			tn = (size_t)(q - val);
-			p = q;
-			break;
-		default: /* T, a, d, B and keys the event does not use */
-			if (!(p = bf_skip(val, end)))
-				return 0;
-			break;
-		}
 	}
 
 	/* p at the event's '}'; then the envelope's stamp and '}'. */
@@ -451,40 +609,40 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 			return 0;
 		p++;
 	}
-	if (p != end || (seen & BF_REQUIRED) != BF_REQUIRED)
+	if (p != end || (st.seen & BF_REQUIRED) != BF_REQUIRED)
 		return 0;
 
 	/* Trap 16: C is the order's own id on cancels, "" otherwise. */
-	if (Cn) {
-		if (Cn >= OSE_ID_MAX)
+	if (st.Cn) {
+		if (st.Cn >= OSE_ID_MAX)
 			return 0;
-		bf_copy(ev->client_id, Cs, Cn);
-	} else if (cn) {
-		if (cn >= OSE_ID_MAX)
+		bf_copy(ev->client_id, st.Cs, st.Cn);
+	} else if (st.cn) {
+		if (st.cn >= OSE_ID_MAX)
 			return 0;
-		bf_copy(ev->client_id, cs, cn);
+		bf_copy(ev->client_id, st.cs, st.cn);
 	}
 	/* Trap 13: l and L are a fill only when x=TRADE; t = -1 is none. */
-	if (trade) {
-		ev->last_qty = lq;
-		ev->last_px = lp;
-		ev->flags |= (uint16_t)((has_l ? OSE_EVF_HAS_LAST : 0) |
-					(has_L ? OSE_EVF_HAS_LAST_PX : 0));
+	if (st.trade) {
+		ev->last_qty = st.lq;
+		ev->last_px = st.lp;
+		ev->flags |= (uint16_t)((st.has_l ? OSE_EVF_HAS_LAST : 0) |
+					(st.has_L ? OSE_EVF_HAS_LAST_PX : 0));
 		/* -0 is the only negative token whose value is >= 0. */
-		if (ts && (*ts != '-' || (tn == 2 && ts[1] == '0')))
-			bf_copy(ev->trade_id, ts, tn);
+		if (st.tn && (*st.ts != '-' || (st.tn == 2 && st.ts[1] == '0')))
+			bf_copy(ev->trade_id, st.ts, st.tn);
 	}
 	/* Commission n in asset N; N is null when nothing was charged. */
-	if (Nn >= OSE_ASSET_MAX)
+	if (st.Nn >= OSE_ASSET_MAX)
 		return 0;
-	bf_copy(ev->fee_asset, Ns, Nn);
-	if (has_n && (Nn || fee != 0)) {
-		ev->fee = fee;
+	bf_copy(ev->fee_asset, st.Ns, st.Nn);
+	if (st.has_n && (st.Nn || st.fee != 0)) {
+		ev->fee = st.fee;
 		ev->flags |= OSE_EVF_HAS_FEE;
 	}
 	/* Reject reason, informational ("NONE" when fine), truncated. */
-	if (rn && !(rn == 4 && !memcmp(rs, "NONE", 4)))
-		bf_copy(ev->reason, rs, rn < OSE_ID_MAX ? rn : OSE_ID_MAX - 1);
+	if (st.rn && !(st.rn == 4 && ose_wire_eq(st.rs, "NONE", 4)))
+		bf_copy(ev->reason, st.rs, st.rn < OSE_ID_MAX ? st.rn : OSE_ID_MAX - 1);
 	if (stamp)
 		ev->send_ts_ns = stamp;
 	out->n = 1;

@@ -65,14 +65,53 @@ struct ose_wire_map {
 };
 #define OSE_WIRE(lit, v) { (lit), sizeof(lit) - 1, (v) }
 
+/* a[0..n) == b[0..n), with loads that stay inside both (a wire table's
+ * literal holds only n + 1 bytes) and no library call up to 24 bytes. */
+static inline int ose_wire_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n > 24)
+		return memcmp(a, b, n) == 0;
+	if (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		if (x != y)
+			return 0;
+		if (n > 16) {
+			memcpy(&x, a + 8, 8);
+			memcpy(&y, b + 8, 8);
+			return x == y;
+		}
+		return 1;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The table value for the raw bytes p[0..len), or -1 if they are not
- * one of its strings. */
+ * one of its strings.  The lengths settle almost every entry. */
 static inline int ose_wire_find(const char *p, size_t len, const struct ose_wire_map *map,
 				size_t n)
 {
-	/* Length and first byte settle almost every miss without a call. */
 	for (size_t i = 0; i < n; i++)
-		if (map[i].len == len && map[i].wire[0] == p[0] && memcmp(map[i].wire, p, len) == 0)
+		if (map[i].len == len && ose_wire_eq(map[i].wire, p, len))
 			return map[i].val;
 	return -1;
 }

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Binance executionReport fast path (adapters/binance/fast.c) is
+ * exact: on every input it either declines, or gives byte for byte the
+ * event, result, err and why of the generic (scanner-based) parser.  And
+ * ose_binance_parse, which tries one then the other, always answers as
+ * the generic parser does.
+ *
+ * Inputs: the reference's executionReports in their wire form (compact)
+ * in all three envelopes, with and without the simulator's stamp, and
+ * mutations of each: truncated at every byte, every member removed,
+ * duplicated, moved; every value replaced by values of other types and
+ * shapes; a space inserted and special bytes written at every offset;
+ * random decimals, times and ids.  Every input sits right before a
+ * PROT_NONE page.  The tests also require that the fast path takes the
+ * fixtures and a share of the mutations, or they could not fail.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/binance/binance.h"
+#include "adapters/core/venues.h"
+#include "perf/adapters/bench_util.h"
+#include "tests/adapters/fixture_check.h"
+#include "tests/adapters/guard.h"
+
+#define MAXM 48   /* members of one event */
+#define MAXML 256 /* bytes of one member */
+#define MSGMAX 16384
+
+static const char *const er_files[] = {
+	"binance/execution_report_documented.json",
+	"binance/execution_report_binance_us.json",
+	"binance/execution_report_trade_prevention.json",
+	"binance/execution_report_pending_cancel.json",
+	"binance/execution_report_trade_l_zero_partial.json",
+};
+#define N_ER (sizeof(er_files) / sizeof(er_files[0]))
+
+/* The other Binance fixtures: the fast path must decline them. */
+static const char *const other_files[] = {
+	"binance/outbound_account_position.json",
+	"binance/balance_update.json",
+	"binance/listen_key_expired.json",
+	"binance/ws_api_subscribe_response.json",
+};
+
+static const char *const env_pre[] = {
+	"{",
+	"{\"subscriptionId\":0,\"event\":{",
+	"{\"stream\":\"executionReport\",\"data\":{",
+};
+#define STAMP ",\"ose_ts\":1795386154366123456"
+
+/* An executionReport's members, split from its compact form. */
+struct er {
+	char m[MAXM][MAXML];
+	int n;
+};
+
+static struct guard g;
+static int g_ready;
+static const char *g_account = "acct1";
+
+/* Run the fast path, the generic path and ose_binance_parse on msg (at
+ * the end of a page) and check they agree.  Returns 1 if the fast path
+ * took the message. */
+static int run_both(const char *msg, size_t len)
+{
+	struct ose_event ef[4], eg[4], ec[4];
+	struct ose_parse_ctx ctx = { .account = g_account, .venue = OSE_VENUE_BINANCE };
+	struct ose_parse_out of = { .ev = ef, .cap = 4 }, og = { .ev = eg, .cap = 4 },
+			     oc = { .ev = ec, .cap = 4 };
+	enum ose_parse_res rg, rc;
+	const char *m;
+	int took;
+
+	if (!g_ready) {
+		guard_init(&g, MSGMAX);
+		g_ready = 1;
+	}
+	m = guard_put(&g, msg, len);
+	memset(ef, 0xa5, sizeof(ef));
+	memset(eg, 0x5a, sizeof(eg));
+	memset(ec, 0x3c, sizeof(ec));
+	ose_ev_out_reset(&of);
+	took = ose_binance_parse_fast(m, len, &ctx, &of);
+	rg = ose_binance_parse_generic(m, len, 0, &ctx, &og);
+	rc = ose_binance_parse(m, len, 0, &ctx, &oc);
+	if (took) {
+		cr_assert_eq(took, 1);
+		cr_assert_eq(rg, OSE_PARSE_EVENTS, "fast took what generic refuses (%d %s): %.*s",
+			     og.err, og.why, (int)len, msg);
+		cr_assert_eq(of.n, 1);
+		cr_assert_eq(og.n, 1);
+		cr_assert(memcmp(&ef[0], &eg[0], sizeof(ef[0])) == 0, "events differ: %.*s",
+			  (int)len, msg);
+		cr_assert_eq(of.err, og.err);
+		cr_assert_eq(of.session, og.session);
+		cr_assert_str_eq(of.why, og.why);
+	} else {
+		cr_assert_eq(of.n, 0, "fast declined but reported events: %.*s", (int)len, msg);
+	}
+	cr_assert_eq(rc, rg, "ose_binance_parse %d, generic %d: %.*s", rc, rg, (int)len, msg);
+	cr_assert_eq(oc.n, og.n);
+	cr_assert_eq(oc.err, og.err);
+	cr_assert_eq(oc.session, og.session);
+	cr_assert_str_eq(oc.why, og.why);
+	cr_assert(memcmp(ec, eg, sizeof(ec[0]) * og.n) == 0, "combined events differ: %.*s",
+		  (int)len, msg);
+	return took;
+}
+
+static void er_load(const char *file, struct er *e)
+{
+	size_t len;
+	char *s = fx_load(file, &len);
+	const char *p, *q;
+	int in_str = 0;
+
+	len = bench_minify(s, len);
+	p = strstr(s, "{\"e\":\"executionReport\"");
+	cr_assert(p, "%s: no executionReport", file);
+	q = strchr(p, '}');
+	cr_assert(q);
+	e->n = 0;
+	p++;
+	/* Members end at commas outside strings (no escapes in fixtures). */
+	for (const char *a = p; a <= q; a++) {
+		if (*a == '"')
+			in_str = !in_str;
+		if (!in_str && (*a == ',' || a == q)) {
+			size_t n = (size_t)(a - p);
+			cr_assert(e->n < MAXM && n < MAXML);
+			memcpy(e->m[e->n], p, n);
+			e->m[e->n][n] = '\0';
+			e->n++;
+			p = a + 1;
+		}
+	}
+	free(s);
+}
+
+/* env_pre[env] + members + [stamp] + env_post[env] into buf. */
+static size_t er_build(char *buf, int env, char m[][MAXML], int n, int stamp)
+{
+	size_t o = 0;
+	o += (size_t)sprintf(buf + o, "%s", env_pre[env]);
+	for (int i = 0; i < n; i++)
+		o += (size_t)sprintf(buf + o, "%s%s", i ? "," : "", m[i]);
+	if (env == 0) {
+		if (stamp)
+			o += (size_t)sprintf(buf + o, STAMP);
+		o += (size_t)sprintf(buf + o, "}");
+	} else {
+		o += (size_t)sprintf(buf + o, "}%s}", stamp ? STAMP : "");
+	}
+	cr_assert_lt(o, (size_t)MSGMAX);
+	return o;
+}
+
+/* Every fixture in every envelope, with and without the stamp: taken,
+ * and equal to the generic parse.  Pretty-printed: declined (whitespace),
+ * and still the same answer from ose_binance_parse. */
+Test(binance_fast, fixtures)
+{
+	static char buf[MSGMAX];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		size_t len;
+		char *raw = fx_load(er_files[f], &len);
+		cr_expect_eq(run_both(raw, len), 0, "%s pretty-printed was taken", er_files[f]);
+		free(raw);
+		er_load(er_files[f], &e);
+		for (int env = 0; env < 3; env++)
+			for (int st = 0; st < 2; st++) {
+				size_t n = er_build(buf, env, e.m, e.n, st);
+				cr_expect_eq(run_both(buf, n), 1, "not taken: %s", buf);
+			}
+	}
+	for (size_t f = 0; f < sizeof(other_files) / sizeof(other_files[0]); f++) {
+		size_t len;
+		char *raw = fx_load(other_files[f], &len);
+		len = bench_minify(raw, len);
+		cr_expect_eq(run_both(raw, len), 0, "%s taken", other_files[f]);
+		free(raw);
+	}
+}
+
+/* Every proper prefix is incomplete JSON: declined, same answer. */
+Test(binance_fast, truncated_everywhere)
+{
+	static char buf[MSGMAX];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (int env = 0; env < 3; env++)
+			for (int st = 0; st < 2; st++) {
+				size_t n = er_build(buf, env, e.m, e.n, st);
+				for (size_t l = 0; l < n; l++)
+					cr_assert_eq(run_both(buf, l), 0, "prefix %zu taken", l);
+			}
+	}
+}
+
+/* Members removed, duplicated (next to themselves and at the end),
+ * swapped with the next and moved to the end. */
+Test(binance_fast, members_moved)
+{
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	struct er e;
+	unsigned taken = 0, tried = 0;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (int env = 0; env < 3; env++) {
+			for (int i = 0; i < e.n; i++) {
+				int n = 0;
+				/* removed */
+				for (int j = 0; j < e.n; j++)
+					if (j != i)
+						strcpy(m[n++], e.m[j]);
+				taken += (unsigned)run_both(buf, er_build(buf, env, m, n, i & 1));
+				/* duplicated next to itself, then at the end */
+				n = 0;
+				for (int j = 0; j < e.n; j++) {
+					strcpy(m[n++], e.m[j]);
+					if (j == i)
+						strcpy(m[n++], e.m[j]);
+				}
+				cr_assert_eq(run_both(buf, er_build(buf, env, m, n, 0)), 0);
+				memcpy(m, e.m, sizeof(e.m[0]) * (size_t)e.n);
+				strcpy(m[e.n], e.m[i]);
+				cr_assert_eq(run_both(buf, er_build(buf, env, m, e.n + 1, 1)), 0);
+				/* moved to the end, swapped with the next */
+				n = 0;
+				for (int j = 0; j < e.n; j++)
+					if (j != i)
+						strcpy(m[n++], e.m[j]);
+				strcpy(m[n++], e.m[i]);
+				taken += (unsigned)run_both(buf, er_build(buf, env, m, n, 0));
+				if (i + 1 < e.n) {
+					memcpy(m, e.m, sizeof(e.m[0]) * (size_t)e.n);
+					strcpy(m[i], e.m[i + 1]);
+					strcpy(m[i + 1], e.m[i]);
+					taken += (unsigned)run_both(buf, er_build(buf, env, m, e.n, 1));
+				}
+				tried += 3;
+			}
+		}
+	}
+	/* Optional keys removed and any key after "e" moved: taken. */
+	cr_expect_gt(taken, tried / 3, "taken %u of %u", taken, tried);
+}
+
+/* Values of other types and shapes for every key. */
+static const char *const vals[] = {
+	"\"\"", "null", "true", "false", "0", "-0", "1", "-1", "01", "1.5", "-1.5e3", "1E+2",
+	"\"x\"", "{}", "[]", "[1]", "{\"a\":1}", "\"0.5\"", "\"-0.00000001\"", "\"1e5\"", "\"5.\"",
+	"\".5\"", "\"-\"", "\"+1.5\"", "\"00.50\"", "\"12345678.12345678\"",
+	"\"123456789.123456789\"", "\"1234567890123456789.5\"", "\"0.000000000000000000001\"",
+	"\"0.1234567890123456789\"", "\"99999999999999999\"", "\"\\u0041\"", "\"a\\\"b\"",
+	"\"caf\xc3\xa9\"", "\"\x01\"", "\"NEW\"", "\"TRADE\"", "\"BUY\"", "\"SELL\"", "\"LIMIT\"",
+	"\"STOP_LOSS_LIMIT\"", "\"TAKE_PROFIT_LIMIT\"", "\"IOC\"", "\"FILLED\"", "\"CANCELED\"",
+	"\"PENDING_NEW\"", "\"EXPIRED_IN_MATCH\"", "\"REJECTED\"", "\"NONE\"",
+	"\"PARTIALLY_FILLED\"", "\"Filled\"", "\"FILLEDX\"", "1499405658658", "1499405658658000",
+	"\"1499405658658\"", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+	"123456789012345678", "1234567890123456789", "12345678901234567890123",
+	"\"ABCDEFGHIJKLMNOPQRSTUVWXYZ01234\"", "\"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\"",
+	"\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu\"",
+	"\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv\"",
+	"\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\"", "\"USDTUSDTUSDTUSD\"",
+	"\"USDTUSDTUSDTUSDT\"", "tru", "nul", "fals", "-", "1.", "1e", "\"0.00000000", "\"",
+};
+
+Test(binance_fast, values_replaced)
+{
+	static char buf[MSGMAX];
+	static char m[MAXM][MAXML];
+	struct er e;
+	unsigned taken = 0;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (int i = 0; i < e.n; i++)
+			for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+				int env = (int)((v + (size_t)i) % 3);
+				memcpy(m, e.m, sizeof(e.m[0]) * (size_t)e.n);
+				/* key is "k": (4 bytes), the value follows */
+				snprintf(m[i] + 4, MAXML - 4, "%s", vals[v]);
+				taken += (unsigned)run_both(buf, er_build(buf, env, m, e.n, (int)v & 1));
+			}
+	}
+	cr_expect_gt(taken, 100u, "taken %u", taken);
+}
+
+/* A space inserted at every offset, and special bytes written there. */
+Test(binance_fast, bytes_mutated)
+{
+	static const char subst[] = { ' ', '\t', '\n', '"', '\'', '\\', '\x01', '\x1f', '\x7f',
+				      '\x80', '\xff', '}', '{', ',', ':', '0', '9', '/', 'a',
+				      '-', '+', '.', 'e', '[' };
+	static char buf[MSGMAX], mut[MSGMAX];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (int env = 0; env < 3; env++) {
+			size_t n = er_build(buf, env, e.m, e.n, env == 1);
+			for (size_t at = 0; at <= n; at++) {
+				memcpy(mut, buf, at);
+				mut[at] = ' ';
+				memcpy(mut + at + 1, buf + at, n - at);
+				run_both(mut, n + 1);
+				if (at == n)
+					break;
+				for (size_t s = 0; s < sizeof(subst); s++) {
+					memcpy(mut, buf, n);
+					mut[at] = subst[s];
+					run_both(mut, n);
+				}
+			}
+		}
+	}
+}
+
+/* Random decimals, times and ids in the fields the event keeps. */
+Test(binance_fast, random_values)
+{
+	static char buf[MSGMAX];
+	static char m[MAXM][MAXML];
+	struct er e;
+	unsigned seed = 12345, taken = 0;
+
+	er_load(er_files[1], &e);
+	for (int it = 0; it < 20000; it++) {
+		char v[96];
+		size_t o = 0;
+		int i = 1 + (int)(rand_r(&seed) % (unsigned)(e.n - 1));
+		int ni = (int)(rand_r(&seed) % 21), nf = (int)(rand_r(&seed) % 22);
+		int kind = (int)(rand_r(&seed) % 4);
+
+		memcpy(m, e.m, sizeof(e.m[0]) * (size_t)e.n);
+		if (kind < 3)
+			v[o++] = '"';
+		if (rand_r(&seed) % 5 == 0)
+			v[o++] = '-';
+		for (int d = 0; d < ni; d++)
+			v[o++] = (char)('0' + (d == 0 && kind == 3 && ni > 1 ? 1 + rand_r(&seed) % 9
+									  : rand_r(&seed) % 10));
+		if (kind < 3 && nf) {
+			v[o++] = '.';
+			for (int d = 0; d < nf - 1; d++)
+				v[o++] = (char)('0' + rand_r(&seed) % 10);
+		}
+		if (kind < 3)
+			v[o++] = '"';
+		v[o] = '\0';
+		snprintf(m[i] + 4, MAXML - 4, "%s", v);
+		taken += (unsigned)run_both(buf, er_build(buf, it % 3, m, e.n, it & 1));
+	}
+	cr_expect_gt(taken, 1000u, "taken %u", taken);
+}
+
+/* The account rule (ose_ev_done): 15 bytes copied, 16 refused; and an
+ * output array without room. */
+Test(binance_fast, account_and_cap)
+{
+	static char buf[MSGMAX];
+	struct er e;
+	struct ose_event ev[1];
+	struct ose_parse_out out = { .ev = ev, .cap = 0 };
+	struct ose_parse_ctx ctx = { .account = "acct1", .venue = OSE_VENUE_BINANCE };
+	size_t n;
+
+	er_load(er_files[0], &e);
+	n = er_build(buf, 1, e.m, e.n, 0);
+	g_account = "a23456789012345";
+	cr_expect_eq(run_both(buf, n), 1);
+	g_account = "a234567890123456";
+	cr_expect_eq(run_both(buf, n), 0);
+	g_account = "";
+	cr_expect_eq(run_both(buf, n), 1);
+	g_account = NULL;
+	cr_expect_eq(run_both(buf, n), 1);
+	ose_ev_out_reset(&out);
+	cr_expect_eq(ose_binance_parse_fast(buf, n, &ctx, &out), 0);
+	cr_expect_eq(ose_binance_parse(buf, n, 0, &ctx, &out), OSE_PARSE_ERROR);
+	cr_expect_eq(out.err, OSE_PERR_TOO_MANY);
+}
