@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/keys.h"
 #include "shm/bcast.h"
 #include "shm/seg.h"
 #include "shm/seqlock.h"
@@ -113,7 +114,7 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
 
 /* One consistent copy of slot s's payload, or -EAGAIN: ose_seqlock_read
  * (S3/S4 of shm/seqlock.h, pairing with the engine's slot publish) with the
- * word loads unrolled, as this copy is most of a find's work. */
+ * word loads unrolled (list walks copy every slot they return). */
 static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
 {
 	const struct ose_slot *src = &h->slots[s];
@@ -161,6 +162,13 @@ static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *ou
 	out->exch_ts_ns = o->exch_ts_ns;
 	unsigned n = o->hist_len < OSE_HIST_MAX ? o->hist_len : OSE_HIST_MAX;
 	out->hist_n = n;
+	if (o->hist_len <= OSE_HIST_MAX) {
+		/* Not wrapped yet: the ring is already oldest first (the
+		 * entries past n are zero in the slot). */
+		memcpy(out->hist_status, o->hist_st, sizeof(out->hist_status));
+		memcpy(out->hist_ts_ns, o->hist_ts, sizeof(out->hist_ts_ns));
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = (unsigned)(o->hist_len - n + i) % OSE_HIST_MAX;
 		out->hist_status[i] = o->hist_st[k];
@@ -173,56 +181,174 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
+/* A lookup key, copied once into zero-filled arrays of the slot fields'
+ * sizes, so that hashing (ose_key_fixn) and comparing (ose_fk_eq) run in
+ * whole words and 16-byte steps without reading past the caller's
+ * strings. */
 struct key {
+	char id[OSE_ID_MAX] __attribute__((aligned(16)));
+	char sym[OSE_SYMBOL_MAX] __attribute__((aligned(16)));
+	char acct[OSE_ACCOUNT_MAX] __attribute__((aligned(16)));
+	size_t il, sl, al; /* lengths; sl 0 = any symbol, al 0 = any account */
+	uint64_t hash;
 	uint8_t venue;
-	const char *account, *symbol, *id;
 	int by_cid;
-	size_t sl, il; /* lengths of symbol and id, measured once (key_len) */
 };
 
-/* Measures the key strings; -EINVAL if one cannot be in the table (too
- * long for its field), so a probe never compares past a field. */
-static int key_len(struct key *k)
+/* Copies src (NULL = "") into the zero-filled dst[max]; its length, or max
+ * if it cannot be in a field of that size. */
+static inline size_t key_put(char *dst, const char *src, size_t max)
 {
-	const char *z = memchr(k->id, 0, OSE_ID_MAX);
-	if (!z)
-		return -EINVAL;
-	k->il = (size_t)(z - k->id);
-	k->sl = 0;
-	if (k->symbol) {
-		z = memchr(k->symbol, 0, OSE_SYMBOL_MAX);
-		if (!z)
-			return -EINVAL;
-		k->sl = (size_t)(z - k->symbol);
-	}
+	memset(dst, 0, max);
+	if (!src)
+		return 0;
+	size_t n = strnlen(src, max);
+	if (n < max)
+		memcpy(dst, src, n);
+	return n;
+}
+
+/* Builds k; -ENOENT if a string is too long for its field (no order can
+ * carry it). */
+static int key_make(struct key *k, uint8_t venue, const char *account, const char *symbol,
+		    const char *id, int by_cid)
+{
+	k->venue = venue;
+	k->by_cid = by_cid;
+	k->il = key_put(k->id, id, OSE_ID_MAX);
+	k->sl = key_put(k->sym, symbol, OSE_SYMBOL_MAX);
+	k->al = key_put(k->acct, account, OSE_ACCOUNT_MAX);
+	if (k->il == OSE_ID_MAX || k->sl == OSE_SYMBOL_MAX || k->al == OSE_ACCOUNT_MAX)
+		return -ENOENT;
+	/* ose_key_cid / ose_key_oid (shm/state.h). */
+	k->hash = by_cid ? ose_key_fixn(ose_key_mix(0x6369642dull, venue), k->id, k->il)
+			 : ose_key_fixn(ose_key_fixn(ose_key_mix(0x6f69642dull, venue), k->sym, k->sl),
+					k->id, k->il);
 	return 0;
 }
 
 /* The copy's strings are the engine's zero-filled arrays (a consistent
  * snapshot), so comparing length + 1 bytes is an exact string compare. */
-static int key_match(const struct ose_slot *o, const struct key *k)
+static inline int key_match(const struct ose_slot *o, const struct key *k)
 {
-	if (o->venue != k->venue)
-		return 0;
-	if (memcmp(k->by_cid ? o->client_id : o->order_id, k->id, k->il + 1))
-		return 0;
-	if (k->sl && memcmp(o->symbol, k->symbol, k->sl + 1))
-		return 0;
-	if (k->account && k->account[0] && !streq(o->account, k->account, OSE_ACCOUNT_MAX))
-		return 0;
-	return 1;
+	return o->venue == k->venue &&
+	       ose_fk_eq(k->by_cid ? o->client_id : o->order_id, k->id, k->il) &&
+	       (!k->sl || ose_fk_eq(o->symbol, k->sym, k->sl)) &&
+	       (!k->al || ose_fk_eq(o->account, k->acct, k->al));
+}
+
+/* Payload word index of a slot field. */
+#define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
+/* Payload words up to the end of client_id: head, account, symbol and
+ * both ids, all a key compare needs (the first three lines of a slot). */
+#define KEY_WORDS PW(venue_seq)
+
+static inline ose_dec ld_dec(const uint64_t *sw, unsigned i)
+{
+	uint64_t w[2] = {__atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD),
+			 __atomic_load_n(&sw[i + 1], OSE_SHM_WORD_LOAD)};
+	ose_dec d;
+	memcpy(&d, w, sizeof(d));
+	return d;
+}
+
+/* to_public for a slot being read under its seqlock: the key part comes
+ * from the copy c (words below KEY_WORDS), the rest is loaded from the
+ * slot's payload words sw straight into out, without a second copy.  The
+ * caller validates the sequence afterwards (out is garbage if it fails). */
+static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint32_t s,
+			     struct ose_order *out)
+{
+#define LDW(f) __atomic_load_n(&sw[PW(f)], OSE_SHM_WORD_LOAD)
+	out->venue = c->venue;
+	out->status = c->status;
+	out->side = c->side;
+	out->ord_type = c->ord_type;
+	out->tif = c->tif;
+	out->open = (c->oflags & OSE_OF_OPEN) != 0;
+	out->flags = c->oflags;
+	out->slot = s;
+	memcpy(out->account, c->account, sizeof(out->account));
+	memcpy(out->symbol, c->symbol, sizeof(out->symbol));
+	memcpy(out->order_id, c->order_id, sizeof(out->order_id));
+	memcpy(out->client_id, c->client_id, sizeof(out->client_id));
+	out->account[OSE_ACCOUNT_MAX - 1] = out->symbol[OSE_SYMBOL_MAX - 1] = 0;
+	out->order_id[OSE_ID_MAX - 1] = out->client_id[OSE_ID_MAX - 1] = 0;
+	out->price = ld_dec(sw, PW(price));
+	out->qty = ld_dec(sw, PW(qty));
+	out->filled = ld_dec(sw, PW(filled));
+	out->avg_px = ld_dec(sw, PW(avg_px));
+	out->fee = ld_dec(sw, PW(fee));
+	out->created_ns = (int64_t)LDW(created_ns);
+	out->updated_ns = (int64_t)LDW(updated_ns);
+	out->exch_ts_ns = (int64_t)LDW(exch_ts_ns);
+	out->updates = (uint32_t)LDW(updates);
+	uint64_t st = LDW(hist_st);
+	unsigned len = c->hist_len, n = len < OSE_HIST_MAX ? len : OSE_HIST_MAX;
+	out->hist_n = n;
+	if (len <= OSE_HIST_MAX) {
+		/* Not wrapped: the ring is already oldest first. */
+		memcpy(out->hist_status, &st, sizeof(out->hist_status));
+#pragma GCC unroll 8
+		for (unsigned i = 0; i < OSE_HIST_MAX; i++)
+			out->hist_ts_ns[i] = (int64_t)__atomic_load_n(&sw[PW(hist_ts) + i],
+								      OSE_SHM_WORD_LOAD);
+		return;
+	}
+	uint8_t hs[OSE_HIST_MAX];
+	memcpy(hs, &st, sizeof(hs));
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (len - n + i) % OSE_HIST_MAX;
+		out->hist_status[i] = hs[k];
+		out->hist_ts_ns[i] = (int64_t)__atomic_load_n(&sw[PW(hist_ts) + k], OSE_SHM_WORD_LOAD);
+	}
+#undef LDW
+}
+OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
+
+/* Slot s against k under its seqlock (S3/S4 of shm/seqlock.h, pairing with
+ * the engine's slot publish): the key words are copied and compared first,
+ * the rest of the payload read only on a match, so a tag collision reads
+ * three lines instead of six.  On a match the order goes straight into out
+ * if out is non-NULL, else the whole payload into c.  1: a consistent
+ * snapshot carrying k; 0: a consistent copy that does not carry it;
+ * -EAGAIN: no consistent copy in TRIES. */
+static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct ose_slot *c,
+		      struct ose_order *out)
+{
+	const struct ose_slot *src = &h->slots[s];
+	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
+	uint64_t *dw = (uint64_t *)(void *)((char *)c + OSE_SLOT_PAYLOAD_OFF);
+	for (int t = 0; t < TRIES; t++) {
+		uint64_t q = ose_seqlock_read_begin(&src->seq);
+		if (q & 1) {
+			ose_cpu_relax();
+			continue;
+		}
+#pragma GCC unroll 64
+		for (unsigned i = 0; i < KEY_WORDS; i++)
+			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
+		int m = key_match(c, k);
+		if (m && out) {
+			to_public_direct(c, sw, s, out);
+		} else if (m) {
+#pragma GCC unroll 64
+			for (unsigned i = KEY_WORDS; i < OSE_SLOT_PAYLOAD_WORDS; i++)
+				dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
+		}
+		/* A mismatch is trusted only from a consistent copy too: a torn
+		 * key could hide the order asked for. */
+		if (!ose_seqlock_read_retry(&src->seq, q))
+			return m;
+	}
+	return -EAGAIN;
 }
 
 static int find(ose_t *h, const struct key *k, struct ose_order *out)
 {
 	const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
-	/* ose_key_cid / ose_key_oid with the lengths already measured. */
-	uint64_t hv = k->by_cid ? ose_key_strn(ose_key_mix(0x6369642dull, k->venue), k->id, k->il)
-				: ose_key_strn(ose_key_strn(ose_key_mix(0x6f69642dull, k->venue),
-							    k->symbol, k->sl),
-					       k->id, k->il);
-	uint32_t tag = (uint32_t)(hv >> 32);
-	struct ose_slot o;
+	uint32_t tag = (uint32_t)(k->hash >> 32);
+	struct ose_slot o, c;
 	for (int t = 0; t < TRIES; t++) {
 		/* Pairs with the engine's release store of the even generation
 		 * after a deletion moved entries. */
@@ -241,17 +367,22 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 			if (OSE_IDX_TAG(e) != tag || OSE_IDX_SLOT(e) >= h->capacity)
 				continue;
 			uint32_t s = OSE_IDX_SLOT(e);
-			struct ose_slot c;
-			if (slot_read(h, s, &c)) {
+			/* By order id a match is the answer: straight into
+			 * out.  By client id an open order is preferred, so
+			 * candidates are kept whole. */
+			int m = slot_match(h, s, k, &c, k->by_cid ? NULL : out);
+			if (m < 0) {
 				retry = 1;
 				break;
 			}
-			if (!key_match(&c, k))
+			if (!m)
 				continue;
 			/* A hit is self-validating: the copy is consistent and
 			 * carries the key asked for.  Client ids may repeat:
 			 * prefer an open order. */
-			if (!k->by_cid || (c.oflags & OSE_OF_OPEN)) {
+			if (!k->by_cid)
+				return 0;
+			if (c.oflags & OSE_OF_OPEN) {
 				to_public(&c, s, out);
 				return 0;
 			}
@@ -283,8 +414,8 @@ int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const ch
 {
 	if (!h || !symbol || !order_id || !order_id[0] || !out)
 		return -EINVAL;
-	struct key k = {(uint8_t)venue, account, symbol, order_id, 0, 0, 0};
-	if (key_len(&k))
+	struct key k;
+	if (key_make(&k, (uint8_t)venue, account, symbol, order_id, 0))
 		return -ENOENT;
 	return find(h, &k, out);
 }
@@ -294,8 +425,8 @@ int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const c
 {
 	if (!h || !client_id || !client_id[0] || !out)
 		return -EINVAL;
-	struct key k = {(uint8_t)venue, account, symbol, client_id, 1, 0, 0};
-	if (key_len(&k))
+	struct key k;
+	if (key_make(&k, (uint8_t)venue, account, symbol, client_id, 1))
 		return -ENOENT;
 	return find(h, &k, out);
 }
