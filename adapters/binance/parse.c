@@ -46,7 +46,7 @@ static const struct ose_json_key bn_keys[K_COUNT] = {
 	[K_r] = OSE_JSON_KEY("r"), [K_i] = OSE_JSON_KEY("i"), [K_l] = OSE_JSON_KEY("l"),
 	[K_z] = OSE_JSON_KEY("z"), [K_L] = OSE_JSON_KEY("L"), [K_n] = OSE_JSON_KEY("n"),
 	[K_N] = OSE_JSON_KEY("N"), [K_T] = OSE_JSON_KEY("T"), [K_t] = OSE_JSON_KEY("t"),
-	[K_B] = OSE_JSON_KEY_F("B", OSE_JSON_LAZY), [K_a] = OSE_JSON_KEY("a"), [K_d] = OSE_JSON_KEY("d"),
+	[K_B] = OSE_JSON_KEY_F("B", OSE_JSON_EACH), [K_a] = OSE_JSON_KEY("a"), [K_d] = OSE_JSON_KEY("d"),
 	/* The simulator's send stamp, last key of the outermost object
 	 * (docs/sim.md); never sent by Binance. */
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"),
@@ -209,15 +209,64 @@ static enum ose_parse_res bn_execution_report(const struct ose_json_val *k,
 	return OSE_PARSE_EVENTS;
 }
 
+/*
+ * outboundAccountPosition B[] entries, taken one by one during the one
+ * walk of the message (OSE_JSON_EACH), before the event type is known:
+ * each entry becomes a balance event, and the first entry's refusal is
+ * kept rather than returned, so the walk still validates the rest and
+ * a message of another type is not refused for its B.  Only
+ * bn_account_position reports n and err, after the walk succeeded.
+ */
+struct bn_bal {
+	const struct ose_parse_ctx *ctx;
+	struct ose_parse_out *out;
+	uint32_t n;      /* events written */
+	int err;         /* first refusal (negative), or 0 */
+	const char *why; /* its field */
+};
+
+static int bn_bal_entry(void *arg, const struct ose_json_val *b, const char **why)
+{
+	struct bn_bal *s = arg;
+	struct ose_event *ev;
+	int rc;
+
+	(void)why;
+	if (s->err)
+		return 0;
+	if (s->n >= s->out->cap) {
+		s->err = -OSE_PERR_TOO_MANY;
+		s->why = "outboundAccountPosition.B";
+		return 0;
+	}
+	ev = &s->out->ev[s->n];
+	ose_ev_init(ev, OSE_EV_BALANCE, OSE_VENUE_BINANCE, s->ctx);
+	rc = ose_json_read_str(&b[KB_a], ev->symbol, sizeof(ev->symbol), NULL);
+	if (rc <= 0) {
+		s->err = rc < 0 ? rc : -OSE_PERR_MISSING_FIELD;
+		s->why = "outboundAccountPosition.B[].a";
+		return 0;
+	}
+	/* Balance snapshot of one asset: qty = free, cum_qty = locked. */
+	if ((rc = ose_ev_dec(ev, &b[KB_f], &ev->qty, OSE_EVF_HAS_QTY))) {
+		s->err = rc;
+		s->why = "outboundAccountPosition.B[].f";
+		return 0;
+	}
+	if ((rc = ose_ev_dec(ev, &b[KB_l], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY))) {
+		s->err = rc;
+		s->why = "outboundAccountPosition.B[].l";
+		return 0;
+	}
+	s->n++;
+	return 0;
+}
+
 static enum ose_parse_res bn_account_position(const struct ose_json_val *k,
-					      const struct ose_parse_ctx *ctx,
+					      const struct bn_bal *bal,
 					      struct ose_parse_out *out)
 {
-	struct ose_json_iter it;
-	struct ose_json_val b[KB_COUNT];
-	const char *why = "";
 	int64_t ts = 0;
-	uint32_t n = 0;
 	int rc;
 
 	if (k[K_B].type != OSE_JSON_ARRAY)
@@ -226,27 +275,11 @@ static enum ose_parse_res bn_account_position(const struct ose_json_val *k,
 	rc = bn_ts(&k[K_E], &ts);
 	if (rc)
 		FAIL(rc, "outboundAccountPosition.E");
-	ose_json_iter_init(&it, &k[K_B]);
-	while ((rc = ose_json_iter_next_obj(&it, &bal_ks, b, &why)) > 0) {
-		struct ose_event *ev;
-		if (n >= out->cap)
-			FAIL(-OSE_PERR_TOO_MANY, "outboundAccountPosition.B");
-		ev = &out->ev[n];
-		ose_ev_init(ev, OSE_EV_BALANCE, OSE_VENUE_BINANCE, ctx);
-		ev->exch_ts_ns = ts;
-		rc = ose_json_read_str(&b[KB_a], ev->symbol, sizeof(ev->symbol), NULL);
-		if (rc <= 0)
-			FAIL(rc < 0 ? rc : -OSE_PERR_MISSING_FIELD, "outboundAccountPosition.B[].a");
-		/* Balance snapshot of one asset: qty = free, cum_qty = locked. */
-		if ((rc = ose_ev_dec(ev, &b[KB_f], &ev->qty, OSE_EVF_HAS_QTY)))
-			FAIL(rc, "outboundAccountPosition.B[].f");
-		if ((rc = ose_ev_dec(ev, &b[KB_l], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY)))
-			FAIL(rc, "outboundAccountPosition.B[].l");
-		n++;
-	}
-	if (rc < 0)
-		FAIL(rc, why);
-	out->n = n;
+	if (bal->err)
+		FAIL(bal->err, bal->why);
+	for (uint32_t i = 0; i < bal->n; i++)
+		out->ev[i].exch_ts_ns = ts;
+	out->n = bal->n;
 	return OSE_PARSE_EVENTS;
 }
 
@@ -312,8 +345,8 @@ static enum ose_parse_res bn_response(const struct ose_json_val *k, struct ose_p
 	return ose_ev_session(out, OSE_SESS_ERROR, "binance: error response");
 }
 
-static enum ose_parse_res bn_event(const struct ose_json_val *k, const struct ose_parse_ctx *ctx,
-				   struct ose_parse_out *out)
+static enum ose_parse_res bn_event(const struct ose_json_val *k, const struct bn_bal *bal,
+				   const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {
 	const struct ose_json_val *e = &k[K_e];
 
@@ -323,7 +356,7 @@ static enum ose_parse_res bn_event(const struct ose_json_val *k, const struct os
 	if (OSE_JSON_STR_EQ(e, "executionReport"))
 		return bn_execution_report(k, ctx, out);
 	if (OSE_JSON_STR_EQ(e, "outboundAccountPosition"))
-		return bn_account_position(k, ctx, out);
+		return bn_account_position(k, bal, out);
 	if (OSE_JSON_STR_EQ(e, "balanceUpdate"))
 		return bn_balance_update(k, ctx, out);
 	if (OSE_JSON_STR_EQ(e, "listenKeyExpired"))
@@ -345,7 +378,10 @@ enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int bi
 					     const struct ose_parse_ctx *ctx,
 					     struct ose_parse_out *out)
 {
-	struct ose_json_val k[K_COUNT];
+	struct ose_json_val k[K_COUNT], b[KB_COUNT];
+	struct bn_bal bal = { .ctx = ctx, .out = out };
+	/* B[] is walked in the same pass as the rest (no second walk). */
+	struct ose_json_each each = { .ks = &bal_ks, .vals = b, .fn = bn_bal_entry, .arg = &bal };
 	const char *why = "";
 	enum ose_parse_res res;
 	int rc;
@@ -353,7 +389,7 @@ enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int bi
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "binance: binary (SBE) frames are not supported");
-	rc = ose_json_obj_get(msg, len, &bn_ks, k, &why);
+	rc = ose_json_obj_get_each(msg, len, &bn_ks, k, &each, &why);
 	if (rc)
 		FAIL(rc, why);
 
@@ -365,7 +401,7 @@ enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int bi
 	if ((k[K_EVENT].type != OSE_JSON_ABSENT && k[K_EVENT].type != OSE_JSON_OBJECT) ||
 	    (k[K_DATA].type != OSE_JSON_ABSENT && k[K_DATA].type != OSE_JSON_OBJECT))
 		FAIL(-OSE_PERR_WRONG_TYPE, "binance: event/data is not an object");
-	res = bn_event(k, ctx, out);
+	res = bn_event(k, &bal, ctx, out);
 	if (res != OSE_PARSE_EVENTS)
 		return res;
 	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);

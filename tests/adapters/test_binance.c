@@ -107,3 +107,76 @@ Test(binance, account_too_long)
 	st_check_account(ose_binance_parse, OSE_VENUE_BINANCE, msg, len, 0);
 	free(msg);
 }
+
+static enum ose_parse_res bn_parse_str(const char *msg, struct ose_event *ev, uint32_t cap,
+				       struct ose_parse_out *out)
+{
+	struct ose_parse_ctx ctx = { .account = "acct1", .venue = OSE_VENUE_BINANCE };
+	memset(out, 0, sizeof(*out));
+	out->ev = ev;
+	out->cap = cap;
+	return ose_binance_parse(msg, strlen(msg), 0, &ctx, out);
+}
+
+/* outboundAccountPosition's B[] is read in the one walk of the message
+ * (OSE_JSON_EACH): every entry an event with E's time even when E comes
+ * after B, the first bad entry refuses the message with its field, too
+ * many entries are OSE_PERR_TOO_MANY, and a B in another event type is
+ * not read. */
+Test(binance, account_position_entries)
+{
+	struct ose_event ev[4];
+	struct ose_parse_out out;
+	char buf[OSE_DEC_STRMAX];
+
+	cr_assert_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"B\":[{\"a\":\"ETH\","
+				  "\"f\":\"1.5\",\"l\":\"0\"},{\"a\":\"BTC\",\"f\":\"2\",\"l\":"
+				  "\"0.25\"},{\"l\":\"3\",\"a\":\"USDT\"}],\"E\":1564034571105}",
+				  ev, 4, &out),
+		     OSE_PARSE_EVENTS);
+	cr_assert_eq(out.n, 3);
+	cr_expect_str_eq(ev[0].symbol, "ETH");
+	cr_expect_str_eq(ev[1].symbol, "BTC");
+	cr_expect_str_eq(ev[2].symbol, "USDT");
+	ose_dec_format(ev[1].cum_qty, buf);
+	cr_expect_str_eq(buf, "0.25");
+	cr_expect(!(ev[2].flags & OSE_EVF_HAS_QTY));
+	cr_expect(ev[2].flags & OSE_EVF_HAS_CUM_QTY);
+	for (int i = 0; i < 3; i++) {
+		cr_expect_eq(ev[i].exch_ts_ns, 1564034571105LL * 1000000);
+		cr_expect_eq(ev[i].kind, OSE_EV_BALANCE);
+		cr_expect_str_eq(ev[i].account, "acct1");
+	}
+	cr_expect_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[{\"a\":\"A\"},"
+				  "{\"a\":\"B\"},{\"a\":\"C\"}]}",
+				  ev, 2, &out),
+		     OSE_PARSE_ERROR);
+	cr_expect_eq(out.err, OSE_PERR_TOO_MANY);
+	cr_expect_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[{\"a\":\"A\"},"
+				  "{\"a\":\"B\",\"f\":\"x\"},{\"f\":\"1\"}]}",
+				  ev, 4, &out),
+		     OSE_PARSE_ERROR);
+	cr_expect_eq(out.err, OSE_PERR_NUMBER);
+	cr_expect_str_eq(out.why, "outboundAccountPosition.B[].f");
+	cr_expect_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[{\"f\":\"1\"}]}",
+				  ev, 4, &out),
+		     OSE_PARSE_ERROR);
+	cr_expect_eq(out.err, OSE_PERR_MISSING_FIELD);
+	cr_expect_str_eq(out.why, "outboundAccountPosition.B[].a");
+	/* A syntax error after a bad entry is still a syntax error. */
+	cr_expect_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[{\"f\":\"1\"}],"
+				  "\"x\":tru}",
+				  ev, 4, &out),
+		     OSE_PARSE_ERROR);
+	cr_expect_eq(out.err, OSE_PERR_SYNTAX);
+	cr_expect_eq(bn_parse_str("{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[]}", ev, 4, &out),
+		     OSE_PARSE_EVENTS);
+	cr_expect_eq(out.n, 0);
+	/* B in a balanceUpdate: not read, even with more entries than cap. */
+	cr_expect_eq(bn_parse_str("{\"e\":\"balanceUpdate\",\"E\":1,\"a\":\"BTC\",\"d\":\"1\","
+				  "\"B\":[{\"a\":\"A\"},{\"f\":\"x\"}]}",
+				  ev, 1, &out),
+		     OSE_PARSE_EVENTS);
+	cr_expect_eq(out.n, 1);
+	cr_expect_str_eq(ev[0].symbol, "BTC");
+}
