@@ -8,6 +8,8 @@ ose-engine -> order table, all real processes on loopback.
 
 --nice N runs the engine and the feeds at that nice value (--sim-nice: the
 simulator), for a machine shared with other CPU-bound work.
+E2E_PINNED_WAIT=auto|sleep|yield sets the pinned engine's wait instead of
+spin (experiments); E2E_STAGES_WINDOWS=MS adds per-stretch stage lines.
 
 Latency (simulator send -> visible in the table) of every event the engine
 applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
@@ -27,6 +29,10 @@ Prints, per DESIGN section 12:
   BENCH e2e.*.{10k,100k}.{1feed,6feeds}.pinned  (the layout an operator gives
         a small box: engine hot thread pinned to the last core and spinning,
         its slow-path thread, the simulator and the feeds on the other cores)
+  BENCH e2e.*.100k.1feed.pinned.nice10  (the same layout at nice -10, each
+        process in its own session whose autogroup gets nice -10 too: with
+        sched_autogroup on, other sessions' work shares a core with the
+        pipeline by session, whatever the processes' own nice values)
   BENCH e2e.*.100k.1feed.nice10  (the 100k/1-feed run with the engine, the
         feed and the simulator at nice -10: what the pipeline does when the
         rest of a shared box cannot take its cores, with the simulator still
@@ -160,7 +166,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             f.write("[engine]\ninstance = %s\ncapacity = 262144\nbooks = 1024\nfsync = none\n"
                     "events_capacity = 262144\n" % inst)
             if pinned:
-                f.write("cpu = %d\nwait = spin\n" % engine_cpu)
+                f.write("cpu = %d\nwait = %s\n" % (engine_cpu, os.environ.get("E2E_PINNED_WAIT", "spin")))
         rate = max(1, total_rate // len(venues))
         burst = max(1, rate // 10000)  # one tick per 100 us at most
         # A process given a nice value starts its own session: with
@@ -315,6 +321,15 @@ def main():
                 name = "%s.pinned" % tag_feeds
                 if only is None or "%s.%s" % (tag_rate, name) in only:
                     bench(tag_rate, total, venues, name, secs, pinned=True)
+    # The floor's case in the pinned layout with the pipeline's priority
+    # raised: on a box shared with other sessions' CPU-bound work, what
+    # the layout does when those sessions cannot take its cores.
+    if os.cpu_count() >= 2 and (only is None or "100k.1feed.pinned.nice10" in only):
+        try:
+            bench("100k", 100000, ["binance"], "1feed.pinned.nice10", secs, nice=-10, sim_nice=-10,
+                  pinned=True)
+        except PermissionError:
+            print("# 100k.1feed.pinned.nice10: skipped, no privilege to raise priority")
     r = results.get(("100k", "1feed"))
     for f in r["feeds"] if r else []:
         for stage in ("decrypt", "parse", "ring", "total"):
