@@ -377,6 +377,9 @@ static int phase(long count, long rate)
 	cfg.max_disconnects = 1;
 	cfg.run_ms = 60000;
 	cfg.idle_ms = 10000;
+	/* Under valgrind on a loaded machine the handshake alone can take
+	 * longer than the default 10 s. */
+	cfg.connect_timeout_ms = 60000;
 	cfg.busy_poll = getenv("OSE_BENCH_BUSY") != NULL;
 	cfg.stats = ring.stats;
 	cfg.sink.ctx = &ring;
