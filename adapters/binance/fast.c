@@ -59,7 +59,9 @@ __extension__ typedef unsigned __int128 u128;
 /* s just after an opening quote: its closing quote, or NULL if the
  * string holds an escape, a control or non-ASCII byte, or does not end
  * inside the message (the generic path judges those).  16 bytes at a
- * time with SSE2 (x86-64's baseline), 8 with SWAR, then bytes. */
+ * time with SSE2 (x86-64's baseline), 8 with SWAR, then bytes.  The
+ * SSE2 tail reads the 16 bytes before end: callers guarantee they lie
+ * inside the message (ose_binance_parse_fast takes 24 bytes and more). */
 static inline const char *bf_str(const char *s, const char *end)
 {
 #ifdef __SSE2__
@@ -75,7 +77,21 @@ static inline const char *bf_str(const char *s, const char *end)
 			return *s == '"' ? s : NULL;
 		}
 	}
-#endif
+	if (s < end) {
+		/* The last 16 bytes of the message, which the callers'
+		 * messages of 24 bytes and more hold: drop those before s. */
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m) >> (16 - (end - s));
+		if (!bits)
+			return NULL;
+		s += __builtin_ctz(bits);
+		return *s == '"' ? s : NULL;
+	}
+	return NULL;
+#else
 #if OSE_SWAR
 	for (; end - s >= 8; s += 8) {
 		uint64_t m = ose_swar_str_special(ose_swar_load(s));
@@ -93,6 +109,7 @@ static inline const char *bf_str(const char *s, const char *end)
 			return NULL;
 	}
 	return NULL;
+#endif
 }
 
 /* v at a value that must be a string: its closing quote, or NULL. */
@@ -112,6 +129,18 @@ static inline const char *bf_int(const char *p, const char *end)
 		return NULL;
 	if (*p++ == '0')
 		return p;
+#ifdef __SSE2__
+	if (likely(end - p >= 16)) {
+		/* Signed compares: bytes >= 0x80 are below '0' too. */
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8('0')),
+				     _mm_cmpgt_epi8(x, _mm_set1_epi8('9'))));
+		if (likely(m))
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
 #if OSE_SWAR
 	for (; end - p >= 8; p += 8) {
 		unsigned n = ose_swar_ndigits(ose_swar_load(p));
@@ -294,10 +323,13 @@ static inline void bf_zero(struct ose_event *ev)
 {
 #if defined(__SSE2__) && defined(__GNUC__)
 	__m128i z = _mm_setzero_si128();
-	for (size_t i = 0; i < sizeof(*ev); i += 16) {
+	for (size_t i = 0; i < sizeof(*ev); i += 64) {
 		/* Keeps the compiler from turning the loop back into memset. */
 		__asm__("" : "+x"(z));
 		_mm_store_si128((__m128i *)(void *)((char *)ev + i), z);
+		_mm_store_si128((__m128i *)(void *)((char *)ev + i + 16), z);
+		_mm_store_si128((__m128i *)(void *)((char *)ev + i + 32), z);
+		_mm_store_si128((__m128i *)(void *)((char *)ev + i + 48), z);
 	}
 #else
 	memset(ev, 0, sizeof(*ev));
@@ -457,16 +489,14 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 		st->tn = (uint32_t)(q - val);
 		return q;
 	/* Keys the event does not use, with the types Binance gives them:
-	 * the shape first, the whole grammar when it does not match. */
+	 * the cheap check first, the whole grammar when it does not fit. */
 	case 'P':
 	case 'F':
 	case 'Z':
 	case 'Y':
-	case 'Q': {
-		struct bf_decw w;
-		q = bf_dec_shape(val, end, &w);
+	case 'Q':
+		q = bf_strv(val, end);
 		return q ? q + 1 : bf_skip(val, end);
-	}
 	case 'g':
 	case 'I':
 	case 'O':
