@@ -530,19 +530,27 @@ static const char *bf_member(const char *p, const char *end, struct bf_state *st
 	return bf_value(k, p + 5, end, st);
 }
 
-/* The five bytes ,"k": of a one-letter key as the low bytes of a word. */
-#define BF_KW(k) (0x2c | 0x22ULL << 8 | (uint64_t)(k) << 16 | 0x22ULL << 24 | 0x3aULL << 32)
+/* "k": of a one-letter key as a little-endian word. */
+#define BF_KW(k) (0x22u | (uint32_t)(k) << 8 | 0x22u << 16 | 0x3au << 24)
+
+static inline uint32_t bf_load32(const char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w;
+}
 
 /*
  * The ordered chain: Binance's own key order (reference §1), each key
- * optional.  A key that is next takes one word compare and its inlined
- * value code; one that is missing costs the compare.  The chain stops
- * at the first member it does not expect and the loop takes the rest.
+ * optional.  A key that is next takes a byte and a word compare and its
+ * inlined value code; one that is missing costs the word compare.  The
+ * chain stops at the first member it does not expect and the loop takes
+ * the rest.  (Big-endian hosts skip the chain: the loop takes them all.)
  */
 #if OSE_SWAR
 #define BF_STEP(k)                                                                         \
 	do {                                                                               \
-		if (end - p >= 8 && (ose_swar_load(p) & 0xFFFFFFFFFFULL) == BF_KW(k)) {     \
+		if (end - p > 5 && *p == ',' && bf_load32(p + 1) == BF_KW(k)) {            \
 			if (unlikely(!(p = bf_value((k), p + 5, end, &st))))                \
 				return 0;                                                  \
 			st.seen |= BIT(k);                                                 \
