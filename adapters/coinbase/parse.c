@@ -58,8 +58,8 @@ static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
 enum { E_TYPE, E_ORDERS, E_COUNT };
 static const struct ose_json_key ev_keys[E_COUNT] = {
 	[E_TYPE] = OSE_JSON_KEY("type"),
-	/* EACH: orders[] is walked in the same pass on the plain path (the
-	 * scanner's path reads it as a plain value: no each context). */
+	/* EACH: orders[] is walked in the same pass (nested EACH, on both
+	 * one-pass paths). */
 	[E_ORDERS] = OSE_JSON_KEY_F("orders", OSE_JSON_EACH),
 };
 static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
@@ -218,25 +218,26 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 }
 
 /*
- * One-pass paths for user-channel data (the hot path).  sequence_num and
- * timestamp may follow events on the wire, so both are patched into the
- * events after the walk (cb_fast_done).  Both return 0 with out->n set,
- * or -1: the caller tries the next path (whose events replace these).
+ * The one-pass paths for user-channel data (the hot path).  Both walk
+ * events[] (OSE_JSON_EACH) and, nested, each element's orders[] in one
+ * pass, with the same two callbacks: each order is normalised as soon as
+ * it has been walked (cb_order_fn); when its events[] element ends, the
+ * element's type (which may come after orders) is checked and the
+ * snapshot flag set on the orders it produced (cb_event_fn).
+ * sequence_num and timestamp may follow events on the wire, so both are
+ * patched into the events after the walk (cb_fast_done).  Both return 0
+ * with out->n set, or -1: the caller tries the next path (whose events
+ * replace these).
  *
- * cb_plain: the plain fast path (adapters/plain/plain.h) walks
- * events[].orders[] in one pass: each order is normalised as soon as it
- * has been walked, and when its events[] element ends, the element's
- * type (which may come after orders) is checked and the snapshot flag
- * set on the orders it produced.
- * cb_fast: the full scanner for messages that are not plain: the
- * top-level scan walks each events[] element (OSE_JSON_EACH) and the
- * callback walks its orders[] again.
+ * cb_plain: the plain fast path (adapters/plain/plain.h), first.
+ * cb_fast: the full scanner (nested EACH: ose_json_each.inner), for
+ * messages that are not plain.
  */
 struct cb_each {
 	const struct ose_parse_ctx *ctx;
 	struct ose_parse_out *out;
 	uint32_t n;
-	uint32_t first; /* cb_plain: first order of the current events[] element */
+	uint32_t first; /* first order of the current events[] element */
 };
 
 /* events[].type: 1 snapshot, 0 update, -1 anything else. */
@@ -249,8 +250,8 @@ static int cb_ev_type(const struct ose_json_val *e)
 	return -1;
 }
 
-/* cb_plain: one orders[] element. */
-static int cb_plain_order(void *arg, const struct ose_json_val *o, const char **why)
+/* One orders[] element. */
+static int cb_order_fn(void *arg, const struct ose_json_val *o, const char **why)
 {
 	struct cb_each *c = arg;
 	int rc;
@@ -266,8 +267,8 @@ static int cb_plain_order(void *arg, const struct ose_json_val *o, const char **
 	return 0;
 }
 
-/* cb_plain: the end of one events[] element. */
-static int cb_plain_event(void *arg, const struct ose_json_val *e, const char **why)
+/* The end of one events[] element (after its orders). */
+static int cb_event_fn(void *arg, const struct ose_json_val *e, const char **why)
 {
 	struct cb_each *c = arg;
 	int snapshot = cb_ev_type(e);
@@ -288,39 +289,8 @@ static int cb_plain_event(void *arg, const struct ose_json_val *e, const char **
 	return 0;
 }
 
-static int cb_each_fn(void *arg, const struct ose_json_val *e, const char **why)
-{
-	struct cb_each *c = arg;
-	struct ose_json_val o[O_COUNT];
-	struct ose_json_iter it;
-	int rc, snapshot = cb_ev_type(e);
-
-	if (snapshot < 0) {
-		*why = "coinbase events[].type";
-		return -OSE_PERR_UNKNOWN_MSG;
-	}
-	if (e[E_ORDERS].type == OSE_JSON_ABSENT || e[E_ORDERS].type == OSE_JSON_NULL)
-		return 0;
-	if (e[E_ORDERS].type != OSE_JSON_ARRAY) {
-		*why = "coinbase events[].orders";
-		return -OSE_PERR_WRONG_TYPE;
-	}
-	ose_json_iter_init(&it, &e[E_ORDERS]);
-	while ((rc = ose_json_iter_next_obj(&it, &ord_ks, o, why)) > 0) {
-		if (!c->out->ev || c->n >= c->out->cap) {
-			*why = "coinbase orders beyond out->cap";
-			return -OSE_PERR_TOO_MANY;
-		}
-		rc = cb_order(o, c->ctx, snapshot, 0, 0, 0, &c->out->ev[c->n], why);
-		if (rc)
-			return rc;
-		c->n++;
-	}
-	return rc;
-}
-
-/* After either one-pass walk: a user-channel push; the envelope's
- * timestamp and sequence number go into every event. */
+/* After either walk: a user-channel push; the envelope's timestamp and
+ * sequence number go into every event. */
 static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 {
 	enum ose_json_got got = OSE_JGOT_ABSENT;
@@ -349,9 +319,9 @@ static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
 	struct cb_each c = { ctx, out, 0, 0 };
-	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_plain_order, .arg = &c };
+	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	const struct ose_plain_each events = {
-		.ks = &ev_pks, .vals = e, .fn = cb_plain_event, .arg = &c, .inner = &orders,
+		.ks = &ev_pks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
 	};
 
 	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &events) != 0)
@@ -362,12 +332,15 @@ static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx
 static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 		   struct ose_parse_out *out, struct ose_json_val *k)
 {
-	struct ose_json_val e[E_COUNT];
+	struct ose_json_val e[E_COUNT], o[O_COUNT];
 	struct cb_each c = { ctx, out, 0, 0 };
-	struct ose_json_each ex = { .ks = &ev_ks, .vals = e, .fn = cb_each_fn, .arg = &c };
+	struct ose_json_each orders = { .ks = &ord_ks, .vals = o, .fn = cb_order_fn, .arg = &c };
+	struct ose_json_each events = {
+		.ks = &ev_ks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
+	};
 	const char *why = "";
 
-	if (ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why) != 0)
+	if (ose_json_obj_get_each(msg, len, &top_ks, k, &events, &why) != 0)
 		return -1;
 	return cb_fast_done(&c, k);
 }

@@ -107,53 +107,22 @@ struct ose_json_key {
  * Without an each context it behaves like 0. */
 #define OSE_JSON_EACH 4u
 
-/* Most names one key order may hold (see struct ose_json_keyset). */
-#define OSE_JSON_ORDER_MAX 64
-
 /*
  * A set of wanted keys; its index (a small hash table) is built on first
- * use.  Declare static and initialise with OSE_JSON_KEYSET(array), or
- * OSE_JSON_KEYSET_ORDER(array, order) to add a key order.
- *
- * Key order (optional, a speed hint only): the names of the object's
- * members, wanted or not, in the order the venue usually sends them
- * (order[0..norder), each name up to 29 bytes).  The walk then predicts
- * each member: it compares the bytes '"name":' of the expected name
- * against the message directly (no hashing), and a short string, integer
- * or literal value is read on the spot.  A member that does not match
- * the prediction byte for byte, or whose value is anything else (nested,
- * fractions, escapes, UTF-8, whitespace, near the end of the buffer), is
- * read by the ordinary walk, which also resynchronises the prediction on
- * the next wanted key.  So results and errors are those of the ordinary
- * walk whatever the message holds (tests/adapters/test_json_order.c
- * checks it); a key set with an order skips the quote index (the
- * prediction does better without it on messages that keep the order).
- *
- * The fields after norder are private.
+ * use.  Declare static and initialise with OSE_JSON_KEYSET(array).
+ * The fields after n are private.
  */
 struct ose_json_keyset {
 	const struct ose_json_key *keys;
 	uint32_t n; /* <= OSE_JSON_KEYS_MAX */
-	const char *const *order; /* optional key order (names), or NULL */
-	uint32_t norder;	  /* <= OSE_JSON_ORDER_MAX, else ignored */
 	int ready;  /* private */
 	uint8_t bucket[256];
 	uint8_t next[OSE_JSON_KEYS_MAX];
 	uint64_t word[OSE_JSON_KEYS_MAX]; /* first 8 key bytes, zero-padded */
 	uint64_t tail[OSE_JSON_KEYS_MAX]; /* last 8 key bytes (keys of 9..16) */
 	uint8_t one[256]; /* one-byte keys: index + 1 by byte (Binance) */
-	uint8_t pos[OSE_JSON_KEYS_MAX]; /* key index -> its order position + 1, 0 if none */
-	uint32_t nord;			/* order entries usable (0: no prediction) */
-	struct ose_json_ord {
-		uint64_t w[4], m[4]; /* '"name":' as words, and their byte masks */
-		uint8_t nw, len;     /* words used; bytes of '"name":' */
-		int8_t idx;	     /* key index, or -1 for a name nobody wants */
-	} ord[OSE_JSON_ORDER_MAX];
 };
 #define OSE_JSON_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
-#define OSE_JSON_KEYSET_ORDER(arr, ord_)                                                       \
-	{ .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]), .order = (ord_),                 \
-	  .norder = sizeof(ord_) / sizeof((ord_)[0]) }
 
 /*
  * Walk the JSON object in p[0..len) (leading/trailing whitespace allowed;

@@ -254,57 +254,6 @@ static inline unsigned key_hash(uint64_t w, size_t len)
 
 static pthread_mutex_t keyset_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int key_find(const struct ose_json_keyset *ks, const char *k, size_t len, const char *end);
-
-/* The key order's entries (json.h): '"name":' as up to four masked
- * little-endian words, and the key index each name has in ks.  An order
- * that is too long, or a name that is empty, too long or holds a byte
- * that needs escaping, switches prediction off (nord = 0): it is only a
- * hint, and the walk is right without it. */
-static void keyset_order(struct ose_json_keyset *ks)
-{
-	uint32_t n = 0;
-
-	memset(ks->pos, 0, sizeof(ks->pos));
-	ks->nord = 0;
-	if (!ks->order || ks->norder == 0 || ks->norder > OSE_JSON_ORDER_MAX)
-		return;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; n < ks->norder; n++) {
-		struct ose_json_ord *o = &ks->ord[n];
-		const char *name = ks->order[n];
-		size_t len = name ? strlen(name) : 0;
-		unsigned char b[32];
-		int idx;
-
-		if (len == 0 || len + 3 > sizeof(b))
-			return;
-		for (size_t i = 0; i < len; i++)
-			if (name[i] == '"' || name[i] == '\\' || (unsigned char)name[i] < 0x20 ||
-			    (unsigned char)name[i] >= 0x80)
-				return;
-		memset(b, 0, sizeof(b));
-		b[0] = '"';
-		memcpy(b + 1, name, len);
-		b[len + 1] = '"';
-		b[len + 2] = ':';
-		o->len = (uint8_t)(len + 3);
-		o->nw = (uint8_t)((o->len + 7) / 8);
-		for (unsigned i = 0; i < 4; i++) {
-			unsigned have = o->len > 8 * i ? o->len - 8 * i : 0;
-			memcpy(&o->w[i], b + 8 * i, 8);
-			o->m[i] = have >= 8 ? ~0ULL : have ? (1ULL << (8 * have)) - 1 : 0;
-		}
-		/* The same answer the hash lookup gives for these bytes. */
-		idx = key_find(ks, name, len, name + len);
-		o->idx = (int8_t)idx;
-		if (idx >= 0 && !ks->pos[idx])
-			ks->pos[idx] = (uint8_t)(n + 1);
-	}
-	ks->nord = n;
-#endif
-}
-
 static void keyset_prepare(struct ose_json_keyset *ks)
 {
 	pthread_mutex_lock(&keyset_lock);
@@ -329,9 +278,8 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 			ks->bucket[h] = (uint8_t)(i + 1);
 		}
 		ks->n = n;
-		keyset_order(ks);
-		/* K1: publishes bucket[]/next[]/ord[]; pairs with the acquire
-		 * load at K2 in json_keyset_ready(). */
+		/* K1: publishes bucket[]/next[]; pairs with the acquire load
+		 * at K2 in json_keyset_ready(). */
 		__atomic_store_n(&ks->ready, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&keyset_lock);
@@ -354,7 +302,6 @@ static int json_unescape(const char *s, size_t len, char *dst, size_t cap);
 static inline __attribute__((always_inline)) int key_find(const struct ose_json_keyset *ks, const char *k, size_t len,
 			   const char *end)
 {
-	/* end - k may be less than 8 (keyset_order passes end = k + len). */
 	unsigned i;
 	uint64_t w = 0;
 

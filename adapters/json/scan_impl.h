@@ -362,31 +362,48 @@ static inline const char *F(fast_int)(const char *v, const char *end)
 	return ve;
 }
 
-/* v at a value's first byte: if it is a string free of escapes, control
- * and non-ASCII bytes, an integer ([-](0|[1-9][0-9]*)) or true/false/
- * null, and is followed directly by ',' or '}', the position just past
- * it (at that delimiter) with its type in *type; else NULL (nested
- * values, fractions, exponents, escapes, UTF-8, whitespace, errors, too
- * near end: the general path reads it).  Reads only [v, end); v < end. */
+/*
+ * One member of a compact object, the shape venue messages have:
+ * p at the key's '"', no whitespace around ':', the key and a string
+ * value free of escapes, control and non-ASCII bytes, or an integer
+ * ([-](0|[1-9][0-9]*)) or true/false/null followed directly by ',' or
+ * '}'.  Returns the position just past the value (at that ',' or '}')
+ * after storing the value like the general path does, or NULL without
+ * touching anything when the member is any other shape (nested values,
+ * fractions, exponents, escapes, UTF-8, whitespace, errors, too near
+ * end): the general path then reads it and gives every error its
+ * reason.  Reads only [p, end).
+ */
 static SCAN_TARGET inline __attribute__((always_inline)) const char *
-F(fast_value)(const char *v, const char *end, uint8_t *type)
+F(fast_member)(const char *p, const char *end, const struct ose_json_keyset *ks,
+	       struct ose_json_val *vals)
 {
-	const char *ve;
+	const char *q, *ke, *v, *ve;
+	uint8_t type;
+	int idx;
 
+	if (unlikely(end - p < 8 || *p != '"'))
+		return NULL;
+	q = p + 1;
+	ke = F(str_end)(q, end);
+	/* The value needs its first byte and a delimiter after it. */
+	if (unlikely(end - ke < 8 || *ke != '"' || ke[1] != ':'))
+		return NULL;
+	v = ke + 2;
 	switch (*v) {
 	case '"':
 		ve = F(str_end)(v + 1, end);
 		if (unlikely(ve >= end || *ve != '"'))
 			return NULL;
 		ve++;
-		*type = OSE_JSON_STRING;
+		type = OSE_JSON_STRING;
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		ve = F(fast_int)(v, end);
 		if (unlikely(!ve))
 			return NULL;
-		*type = OSE_JSON_NUMBER;
+		type = OSE_JSON_NUMBER;
 		break;
 	case 't':
 	case 'f':
@@ -394,22 +411,16 @@ F(fast_value)(const char *v, const char *end, uint8_t *type)
 		ve = F(fast_literal)(v, end);
 		if (!ve)
 			return NULL;
-		*type = *v == 't' ? OSE_JSON_TRUE : *v == 'f' ? OSE_JSON_FALSE : OSE_JSON_NULL;
+		type = *v == 't' ? OSE_JSON_TRUE : *v == 'f' ? OSE_JSON_FALSE : OSE_JSON_NULL;
 		break;
 	default:
 		return NULL;
 	}
 	if (unlikely(ve >= end || (*ve != ',' && *ve != '}')))
 		return NULL;
-	return ve;
-}
-
-/* Store the value [v, ve) of type for key idx as the general path does
- * (first occurrence wins). */
-static inline __attribute__((always_inline)) void F(put)(struct ose_json_val *vals, int idx,
-							   const char *v, const char *ve,
-							   uint8_t type)
-{
+	/* ke - q == 1: a one-byte key, and str_end proved it plain. */
+	idx = ke - q == 1 ? (int)ks->one[(unsigned char)*q] - 1
+			  : key_find(ks, q, (size_t)(ke - q), end);
 	if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
 		if (type == OSE_JSON_STRING) {
 			vals[idx].p = v + 1;
@@ -421,84 +432,6 @@ static inline __attribute__((always_inline)) void F(put)(struct ose_json_val *va
 		vals[idx].type = type;
 		vals[idx].esc = 0;
 	}
-}
-
-/*
- * One member of a compact object, the shape venue messages have:
- * p at the key's '"', no whitespace around ':', the key free of escapes,
- * control and non-ASCII bytes, and a value F(fast_value) takes.  Returns
- * the position just past the value (at the ',' or '}' after it) after
- * storing the value like the general path does, with the key's index in
- * *idxp, or NULL without touching anything when the member is any other
- * shape: the general path then reads it and gives every error its
- * reason.  Reads only [p, end).
- */
-static SCAN_TARGET inline __attribute__((always_inline)) const char *
-F(fast_member)(const char *p, const char *end, const struct ose_json_keyset *ks,
-	       struct ose_json_val *vals, int *idxp)
-{
-	const char *q, *ke, *v, *ve;
-	uint8_t type = 0;
-	int idx;
-
-	if (unlikely(end - p < 8 || *p != '"'))
-		return NULL;
-	q = p + 1;
-	ke = F(str_end)(q, end);
-	/* The value needs its first byte and a delimiter after it. */
-	if (unlikely(end - ke < 8 || *ke != '"' || ke[1] != ':'))
-		return NULL;
-	v = ke + 2;
-	ve = F(fast_value)(v, end, &type);
-	if (unlikely(!ve))
-		return NULL;
-	/* ke - q == 1: a one-byte key, and str_end proved it plain. */
-	idx = ke - q == 1 ? (int)ks->one[(unsigned char)*q] - 1
-			  : key_find(ks, q, (size_t)(ke - q), end);
-	F(put)(vals, idx, v, ve, type);
-	*idxp = idx;
-	return ve;
-}
-
-/* 8 bytes at p as a little-endian word (key order entries are built
- * little-endian; big-endian hosts have no entries). */
-static inline uint64_t F(load64)(const char *p)
-{
-	uint64_t x;
-	memcpy(&x, p, 8);
-	return x;
-}
-
-/*
- * The key order's prediction (json.h): p at a member's '"' and o the
- * entry expected there.  If the message holds exactly '"name":' (all of
- * its bytes compared, as four masked words: no hashing) and then a value
- * F(fast_value) takes, store it like the general path does and return
- * the position just past the value; else NULL, touching nothing (the
- * general path reads the member).  The raw key is then exactly name, so
- * its index is the one the hash lookup gives (o->idx was built with it).
- * Reads only [p, end): the words need end - p >= 33 (the value's first
- * byte follows the at most 32 key bytes).
- */
-static SCAN_TARGET inline __attribute__((always_inline)) const char *
-F(ord_member)(const char *p, const char *end, const struct ose_json_ord *o,
-	      struct ose_json_val *vals)
-{
-	const char *v, *ve;
-	uint8_t type = 0;
-	uint64_t x;
-
-	if (unlikely(end - p < 33))
-		return NULL;
-	x = ((F(load64)(p) ^ o->w[0]) & o->m[0]) | ((F(load64)(p + 8) ^ o->w[1]) & o->m[1]) |
-	    ((F(load64)(p + 16) ^ o->w[2]) & o->m[2]) | ((F(load64)(p + 24) ^ o->w[3]) & o->m[3]);
-	if (x)
-		return NULL;
-	v = p + o->len;
-	ve = F(fast_value)(v, end, &type);
-	if (unlikely(!ve))
-		return NULL;
-	F(put)(vals, o->idx, v, ve, type);
 	return ve;
 }
 
@@ -793,12 +726,7 @@ static SCAN_TARGET int F(obj_get)(const char *p, const char *end, struct ose_jso
 		return -OSE_PERR_WRONG_TYPE;
 	}
 #if SCAN_VEC >= 16
-	/* Key sets with a key order take the general walk, whose
-	 * prediction does better than the index on messages in order. */
-	int ordered = ks->nord != 0;
-	for (const struct ose_json_each *e = each; e && !ordered; e = e->inner)
-		ordered = e->ks->nord != 0;
-	if (!ordered && (size_t)(end - p) <= OSE_JSON_INDEX_MAX) {
+	if ((size_t)(end - p) <= OSE_JSON_INDEX_MAX) {
 		uint64_t q[OSE_JSON_INDEX_WORDS];
 		struct json_qcur c;
 		if (F(qindex)(p, end, q, &c)) {

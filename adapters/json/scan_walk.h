@@ -100,13 +100,6 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 	const char *p = F(skip_ws)(*pp, end);
 #if WALK_IDX
 	struct json_qcur lc = *cp, *c = &lc;
-#else
-	/* Key order prediction (json.h): s is the entry expected next.
-	 * Local copies: the stores into vals (uint8_t: may alias anything)
-	 * would otherwise reload them through ks. */
-	const struct ose_json_ord *ord = ks->ord;
-	const uint8_t *pos = ks->pos;
-	uint32_t nord = ks->nord, s = 0;
 #endif
 	int rc;
 
@@ -126,28 +119,13 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 		int idx;
 
 #if !WALK_IDX
-		/* The predicted member first (key order), then the common
-		 * member: "key":<string|integer|literal> with no whitespace,
-		 * escapes or non-ASCII.  F(ord_member) and F(fast_member)
-		 * either take the whole member (and store its value) or touch
-		 * nothing, and the code below re-reads the member from p; so
-		 * all give one answer.  The prediction also tries the entry
-		 * after the expected one (a key the venue left out). */
+		/* The common member first: "key":<string|integer|literal>
+		 * with no whitespace, escapes or non-ASCII.  F(fast_member)
+		 * either takes the whole member (and stores its value) or
+		 * touches nothing, and the code below re-reads the member
+		 * from p; so both give one answer. */
 		{
-			const char *q = NULL;
-			if (s < nord) {
-				q = F(ord_member)(p, end, &ord[s], vals);
-				if (!q && s + 1 < nord && (q = F(ord_member)(p, end, &ord[s + 1], vals)))
-					s++;
-				s++;
-			}
-			if (!q) {
-				int fi = -1;
-				q = F(fast_member)(p, end, ks, vals, &fi);
-				/* Resynchronise on a wanted key. */
-				if (q && fi >= 0 && pos[fi])
-					s = pos[fi];
-			}
+			const char *q = F(fast_member)(p, end, ks, vals);
 			if (likely(q != NULL)) {
 				p = q;
 				if (likely(end - p >= 2 && *p == ',' && p[1] == '"')) {
@@ -186,8 +164,6 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 				return rc;
 			idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc, end);
 		}
-		if (idx >= 0 && pos[idx])
-			s = pos[idx];
 #endif
 		if (likely(p < end && *p == ':')) {
 			p++;
