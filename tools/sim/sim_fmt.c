@@ -35,6 +35,30 @@ static void qd(struct sim_buf *b, sim_i128 v, int scale, int pad)
 	S("\"");
 }
 
+/* An epoch time in ms through a two-entry memo: a
+ * Binance update carries four (E, T, O, W), nearly always one or two
+ * distinct values within a tick, 13 digits each. */
+static void put_time(struct sim_buf *b, int64_t v)
+{
+	static __thread int64_t mv[2] = { -1, -1 };
+	static __thread char mt[2][24];
+	static __thread size_t ml[2];
+	static __thread unsigned next;
+	if (v < 0) {
+		sim_buf_i64(b, v);
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (mv[i] == v) {
+			sim_buf_put(b, mt[i], ml[i]);
+			return;
+		}
+	next ^= 1;
+	mv[next] = v;
+	ml[next] = sim_u64_put(mt[next], (uint64_t)v);
+	sim_buf_put(b, mt[next], ml[next]);
+}
+
 static void stamp(struct sim_buf *b, const struct sim_fmt_ctx *c)
 {
 	if (c->stamp) {
@@ -114,7 +138,7 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 	int qs = s->psc + s->qsc;
 
 	S("{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\",\"E\":");
-	sim_buf_i64(b, c->now_ns / 1000000);
+	put_time(b, c->now_ns / 1000000);
 	S(",\"s\":"); q(b, s->name);
 	/* Trap 16: on a cancel c is the cancel request's id, C the order's. */
 	S(",\"c\":"); q(b, st->exec == SIM_X_CANCEL ? o->cancel_id : o->client_id);
@@ -137,7 +161,7 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 		S("\"BNB\"");
 	else
 		S("null");
-	S(",\"T\":"); sim_buf_i64(b, st->utime_ms);
+	S(",\"T\":"); put_time(b, st->utime_ms);
 	S(",\"t\":");
 	if (trade)
 		sim_buf_u64(b, st->trade_id);
@@ -146,12 +170,12 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 	S(",\"I\":");
 	sim_buf_u64(b, 5000000000ULL + (uint64_t)o->idx * 64 + (uint64_t)st->exec * 8 + o->nfills);
 	S(",\"w\":"); sim_buf_str(b, open_status(st->status) ? "true" : "false");
-	S(",\"m\":false,\"M\":false,\"O\":"); sim_buf_i64(b, o->ctime_ms);
+	S(",\"m\":false,\"M\":false,\"O\":"); put_time(b, o->ctime_ms);
 	S(",\"Z\":"); qd(b, st->quote_filled, qs, 8);
 	S(",\"Y\":"); qd(b, (sim_i128)st->last_qty * st->last_px, qs, 8);
 	S(",\"Q\":\"0.00000000\"");
 	if (st->exec != SIM_X_REJECT) {
-		S(",\"W\":"); sim_buf_i64(b, o->ctime_ms);
+		S(",\"W\":"); put_time(b, o->ctime_ms);
 	}
 	S(",\"V\":\"NONE\"}");
 	stamp(b, c);
