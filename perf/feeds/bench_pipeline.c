@@ -237,9 +237,10 @@ int main(void)
 						/* As ose-feed: the adapter writes the event
 						 * into the ring slot, one commit. */
 						struct ose_event *slot;
-						if (ose_feed_ring_reserve(&ring, 64, &slot, &stalls) < 1)
+						int got = ose_feed_ring_reserve(&ring, 64, &slot, &stalls);
+						if (got < 1)
 							return 5;
-						struct ose_parse_out out = { .ev = slot, .cap = 1 };
+						struct ose_parse_out out = { .ev = slot, .cap = (uint32_t)got };
 						if (ad->parse((const char *)ev.payload, ev.len, 0, &pctx,
 							      &out) != OSE_PARSE_EVENTS || out.n != 1)
 							return 3;
