@@ -2,9 +2,10 @@
 /*
  * libFuzzer target for adapters/plain: the plain fast path against the
  * full scanner on the same input, with the same key set (Gate's and
- * Coinbase's keys, result/events/orders as EACH).  Traps when the plain
- * path accepts what the scanner refuses, or when both accept and the
- * views or the EACH elements they report differ.  Seeded with the Gate
+ * Coinbase's keys, result/events/orders as EACH, nested one level: the
+ * scanner's ose_json_each.inner against plain's each->inner).  Traps
+ * when the plain path accepts what the scanner refuses, or when both
+ * accept and the views or the EACH elements they report differ.  Seeded with the Gate
  * and Coinbase fixtures; an exact-size heap copy lets ASan see any read
  * past the input.
  */
@@ -26,8 +27,10 @@ static const struct ose_json_key keys[] = {
 	OSE_JSON_KEY("sequence_num"), OSE_JSON_KEY("c"), OSE_JSON_KEY("C"),
 };
 #define NK (sizeof(keys) / sizeof(keys[0]))
-static struct ose_json_keyset ks = OSE_JSON_KEYSET(keys), el_ks = OSE_JSON_KEYSET(keys);
-static struct ose_plain_keyset pks = OSE_PLAIN_KEYSET(keys), el_pks = OSE_PLAIN_KEYSET(keys);
+static struct ose_json_keyset ks = OSE_JSON_KEYSET(keys), el_ks = OSE_JSON_KEYSET(keys),
+			      in_ks = OSE_JSON_KEYSET(keys);
+static struct ose_plain_keyset pks = OSE_PLAIN_KEYSET(keys), el_pks = OSE_PLAIN_KEYSET(keys),
+			       in_pks = OSE_PLAIN_KEYSET(keys);
 
 /* A fingerprint of every view reported, in order. */
 struct fp {
@@ -57,10 +60,14 @@ static int fp_fn(void *arg, const struct ose_json_val *vals, const char **why)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ose_json_val va[NK], vb[NK], ea[NK], eb[NK];
+	struct ose_json_val va[NK], vb[NK], ea[NK], eb[NK], ia[NK], ib[NK];
 	struct fp fa = { 0xcbf29ce484222325ull, 0 }, fb = { 0xcbf29ce484222325ull, 0 };
-	struct ose_json_each each = { .ks = &el_ks, .vals = ea, .fn = fp_fn, .arg = &fa };
-	const struct ose_plain_each pe = { .ks = &el_pks, .vals = eb, .fn = fp_fn, .arg = &fb };
+	struct ose_json_each inner = { .ks = &in_ks, .vals = ia, .fn = fp_fn, .arg = &fa };
+	struct ose_json_each each = { .ks = &el_ks, .vals = ea, .fn = fp_fn, .arg = &fa,
+				      .inner = &inner };
+	const struct ose_plain_each pinner = { .ks = &in_pks, .vals = ib, .fn = fp_fn, .arg = &fb };
+	const struct ose_plain_each pe = { .ks = &el_pks, .vals = eb, .fn = fp_fn, .arg = &fb,
+					   .inner = &pinner };
 	const char *why = "";
 	char *copy = malloc(size ? size : 1);
 	int rs, rp;

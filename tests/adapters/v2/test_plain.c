@@ -5,10 +5,11 @@
  * refuses.  Checked on every JSON fixture of every venue (compact, with
  * spaces, each prefix, single-byte corruptions), on generated documents,
  * on the SSE2/AVX2 and the scalar classifier, always from the end of a
- * guard page (no over-read); and at the adapter level: Gate and Coinbase
- * give byte-identical events whether a message takes the plain path
- * (compact), the scanner's one-pass path (pretty-printed) or the
- * validating slow path.
+ * guard page (no over-read), with EACH nested one level on both sides
+ * (the scanner's ose_json_each.inner, plain's each->inner); and at the
+ * adapter level: Gate, Coinbase and Bybit give byte-identical events
+ * whether a message takes the plain path (compact), the scanner's
+ * one-pass path (pretty-printed) or the validating slow path.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -37,8 +38,10 @@ static const struct ose_json_key any_keys[] = {
 #define N_ANY (sizeof(any_keys) / sizeof(any_keys[0]))
 static struct ose_json_keyset any_ks = OSE_JSON_KEYSET(any_keys);
 static struct ose_json_keyset any_el_ks = OSE_JSON_KEYSET(any_keys);
+static struct ose_json_keyset any_in_ks = OSE_JSON_KEYSET(any_keys);
 static struct ose_plain_keyset any_pks = OSE_PLAIN_KEYSET(any_keys);
 static struct ose_plain_keyset any_el_pks = OSE_PLAIN_KEYSET(any_keys);
+static struct ose_plain_keyset any_in_pks = OSE_PLAIN_KEYSET(any_keys);
 
 /* A log of what a walk reported: every EACH element's views, then the
  * top-level views. */
@@ -83,9 +86,14 @@ static int diff_one(const char *msg, size_t len)
 {
 	struct v2_guard g;
 	const char *m = v2_guard_put(&g, msg, len);
-	struct ose_json_val va[N_ANY], vb[N_ANY], ea[N_ANY], eb[N_ANY];
-	struct ose_json_each each = { .ks = &any_el_ks, .vals = ea, .fn = log_fn, .arg = &la };
-	const struct ose_plain_each pe = { .ks = &any_el_pks, .vals = eb, .fn = log_fn, .arg = &lb };
+	struct ose_json_val va[N_ANY], vb[N_ANY], ea[N_ANY], eb[N_ANY], ia[N_ANY], ib[N_ANY];
+	/* EACH nested one level on both sides (scanner inner, plain inner). */
+	struct ose_json_each inner = { .ks = &any_in_ks, .vals = ia, .fn = log_fn, .arg = &la };
+	struct ose_json_each each = { .ks = &any_el_ks, .vals = ea, .fn = log_fn, .arg = &la,
+				      .inner = &inner };
+	const struct ose_plain_each pinner = { .ks = &any_in_pks, .vals = ib, .fn = log_fn, .arg = &lb };
+	const struct ose_plain_each pe = { .ks = &any_el_pks, .vals = eb, .fn = log_fn, .arg = &lb,
+					   .inner = &pinner };
 	const char *why = "";
 	int rs, rp;
 
@@ -475,6 +483,14 @@ Test(plain, coinbase_paths_agree)
 	paths_agree(ose_coinbase_parse, OSE_VENUE_COINBASE,
 		    "coinbase/user_snapshot_hummingbot_fixed_gen.json", 1);
 	paths_agree(ose_coinbase_parse, OSE_VENUE_COINBASE, "coinbase/user_update_multi_gen.json", 6);
+}
+
+Test(plain, bybit_paths_agree)
+{
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_filled.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_docs_option_filled.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_partially_filled_rejected.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/execution_docs.json", 1);
 }
 
 /* Coinbase: events[].type after orders (legal JSON, keys unordered):
