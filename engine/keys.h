@@ -80,4 +80,28 @@ static inline int ose_fk_eq(const char *a, const char *b, size_t n)
 	}
 }
 
+/* Copies the string in the fixed array src[max] into dst[max] and zeroes
+ * every byte after it (slot and book strings are zero-filled: compared and
+ * hashed as whole words).  A src without a NUL is cut at max - 1 bytes. */
+static inline void ose_fk_copy(char *dst, const char *src, size_t max)
+{
+	size_t n = ose_fk_len(src, max);
+	if (n >= max)
+		n = max - 1;
+	for (size_t i = 0; i < max; i += 16) {
+		size_t r = n > i ? n - i : 0; /* bytes of this chunk kept */
+		if (r > 16)
+			r = 16;
+#ifdef __SSE2__
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+		__m128i at = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+		__m128i keep = _mm_cmplt_epi8(at, _mm_set1_epi8((char)r));
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_and_si128(v, keep));
+#else
+		for (size_t j = 0; j < 16; j++)
+			dst[i + j] = j < r ? src[i + j] : 0;
+#endif
+	}
+}
+
 #endif /* OSE_ENGINE_KEYS_H */

@@ -613,9 +613,13 @@ uint32_t ose_tbl_find_cid(const struct ose_tbl *t, uint8_t venue, const char *ac
 
 /* ---- books and lists ---------------------------------------------------- */
 
+/* The book of (venue, symbol), symbol a fixed OSE_SYMBOL_MAX array (an
+ * event's or a command's, validated terminated); created if asked. */
 static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, int create)
 {
-	uint64_t h = ose_key_book(venue, symbol);
+	size_t sl = ose_fk_len(symbol, OSE_SYMBOL_MAX);
+	/* ose_key_book with the length known. */
+	uint64_t h = ose_key_fixn(ose_key_mix(0x626f6f6bull, venue), symbol, sl);
 	uint32_t mask = t->book_idx_mask;
 	uint32_t i = (uint32_t)(h >> 32) & mask;
 	for (;; i = (i + 1) & mask) {
@@ -623,7 +627,7 @@ static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, i
 		if (!e)
 			break;
 		struct ose_book *b = &t->books[e - 1];
-		if (b->venue == venue && streq(b->symbol, symbol, OSE_SYMBOL_MAX))
+		if (b->venue == venue && ose_fk_eq(b->symbol, symbol, sl))
 			return e - 1;
 	}
 	if (!create || t->hdr->books_used >= t->hdr->book_cap)
@@ -633,7 +637,7 @@ static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, i
 	/* Written before the index entry is published (release below); never
 	 * changed afterwards. */
 	b->venue = venue;
-	scopy(b->symbol, symbol, OSE_SYMBOL_MAX);
+	ose_fk_copy(b->symbol, symbol, OSE_SYMBOL_MAX);
 	STR(&b->open_head, OSE_NIL);
 	STR(&b->exec_head, OSE_NIL);
 	STR(&b->exec_tail, OSE_NIL);
@@ -977,10 +981,10 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		memo_in = 1;
 		o.venue = ev->venue;
 		o.book = book;
-		scopy(o.account, ev->account, OSE_ACCOUNT_MAX);
-		scopy(o.symbol, ev->symbol, OSE_SYMBOL_MAX);
-		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
-		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
+		ose_fk_copy(o.account, ev->account, OSE_ACCOUNT_MAX);
+		ose_fk_copy(o.symbol, ev->symbol, OSE_SYMBOL_MAX);
+		ose_fk_copy(o.order_id, ev->order_id, OSE_ID_MAX);
+		ose_fk_copy(o.client_id, ev->client_id, OSE_ID_MAX);
 		o.oid_hash = hk;
 		o.cid_hash = o.client_id[0] ? ose_key_cid(o.venue, o.client_id) : 0;
 		o.created_ns = now;
@@ -1109,11 +1113,11 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	if (f & OSE_EVF_QTY_IN_QUOTE)
 		o.oflags |= OSE_OF_QTY_IN_QUOTE;
 	if (!o.client_id[0] && ev->client_id[0]) {
-		scopy(o.client_id, ev->client_id, OSE_ID_MAX);
+		ose_fk_copy(o.client_id, ev->client_id, OSE_ID_MAX);
 		o.cid_hash = ose_key_cid(o.venue, o.client_id);
 	}
 	if (adopt) {
-		scopy(o.order_id, ev->order_id, OSE_ID_MAX);
+		ose_fk_copy(o.order_id, ev->order_id, OSE_ID_MAX);
 		o.oid_hash = hk;
 	}
 	if (ev->exch_ts_ns > o.exch_ts_ns)
@@ -1234,9 +1238,9 @@ enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t
 	o.side = c->side;
 	o.ord_type = c->ord_type;
 	o.tif = c->tif;
-	scopy(o.account, c->account, OSE_ACCOUNT_MAX);
-	scopy(o.symbol, c->symbol, OSE_SYMBOL_MAX);
-	scopy(o.client_id, c->client_id, OSE_ID_MAX);
+	ose_fk_copy(o.account, c->account, OSE_ACCOUNT_MAX);
+	ose_fk_copy(o.symbol, c->symbol, OSE_SYMBOL_MAX);
+	ose_fk_copy(o.client_id, c->client_id, OSE_ID_MAX);
 	o.cid_hash = ose_key_cid(o.venue, o.client_id);
 	if (c->flags & OSE_CMDF_HAS_PRICE) {
 		o.price = c->price;
