@@ -277,7 +277,11 @@ bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 static inline void bf_copy(char *dst, const char *src, size_t n)
 {
 	if (n >= 16) {
-		memcpy(dst, src, n > 32 ? 32 : 16);
+		/* Constant sizes only: a variable one becomes a loop. */
+		if (n > 32)
+			memcpy(dst, src, 32);
+		else
+			memcpy(dst, src, 16);
 		memcpy(dst + n - 16, src + n - 16, 16);
 	} else if (n >= 8) {
 		memcpy(dst, src, 8);
@@ -550,7 +554,7 @@ static inline uint32_t bf_load32(const char *p)
 #if OSE_SWAR
 #define BF_STEP(k)                                                                         \
 	do {                                                                               \
-		if (end - p > 5 && *p == ',' && bf_load32(p + 1) == BF_KW(k)) {            \
+		if (likely(end - p > 5 && *p == ',' && bf_load32(p + 1) == BF_KW(k))) {    \
 			if (unlikely(!(p = bf_value((k), p + 5, end, &st))))                \
 				return 0;                                                  \
 			st.seen |= BIT(k);                                                 \
