@@ -206,9 +206,9 @@ static const char *bf_skip(const char *v, const char *end)
 }
 
 /* The shape Binance writes decimals in, "[-]I.F" with 1..8 digits
- * each: two loads (end - v >= 19 puts both inside), no loop. */
+ * each: found with two loads (end - v >= 19 puts both inside), no loop. */
 struct bf_decw {
-	uint64_t x, y;  /* the words at I and at F */
+	uint64_t x, y;   /* the words at I and at F */
 	unsigned ni, nf; /* their digit counts */
 	int neg;
 };
@@ -220,18 +220,39 @@ bf_dec_shape(const char *v, const char *end, struct bf_decw *w)
 {
 #if OSE_SWAR
 	if (likely(*v == '"' && end - v >= 19)) {
-		const char *d = v + 1 + (v[1] == '-'), *f;
+		const char *d = v + 1 + (v[1] == '-');
 
 		w->neg = d != v + 1;
 		w->x = ose_swar_load(d);
+#ifdef __SSE2__
+		{
+			/* Both non-digits (the point and the closing quote)
+			 * from one 16-byte load at d: d + 16 <= v + 18 < end. */
+			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)d);
+			unsigned nd = (unsigned)_mm_movemask_epi8(
+				_mm_or_si128(_mm_cmplt_epi8(t, _mm_set1_epi8('0')),
+					     _mm_cmpgt_epi8(t, _mm_set1_epi8('9'))));
+			unsigned qi;
+
+			w->ni = (unsigned)__builtin_ctz(nd | 0x10000);
+			qi = (unsigned)__builtin_ctz((nd & (nd - 1)) | 0x10000);
+			w->nf = qi - w->ni - 1;
+			if (likely(w->ni - 1 < 8 && w->nf - 1 < 8 && qi < 16 && d[w->ni] == '.' &&
+				   d[qi] == '"')) {
+				w->y = ose_swar_load(d + w->ni + 1);
+				return d + qi;
+			}
+		}
+#else
 		w->ni = ose_swar_ndigits(w->x);
 		if (likely(w->ni - 1 < 8 && d[w->ni] == '.')) {
-			f = d + w->ni + 1;
+			const char *f = d + w->ni + 1;
 			w->y = ose_swar_load(f);
 			w->nf = ose_swar_ndigits(w->y);
 			if (likely(w->nf && f + w->nf < end && f[w->nf] == '"'))
 				return f + w->nf;
 		}
+#endif
 	}
 #else
 	(void)v;
@@ -247,8 +268,8 @@ bf_dec_shape(const char *v, const char *end, struct bf_decw *w)
  * (not a string, or a decimal ose_json_dec_parse refuses).
  * bf_dec_shape's values take one multiply; the result is
  * ose_dec_parse's: I * 10^20 + F * 10^(20 - nf) = (I * 10^nf + F) *
- * 10^(20 - nf).  Everything else goes through ose_json_dec_parse,
- * which the generic reader calls.
+ * 10^(20 - nf).  Binance's 8 fraction digits get constants.  Everything
+ * else goes through ose_json_dec_parse, which the generic reader calls.
  */
 static inline __attribute__((always_inline)) const char *
 bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
@@ -257,9 +278,18 @@ bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 	const char *q = bf_dec_shape(v, end, &w);
 
 	if (likely(q != NULL)) {
-		uint64_t acc = ose_swar_value_n(w.x, w.ni) * ose_p10[w.nf] +
-			       ose_swar_value_n(w.y, w.nf);
-		ose_dec val = (ose_dec)((u128)acc * ose_p10[20 - w.nf]);
+		uint64_t acc;
+		ose_dec val;
+
+		if (likely(w.nf == 8)) {
+			acc = ose_swar_value_n(w.x, w.ni) * 100000000u +
+			      ose_swar_value(w.y - OSE_SWAR_ZEROS);
+			val = (ose_dec)((u128)acc * 1000000000000u);
+		} else {
+			acc = ose_swar_value_n(w.x, w.ni) * ose_p10[w.nf] +
+			      ose_swar_value_n(w.y, w.nf);
+			val = (ose_dec)((u128)acc * ose_p10[20 - w.nf]);
+		}
 		*out = w.neg ? -val : val;
 		*has = 1;
 		return q;
