@@ -23,7 +23,8 @@
  *
  * Return values: 0 or a count on success, a negative errno otherwise
  * (-ENOENT not found, -EAGAIN contention, -EINVAL bad argument); nothing
- * prints.  Handles are not thread-safe: one per thread, or lock around.
+ * prints.  An output struct holds a snapshot only after a 0 return (a
+ * failed call may have written to it).  Handles are not thread-safe: one per thread, or lock around.
  *
  * Types from the shared ABI: enum ose_venue / ose_status / ose_side and
  * ose_dec (exact decimal, 1e-20 units; ose_dec_format prints it) come from
