@@ -212,16 +212,8 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
-/* ose_key_oid of (venue, symbol, order id), lengths known: caller strings
- * of any size (hashed piecewise, never read past the NUL). */
-static inline uint64_t oid_hash_n(uint8_t venue, const char *sym, size_t sl, const char *oid,
-				  size_t ol)
-{
-	return ose_key_strn(ose_key_strn(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
-}
-
-/* The same hash of an event's or a slot's fixed arrays (whole-word tail
- * loads, shm/state.h ose_key_fixn). */
+/* ose_key_oid of (venue, symbol, order id) held in fixed arrays, lengths
+ * known (whole-word tail loads, shm/state.h ose_key_fixn). */
 static inline uint64_t oid_hash_arr(uint8_t venue, const char *sym, size_t sl, const char *oid,
 				    size_t ol)
 {
@@ -403,32 +395,9 @@ static void idx_delete(struct ose_tbl *t, uint64_t *idx, uint64_t mask, uint64_t
 	__atomic_store_n(gen, LD(gen) + 1, __ATOMIC_RELEASE);
 }
 
-/* The order-id probe: hash h and the key lengths (< their fields' sizes)
- * are known; the slots' strings are zero-filled, so a compare of length + 1
- * bytes is exact.  account NULL or "" matches any. */
-static uint32_t find_oid_k(const struct ose_tbl *t, uint64_t h, uint8_t venue,
-			   const char *account, const char *symbol, size_t sl,
-			   const char *order_id, size_t ol)
-{
-	uint32_t tag = (uint32_t)(h >> 32);
-	uint64_t mask = t->idx_mask;
-	for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
-		uint64_t e = t->oid_idx[i];
-		if (!e)
-			return OSE_NIL;
-		if (OSE_IDX_TAG(e) != tag)
-			continue;
-		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
-		if (o->venue == venue && !memcmp(o->order_id, order_id, ol + 1) &&
-		    !memcmp(o->symbol, symbol, sl + 1) &&
-		    (!account || !account[0] || streq(o->account, account, OSE_ACCOUNT_MAX)))
-			return OSE_IDX_SLOT(e);
-	}
-}
-
-/* The same probe for an event's key: its fixed arrays are compared with
- * the slot's in 16-byte steps (ose_fk_eq; lengths < the fields' sizes,
- * measured once by event_valid).  al 0: any account. */
+/* The order-id probe for an event's key (hash h): its fixed arrays are
+ * compared with the slot's in 16-byte steps (ose_fk_eq; lengths < the
+ * fields' sizes, measured once by event_valid).  al 0: any account. */
 static inline uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const struct ose_event *ev,
 				   size_t sl, size_t ol, size_t al)
 {
@@ -557,16 +526,32 @@ void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs
 		pf_links(t, evs[i + PF_LINKS], hs[i + PF_LINKS]);
 }
 
+/* Copies the caller's string src (NULL = "") into the fixed array dst[max];
+ * its length, max if too long for the field. */
+static size_t key_put(char *dst, const char *src, size_t max)
+{
+	memset(dst, 0, max);
+	size_t n = src ? strnlen(src, max) : 0;
+	if (n < max)
+		memcpy(dst, src, n);
+	return n;
+}
+
 uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *account,
 			  const char *symbol, const char *order_id)
 {
 	if (!order_id || !order_id[0])
 		return OSE_NIL;
-	size_t sl = strnlen(symbol, OSE_SYMBOL_MAX), ol = strnlen(order_id, OSE_ID_MAX);
-	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
+	/* The caller's strings in an event's fixed arrays: the probe is then
+	 * the apply's. */
+	struct ose_event ev;
+	ev.venue = venue;
+	size_t ol = key_put(ev.order_id, order_id, OSE_ID_MAX);
+	size_t sl = key_put(ev.symbol, symbol, OSE_SYMBOL_MAX);
+	size_t al = key_put(ev.account, account, OSE_ACCOUNT_MAX);
+	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX || al == OSE_ACCOUNT_MAX)
 		return OSE_NIL; /* cannot be in a field of that size */
-	return find_oid_k(t, oid_hash_n(venue, symbol, sl, order_id, ol), venue, account,
-			  symbol, sl, order_id, ol);
+	return find_oid_ev(t, oid_hash_arr(venue, ev.symbol, sl, ev.order_id, ol), &ev, sl, ol, al);
 }
 
 /* Client-id lookup.  symbol NULL/"" matches any symbol; pending_only picks

@@ -364,14 +364,22 @@ static inline uint64_t ose_key_mix(uint64_t h, uint64_t k)
 /* The string hash of s when its length n (bytes before the NUL, at most
  * max) is already known: the engine measures every key string once when it
  * validates an event. */
-static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
+/* The whole 8-byte words of s[0..n) mixed into h; the first byte after
+ * them is s[n & ~7]. */
+static inline uint64_t ose_key_words(uint64_t h, const char *s, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
+	for (size_t i = 0; i + 8 <= n; i += 8) {
 		uint64_t k;
 		__builtin_memcpy(&k, s + i, 8);
 		h = ose_key_mix(h, k);
 	}
+	return h;
+}
+
+static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
+{
+	size_t i = n & ~(size_t)7;
+	h = ose_key_words(h, s, n);
 	if (i < n) {
 		/* The 1..7 tail bytes, little-endian, zero-padded, read without
 		 * touching a byte past the string (4 + 2 + 1 pieces). */
@@ -409,12 +417,8 @@ static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 static inline uint64_t ose_key_fixn(uint64_t h, const char *s, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t k;
-		__builtin_memcpy(&k, s + i, 8);
-		h = ose_key_mix(h, k);
-	}
+	size_t i = n & ~(size_t)7;
+	h = ose_key_words(h, s, n);
 	if (i < n) {
 		uint64_t k;
 		__builtin_memcpy(&k, s + i, 8);

@@ -112,30 +112,9 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)LD(&h->hdr->heartbeat_ns);
 }
 
-/* One consistent copy of slot s's payload, or -EAGAIN: ose_seqlock_read
- * (S3/S4 of shm/seqlock.h, pairing with the engine's slot publish) with the
- * word loads unrolled (list walks copy every slot they return). */
-static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
-{
-	const struct ose_slot *src = &h->slots[s];
-	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
-	uint64_t *dw = (uint64_t *)(void *)((char *)o + OSE_SLOT_PAYLOAD_OFF);
-	for (int t = 0; t < TRIES; t++) {
-		uint64_t q = ose_seqlock_read_begin(&src->seq);
-		if (q & 1) {
-			ose_cpu_relax();
-			continue;
-		}
-#pragma GCC unroll 64
-		for (unsigned i = 0; i < OSE_SLOT_PAYLOAD_WORDS; i++)
-			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
-		if (!ose_seqlock_read_retry(&src->seq, q))
-			return 0;
-	}
-	return -EAGAIN;
-}
-
-static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+/* The public fields held in the head and key words of the copy o (payload
+ * words below KEY_WORDS): flags, strings. */
+static inline void to_public_key(const struct ose_slot *o, uint32_t s, struct ose_order *out)
 {
 	out->venue = o->venue;
 	out->status = o->status;
@@ -145,13 +124,18 @@ static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *ou
 	out->open = (o->oflags & OSE_OF_OPEN) != 0;
 	out->flags = o->oflags;
 	out->slot = s;
-	out->updates = (uint32_t)o->updates;
 	memcpy(out->account, o->account, sizeof(out->account));
 	memcpy(out->symbol, o->symbol, sizeof(out->symbol));
 	memcpy(out->order_id, o->order_id, sizeof(out->order_id));
 	memcpy(out->client_id, o->client_id, sizeof(out->client_id));
 	out->account[OSE_ACCOUNT_MAX - 1] = out->symbol[OSE_SYMBOL_MAX - 1] = 0;
 	out->order_id[OSE_ID_MAX - 1] = out->client_id[OSE_ID_MAX - 1] = 0;
+}
+
+static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+{
+	to_public_key(o, s, out);
+	out->updates = (uint32_t)o->updates;
 	out->price = o->price;
 	out->qty = o->qty;
 	out->filled = o->filled;
@@ -260,20 +244,7 @@ static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint3
 			     struct ose_order *out)
 {
 #define LDW(f) __atomic_load_n(&sw[PW(f)], OSE_SHM_WORD_LOAD)
-	out->venue = c->venue;
-	out->status = c->status;
-	out->side = c->side;
-	out->ord_type = c->ord_type;
-	out->tif = c->tif;
-	out->open = (c->oflags & OSE_OF_OPEN) != 0;
-	out->flags = c->oflags;
-	out->slot = s;
-	memcpy(out->account, c->account, sizeof(out->account));
-	memcpy(out->symbol, c->symbol, sizeof(out->symbol));
-	memcpy(out->order_id, c->order_id, sizeof(out->order_id));
-	memcpy(out->client_id, c->client_id, sizeof(out->client_id));
-	out->account[OSE_ACCOUNT_MAX - 1] = out->symbol[OSE_SYMBOL_MAX - 1] = 0;
-	out->order_id[OSE_ID_MAX - 1] = out->client_id[OSE_ID_MAX - 1] = 0;
+	to_public_key(c, s, out);
 	out->price = ld_dec(sw, PW(price));
 	out->qty = ld_dec(sw, PW(qty));
 	out->filled = ld_dec(sw, PW(filled));
@@ -309,8 +280,9 @@ OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one 
 /* Slot s against k under its seqlock (S3/S4 of shm/seqlock.h, pairing with
  * the engine's slot publish): the key words are copied and compared first,
  * the rest of the payload read only on a match, so a tag collision reads
- * three lines instead of six.  On a match the order goes straight into out
- * if out is non-NULL, else the whole payload into c.  1: a consistent
+ * three lines instead of six (k NULL: every slot matches).  On a match the
+ * order goes straight into out if out is non-NULL, else the whole payload
+ * into c.  1: a consistent
  * snapshot carrying k; 0: a consistent copy that does not carry it;
  * -EAGAIN: no consistent copy in TRIES. */
 static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct ose_slot *c,
@@ -328,7 +300,7 @@ static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct os
 #pragma GCC unroll 64
 		for (unsigned i = 0; i < KEY_WORDS; i++)
 			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
-		int m = key_match(c, k);
+		int m = !k || key_match(c, k);
 		if (m && out) {
 			to_public_direct(c, sw, s, out);
 		} else if (m) {
@@ -342,6 +314,14 @@ static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct os
 			return m;
 	}
 	return -EAGAIN;
+}
+
+/* One consistent copy of slot s's payload into o: 0, or -EAGAIN (list
+ * walks copy every slot they return). */
+static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
+{
+	int rc = slot_match(h, s, NULL, o, NULL);
+	return rc < 0 ? rc : 0;
 }
 
 static int find(ose_t *h, const struct key *k, struct ose_order *out)
