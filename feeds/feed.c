@@ -588,6 +588,9 @@ static void on_message(struct feed *f, const uint8_t *p, size_t len, int binary,
 			e->parse_ts_ns = t;
 		}
 		lat_add(f->st, OSE_FEED_LAT_PARSE, t - recv_ts);
+		/* The next message's event goes into the next lent slot. */
+		if (f->nev < f->ev_cap && f->ev != f->own)
+			ose_feed_prefetch_event(f->ev + f->nev);
 		return;
 	case OSE_PARSE_SESSION:
 		if ((unsigned)out.session < OSE_FEED_NSESS)

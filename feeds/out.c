@@ -101,6 +101,8 @@ int ose_feed_ring_commit(void *ctx, uint32_t n)
 	 * engine's doorbell: a syscall only if the engine sleeps. */
 	ose_spsc_commit(&r->prod, n);
 	ose_spsc_doorbell(&r->prod);
+	/* The next event goes into the slot after these. */
+	ose_feed_prefetch_event(ose_spsc_prod_slot(&r->prod, 0));
 	return 0;
 }
 
