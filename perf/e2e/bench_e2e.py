@@ -118,6 +118,12 @@ def cpu_threads_s(pid):
     return sorted(out, reverse=True)
 
 
+def busy_s():
+    """Non-idle CPU time of the whole machine in seconds (/proc/stat)."""
+    f = open("/proc/stat").readline().split()[1:]
+    return (sum(int(x) for x in f[:8]) - int(f[3]) - int(f[4])) / os.sysconf("SC_CLK_TCK")
+
+
 def ctxsw(pid):
     """(voluntary, involuntary) context switches of every thread of pid."""
     v = n = 0
@@ -202,8 +208,13 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         for p, n in [(eng, nice)] + [(f, nice) for f in feeds] + [(sim, sim_nice)]:
             if n:
                 renice_all(p.pid, n)
+        ours0 = sum(cpu_s(p.pid) for p in procs)
+        busy0, t0 = busy_s(), time.monotonic()
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
         cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
+        # What the rest of the box ran meanwhile, in cores: the neighbours
+        # every latency figure of a shared machine includes.
+        others = ((busy_s() - busy0) - (sum(cpu_s(p.pid) for p in procs) - ours0)) / (time.monotonic() - t0)
         # The engine's threads other than its busiest (the hot thread):
         # the slow path (journal, timers), which shares the feeds' cores
         # in the pinned layout.
@@ -243,7 +254,8 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         stalls = sum(f.get("ring_full_stalls", 0) for f in d["feeds"]) if d else -1
         return {"fig": fig, "stalls": stalls, "events": st.get("events_received", 0),
                 "rate": fig.get("e2e.rate.%s" % tag, 0.0), "feeds": d["feeds"] if d else [],
-                "latency": d.get("latency") if d else None, "cpu": cpu, "ctxsw": sw, "stages": stages}
+                "latency": d.get("latency") if d else None, "cpu": cpu, "ctxsw": sw, "stages": stages,
+                "others": others}
     finally:
         for p in procs:
             if p.poll() is None:
@@ -272,8 +284,9 @@ def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None
         print("# %s context switches per 1000 events, voluntary/involuntary: %s" % (name, ", ".join(
             "%s %.0f/%.0f" % (k, v[0] * 1e3 / r["events"], v[1] * 1e3 / r["events"])
             for k, v in sorted(r["ctxsw"].items()))))
-    print("# %s: %d events received by the engine in ~%ds, ring-full stalls %d, load average %s"
-          % (name, r["events"], seconds, r["stalls"], " ".join(open("/proc/loadavg").read().split()[:3])),
+    print("# %s: %d events received by the engine in ~%ds, ring-full stalls %d, load average %s, "
+          "other processes %.2f cores" % (name, r["events"], seconds, r["stalls"],
+                                          " ".join(open("/proc/loadavg").read().split()[:3]), r["others"]),
           flush=True)
     return r
 
