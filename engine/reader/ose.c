@@ -112,9 +112,8 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)LD(&h->hdr->heartbeat_ns);
 }
 
-/* The public fields held in the head and key words of the copy o (payload
- * words below KEY_WORDS): flags, strings. */
-static inline void to_public_key(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+/* The public fields held in the head word of the copy o. */
+static inline void to_public_head(const struct ose_slot *o, uint32_t s, struct ose_order *out)
 {
 	out->venue = o->venue;
 	out->status = o->status;
@@ -124,6 +123,13 @@ static inline void to_public_key(const struct ose_slot *o, uint32_t s, struct os
 	out->open = (o->oflags & OSE_OF_OPEN) != 0;
 	out->flags = o->oflags;
 	out->slot = s;
+}
+
+/* The public fields held in the head and key words of the copy o (payload
+ * words below KEY_WORDS): flags, strings. */
+static inline void to_public_key(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+{
+	to_public_head(o, s, out);
 	memcpy(out->account, o->account, sizeof(out->account));
 	memcpy(out->symbol, o->symbol, sizeof(out->symbol));
 	memcpy(out->order_id, o->order_id, sizeof(out->order_id));
@@ -236,15 +242,31 @@ static inline ose_dec ld_dec(const uint64_t *sw, unsigned i)
 	return d;
 }
 
-/* to_public for a slot being read under its seqlock: the key part comes
- * from the copy c (words below KEY_WORDS), the rest is loaded from the
+/* max / 8 payload words from word i into the string array dst (NUL kept
+ * at its end even from a torn copy; the seqlock check decides). */
+static inline void ld_str(char *dst, const uint64_t *sw, size_t i, size_t max)
+{
+#pragma GCC unroll 8
+	for (size_t j = 0; j < max / 8; j++) {
+		uint64_t w = __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD);
+		memcpy(dst + 8 * j, &w, 8);
+	}
+	dst[max - 1] = 0;
+}
+
+/* to_public for a slot being read under its seqlock: the head word comes
+ * from the copy c (payload word 0), everything else is loaded from the
  * slot's payload words sw straight into out, without a second copy.  The
  * caller validates the sequence afterwards (out is garbage if it fails). */
 static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint32_t s,
 			     struct ose_order *out)
 {
 #define LDW(f) __atomic_load_n(&sw[PW(f)], OSE_SHM_WORD_LOAD)
-	to_public_key(c, s, out);
+	to_public_head(c, s, out);
+	ld_str(out->account, sw, PW(account), OSE_ACCOUNT_MAX);
+	ld_str(out->symbol, sw, PW(symbol), OSE_SYMBOL_MAX);
+	ld_str(out->order_id, sw, PW(order_id), OSE_ID_MAX);
+	ld_str(out->client_id, sw, PW(client_id), OSE_ID_MAX);
 	out->price = ld_dec(sw, PW(price));
 	out->qty = ld_dec(sw, PW(qty));
 	out->filled = ld_dec(sw, PW(filled));
@@ -277,6 +299,32 @@ static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint3
 }
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
 
+/* 1 if the order id, symbol (if given) and account (if given) in the
+ * slot's payload words sw equal k's: whole zero-filled arrays on both
+ * sides, so equal words are equal strings. */
+static inline int key_words_eq(const uint64_t *sw, const struct key *k)
+{
+	uint64_t d = 0, w;
+#pragma GCC unroll 8
+	for (size_t j = 0; j < OSE_ID_MAX / 8; j++) {
+		memcpy(&w, k->id + 8 * j, 8);
+		d |= __atomic_load_n(&sw[PW(order_id) + j], OSE_SHM_WORD_LOAD) ^ w;
+	}
+	if (k->sl)
+#pragma GCC unroll 8
+		for (size_t j = 0; j < OSE_SYMBOL_MAX / 8; j++) {
+			memcpy(&w, k->sym + 8 * j, 8);
+			d |= __atomic_load_n(&sw[PW(symbol) + j], OSE_SHM_WORD_LOAD) ^ w;
+		}
+	if (k->al)
+#pragma GCC unroll 8
+		for (size_t j = 0; j < OSE_ACCOUNT_MAX / 8; j++) {
+			memcpy(&w, k->acct + 8 * j, 8);
+			d |= __atomic_load_n(&sw[PW(account) + j], OSE_SHM_WORD_LOAD) ^ w;
+		}
+	return d == 0;
+}
+
 /* Slot s against k under its seqlock (S3/S4 of shm/seqlock.h, pairing with
  * the engine's slot publish): the key words are copied and compared first,
  * the rest of the payload read only on a match, so a tag collision reads
@@ -297,17 +345,27 @@ static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct os
 			ose_cpu_relax();
 			continue;
 		}
+		int m;
+		if (out) {
+			/* By order id: the key compared word by word straight
+			 * from the slot (both sides zero-filled), the head word
+			 * kept for the flags. */
+			dw[0] = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
+			m = c->venue == k->venue && key_words_eq(sw, k);
+			if (m)
+				to_public_direct(c, sw, s, out);
+			goto check;
+		}
 #pragma GCC unroll 64
 		for (unsigned i = 0; i < KEY_WORDS; i++)
 			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
-		int m = !k || key_match(c, k);
-		if (m && out) {
-			to_public_direct(c, sw, s, out);
-		} else if (m) {
+		m = !k || key_match(c, k);
+		if (m) {
 #pragma GCC unroll 64
 			for (unsigned i = KEY_WORDS; i < OSE_SLOT_PAYLOAD_WORDS; i++)
 				dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
 		}
+check:
 		/* A mismatch is trusted only from a consistent copy too: a torn
 		 * key could hide the order asked for. */
 		if (!ose_seqlock_read_retry(&src->seq, q))
