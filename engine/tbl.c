@@ -195,7 +195,7 @@ const char *ose_ap_name(enum ose_ap r)
 
 uint64_t ose_key_name(const char *name)
 {
-	return ose_key_str(0x72696e67ull, name, OSE_RING_NAME_MAX);
+	return ose_key_str(0x72696e67ull, name, OSE_RING_NAME_MAX, 0);
 }
 
 /* ---- strings ------------------------------------------------------------ */
@@ -210,14 +210,6 @@ static inline int terminated(const char *s, size_t max)
 static inline int streq(const char *a, const char *b, size_t max)
 {
 	return strncmp(a, b, max) == 0;
-}
-
-/* ose_key_oid of (venue, symbol, order id) held in fixed arrays, lengths
- * known (whole-word tail loads, shm/state.h ose_key_fixn). */
-static inline uint64_t oid_hash_arr(uint8_t venue, const char *sym, size_t sl, const char *oid,
-				    size_t ol)
-{
-	return ose_key_fixn(ose_key_fixn(ose_key_mix(0x6f69642dull, venue), sym, sl), oid, ol);
 }
 
 /* Copies a NUL-terminated string into a fixed array, zero-filling the rest
@@ -434,7 +426,7 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 	size_t sl = ose_fk_len(ev->symbol, OSE_SYMBOL_MAX), ol = ose_fk_len(ev->order_id, OSE_ID_MAX);
 	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
 		return 0;
-	uint64_t h = oid_hash_arr(ev->venue, ev->symbol, sl, ev->order_id, ol);
+	uint64_t h = ose_key_oid_fix(ev->venue, ev->symbol, sl, ev->order_id, ol);
 	__builtin_prefetch(&t->oid_idx[(h >> 32) & t->idx_mask], 0, 3);
 	return h;
 }
@@ -551,7 +543,7 @@ uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *ac
 	size_t al = key_put(ev.account, account, OSE_ACCOUNT_MAX);
 	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX || al == OSE_ACCOUNT_MAX)
 		return OSE_NIL; /* cannot be in a field of that size */
-	return find_oid_ev(t, oid_hash_arr(venue, ev.symbol, sl, ev.order_id, ol), &ev, sl, ol, al);
+	return find_oid_ev(t, ose_key_oid_fix(venue, ev.symbol, sl, ev.order_id, ol), &ev, sl, ol, al);
 }
 
 /* Client-id lookup.  symbol NULL/"" matches any symbol; pending_only picks
@@ -603,8 +595,7 @@ uint32_t ose_tbl_find_cid(const struct ose_tbl *t, uint8_t venue, const char *ac
 static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, int create)
 {
 	size_t sl = ose_fk_len(symbol, OSE_SYMBOL_MAX);
-	/* ose_key_book with the length known. */
-	uint64_t h = ose_key_fixn(ose_key_mix(0x626f6f6bull, venue), symbol, sl);
+	uint64_t h = ose_key_book_fix(venue, symbol, sl);
 	uint32_t mask = t->book_idx_mask;
 	uint32_t i = (uint32_t)(h >> 32) & mask;
 	for (;; i = (i + 1) & mask) {
@@ -932,7 +923,7 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	int adopt = 0;
 	uint64_t hk = 0;
 	if (ev->order_id[0]) {
-		hk = hash ? hash : oid_hash_arr(ev->venue, ev->symbol, sl, ev->order_id, ol);
+		hk = hash ? hash : ose_key_oid_fix(ev->venue, ev->symbol, sl, ev->order_id, ol);
 		s = find_oid_ev(t, hk, ev, sl, ol, al);
 	}
 	if (s == OSE_NIL && ev->client_id[0]) {
@@ -1000,7 +991,7 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 				o.oflags |= OSE_OF_HAS_FEE;
 			}
 		} else if (ev->trade_id[0]) {
-			uint64_t th = ose_key_str(0x74726164ull, ev->trade_id, OSE_ID_MAX) | 1;
+			uint64_t th = ose_key_str(0x74726164ull, ev->trade_id, OSE_ID_MAX, 0) | 1;
 			if (memo_has(&m, th)) {
 				trade_dup = 1;
 			} else {

@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define OSE_STATE_MAGIC 0x455441545345534fULL /* "OSESTATE" little endian */
-#define OSE_STATE_VERSION 2u /* 2: ose_slot.oid_hash / cid_hash */
+#define OSE_STATE_VERSION 3u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash */
 
 #define OSE_NIL 0xffffffffu      /* "no slot" in links and heads */
 #define OSE_HIST_MAX 8           /* status transitions kept per order */
@@ -350,6 +350,10 @@ static inline uint64_t ose_lat_bucket_low(unsigned b)
  *   client-id index: ose_key_cid(venue, client_id)
  *   book index:      ose_key_book(venue, symbol)
  * Index position = (hash >> 32) & (cap - 1); the stored tag is hash >> 32.
+ * Order keys ("fast", state version 3) take one multiply per chunk and one
+ * ose_key_mix at the end (ose_key_end): a 2-3 word key is a chain of 4-5
+ * multiplies instead of 10.  Ring names and trade ids keep ose_key_mix per
+ * chunk (a ring name's hash is stored in journal records).
  */
 static inline uint64_t ose_key_mix(uint64_t h, uint64_t k)
 {
@@ -361,25 +365,36 @@ static inline uint64_t ose_key_mix(uint64_t h, uint64_t k)
 	return h;
 }
 
-/* The string hash of s when its length n (bytes before the NUL, at most
- * max) is already known: the engine measures every key string once when it
- * validates an event. */
-/* The whole 8-byte words of s[0..n) mixed into h; the first byte after
+/* One chunk k into h: fast (order keys) or ose_key_mix. */
+static inline uint64_t ose_key_step(uint64_t h, uint64_t k, int fast)
+{
+	return fast ? (h ^ k) * 0x9e3779b97f4a7c15ull : ose_key_mix(h, k);
+}
+
+/* The end of a fast hash: the high half folded in, then one full mix. */
+static inline uint64_t ose_key_end(uint64_t h)
+{
+	return ose_key_mix(h ^ (h >> 32), 0);
+}
+
+/* The whole 8-byte words of s[0..n) stepped into h; the first byte after
  * them is s[n & ~7]. */
-static inline uint64_t ose_key_words(uint64_t h, const char *s, size_t n)
+static inline uint64_t ose_key_words(uint64_t h, const char *s, size_t n, int fast)
 {
 	for (size_t i = 0; i + 8 <= n; i += 8) {
 		uint64_t k;
 		__builtin_memcpy(&k, s + i, 8);
-		h = ose_key_mix(h, k);
+		h = ose_key_step(h, k, fast);
 	}
 	return h;
 }
 
-static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
+/* The string hash of s when its length n (bytes before the NUL, at most
+ * max) is already known; never reads past s[n - 1]. */
+static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n, int fast)
 {
 	size_t i = n & ~(size_t)7;
-	h = ose_key_words(h, s, n);
+	h = ose_key_words(h, s, n, fast);
 	if (i < n) {
 		/* The 1..7 tail bytes, little-endian, zero-padded, read without
 		 * touching a byte past the string (4 + 2 + 1 pieces). */
@@ -405,54 +420,74 @@ static inline uint64_t ose_key_strn(uint64_t h, const char *s, size_t n)
 		}
 		if (r)
 			k |= (uint64_t)(unsigned char)*p << sh;
-		h = ose_key_mix(h, k);
+		h = ose_key_step(h, k, fast);
 	}
-	return ose_key_mix(h, n);
+	return ose_key_step(h, n, fast);
 }
 
-/* The same value as ose_key_strn(h, s, n) when s is a fixed array whose
- * size is a multiple of 8 and larger than n (every key field is): the tail
- * is one whole-word load with the bytes past the string masked off, which
- * stays inside the array. */
-static inline uint64_t ose_key_fixn(uint64_t h, const char *s, size_t n)
+/* The same value as ose_key_strn(h, s, n, fast) when s is a fixed array
+ * whose size is a multiple of 8 and larger than n (every key field is):
+ * the tail is one whole-word load with the bytes past the string masked
+ * off, which stays inside the array. */
+static inline uint64_t ose_key_fixn(uint64_t h, const char *s, size_t n, int fast)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	size_t i = n & ~(size_t)7;
-	h = ose_key_words(h, s, n);
+	h = ose_key_words(h, s, n, fast);
 	if (i < n) {
 		uint64_t k;
 		__builtin_memcpy(&k, s + i, 8);
-		h = ose_key_mix(h, k & (~0ull >> (64 - 8 * (n - i))));
+		h = ose_key_step(h, k & (~0ull >> (64 - 8 * (n - i))), fast);
 	}
-	return ose_key_mix(h, n);
+	return ose_key_step(h, n, fast);
 #else
-	return ose_key_strn(h, s, n);
+	return ose_key_strn(h, s, n, fast);
 #endif
 }
 
-static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max)
+static inline uint64_t ose_key_str(uint64_t h, const char *s, size_t max, int fast)
 {
 	/* memchr stops at the first NUL (C11 7.24.5.1), so a string shorter
 	 * than max is never read past its end. */
 	const char *z = (const char *)__builtin_memchr(s, 0, max);
 
-	return ose_key_strn(h, s, z ? (size_t)(z - s) : max);
+	return ose_key_strn(h, s, z ? (size_t)(z - s) : max, fast);
 }
 
 static inline uint64_t ose_key_oid(uint8_t venue, const char *symbol, const char *order_id)
 {
-	uint64_t h = ose_key_mix(0x6f69642dull, venue);
-	return ose_key_str(ose_key_str(h, symbol, OSE_SYMBOL_MAX), order_id, OSE_ID_MAX);
+	uint64_t h = ose_key_step(0x6f69642dull, venue, 1);
+	return ose_key_end(ose_key_str(ose_key_str(h, symbol, OSE_SYMBOL_MAX, 1), order_id,
+				       OSE_ID_MAX, 1));
 }
 
 static inline uint64_t ose_key_cid(uint8_t venue, const char *client_id)
 {
-	return ose_key_str(ose_key_mix(0x6369642dull, venue), client_id, OSE_ID_MAX);
+	return ose_key_end(ose_key_str(ose_key_step(0x6369642dull, venue, 1), client_id, OSE_ID_MAX, 1));
 }
 
 static inline uint64_t ose_key_book(uint8_t venue, const char *symbol)
 {
-	return ose_key_str(ose_key_mix(0x626f6f6bull, venue), symbol, OSE_SYMBOL_MAX);
+	return ose_key_end(ose_key_str(ose_key_step(0x626f6f6bull, venue, 1), symbol, OSE_SYMBOL_MAX, 1));
+}
+
+/* The same three from fixed arrays (OSE_SYMBOL_MAX, OSE_ID_MAX: events,
+ * commands, slots, libose's key copies) whose lengths are known. */
+static inline uint64_t ose_key_oid_fix(uint8_t venue, const char *symbol, size_t sl,
+				       const char *order_id, size_t ol)
+{
+	uint64_t h = ose_key_step(0x6f69642dull, venue, 1);
+	return ose_key_end(ose_key_fixn(ose_key_fixn(h, symbol, sl, 1), order_id, ol, 1));
+}
+
+static inline uint64_t ose_key_cid_fix(uint8_t venue, const char *client_id, size_t cl)
+{
+	return ose_key_end(ose_key_fixn(ose_key_step(0x6369642dull, venue, 1), client_id, cl, 1));
+}
+
+static inline uint64_t ose_key_book_fix(uint8_t venue, const char *symbol, size_t sl)
+{
+	return ose_key_end(ose_key_fixn(ose_key_step(0x626f6f6bull, venue, 1), symbol, sl, 1));
 }
 
 /* Index entry helpers. */

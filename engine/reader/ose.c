@@ -211,9 +211,8 @@ static int key_make(struct key *k, uint8_t venue, const char *account, const cha
 	if (k->il == OSE_ID_MAX || k->sl == OSE_SYMBOL_MAX || k->al == OSE_ACCOUNT_MAX)
 		return -ENOENT;
 	/* ose_key_cid / ose_key_oid (shm/state.h). */
-	k->hash = by_cid ? ose_key_fixn(ose_key_mix(0x6369642dull, venue), k->id, k->il)
-			 : ose_key_fixn(ose_key_fixn(ose_key_mix(0x6f69642dull, venue), k->sym, k->sl),
-					k->id, k->il);
+	k->hash = by_cid ? ose_key_cid_fix(venue, k->id, k->il)
+			 : ose_key_oid_fix(venue, k->sym, k->sl, k->id, k->il);
 	return 0;
 }
 
