@@ -6,7 +6,10 @@
  * spaces, each prefix, single-byte corruptions), on generated documents,
  * on the SSE2/AVX2 and the scalar classifier, always from the end of a
  * guard page (no over-read), with EACH nested one level on both sides
- * (the scanner's ose_json_each.inner, plain's each->inner); and at the
+ * (the scanner's ose_json_each.inner, plain's each->inner), the scanner's
+ * nested EACH also against a reference built from its walk without each
+ * context and the array iterators (same outcome, same views in the same
+ * order: inner elements first); and at the
  * adapter level: Gate, Coinbase and Bybit give byte-identical events
  * whether a message takes the plain path (compact), the scanner's
  * one-pass path (pretty-printed) or the validating slow path.
@@ -78,7 +81,71 @@ static int log_fn(void *arg, const struct ose_json_val *vals, const char **why)
 	return 0;
 }
 
-static struct wlog la, lb;
+static struct wlog la, lb, lc;
+
+/* The scanner's nested EACH against a reference built from the walk
+ * without each context and the array iterators (levels 1 and 2 use the
+ * element and inner key sets, like the EACH walk). */
+static struct ose_json_keyset *const lvl_ks[3] = { &any_ks, &any_el_ks, &any_in_ks };
+
+/* The EACH keys' array views of vals, in message order (the walk meets
+ * them in that order; a key only once: the first occurrence). */
+static size_t each_views(const struct ose_json_val *vals, const struct ose_json_val **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_ANY; i++)
+		if ((any_keys[i].flags & OSE_JSON_EACH) && vals[i].type == OSE_JSON_ARRAY)
+			out[n++] = &vals[i];
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && out[j]->p < out[j - 1]->p; j--) {
+			const struct ose_json_val *t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/* Elements of the arrays in arr[0..n) at level (1 or 2), each logged
+ * after the arrays inside it (level 1 only).  Returns 0 or the first
+ * negative reason. */
+static int ref_level(const struct ose_json_val **arr, size_t n, int level, struct wlog *l)
+{
+	for (size_t a = 0; a < n; a++) {
+		struct ose_json_iter it;
+		struct ose_json_val e[N_ANY];
+		const char *why = "";
+		int rc;
+		ose_json_iter_init(&it, arr[a]);
+		while ((rc = ose_json_iter_next_obj(&it, &*lvl_ks[level], e, &why)) > 0) {
+			if (level == 1) {
+				const struct ose_json_val *in[N_ANY];
+				size_t ni = each_views(e, in);
+				rc = ref_level(in, ni, 2, l);
+				if (rc)
+					return rc;
+			}
+			log_vals(l, e, N_ANY);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void ref_walk(const char *m, size_t len, struct wlog *l, int *rc)
+{
+	struct ose_json_val v[N_ANY];
+	const struct ose_json_val *arr[N_ANY];
+	const char *why = "";
+
+	/* No each context: EACH keys are plain values here. */
+	*rc = ose_json_obj_get(m, len, &any_ks, v, &why);
+	if (*rc)
+		return;
+	*rc = ref_level(arr, each_views(v, arr), 1, l);
+	if (*rc == 0)
+		log_vals(l, v, N_ANY);
+}
 
 /* Walk msg[0..len) (placed at the end of a guard page) with both; check
  * the contract.  Returns 1 if the plain path took it. */
@@ -95,19 +162,27 @@ static int diff_one(const char *msg, size_t len)
 	const struct ose_plain_each pe = { .ks = &any_el_pks, .vals = eb, .fn = log_fn, .arg = &lb,
 					   .inner = &pinner };
 	const char *why = "";
-	int rs, rp;
+	int rs, rp, rr = 0;
 
-	la.n = lb.n = 0;
-	la.overflow = lb.overflow = 0;
+	la.n = lb.n = lc.n = 0;
+	la.overflow = lb.overflow = lc.overflow = 0;
 	rs = ose_json_obj_get_each(m, len, &any_ks, va, &each, &why);
 	rp = ose_plain_obj_get_each(m, len, &any_pks, vb, &pe);
-	if (rs == 0 && rp == 0) {
-		/* The views point into the guarded copy: log them first. */
+	/* The views point into the guarded copy: log them first. */
+	if (rs == 0)
 		log_vals(&la, va, N_ANY);
+	if (rp == 0)
 		log_vals(&lb, vb, N_ANY);
-	}
+	ref_walk(m, len, &lc, &rr);
 	v2_guard_free(&g);
 	cr_assert(rp == 0 || rp == -1, "plain returned %d", rp);
+	/* The scanner's nested EACH against the iterators: same outcome,
+	 * and the same views in the same order when it succeeds. */
+	cr_assert((rs == 0) == (rr == 0), "nested EACH %d, reference %d: %.*s", rs, rr,
+		  (int)(len < 300 ? len : 300), msg);
+	cr_assert(rs != 0 || (la.n == lc.n && memcmp(la.buf, lc.buf, la.n) == 0),
+		  "nested EACH differs from the reference on %.*s\nEACH %.*s\nref  %.*s",
+		  (int)(len < 300 ? len : 300), msg, (int)la.n, la.buf, (int)lc.n, lc.buf);
 	if (rs != 0) {
 		cr_assert_eq(rp, -1, "plain accepted what the scanner refuses (%s): %.*s", why,
 			     (int)(len < 300 ? len : 300), msg);
@@ -115,7 +190,7 @@ static int diff_one(const char *msg, size_t len)
 	}
 	if (rp != 0)
 		return 0;
-	cr_assert(!la.overflow && !lb.overflow);
+	cr_assert(!la.overflow && !lb.overflow && !lc.overflow);
 	cr_assert(la.n == lb.n && memcmp(la.buf, lb.buf, la.n) == 0,
 		  "walks differ on %.*s\nscanner %.*s\nplain   %.*s", (int)(len < 300 ? len : 300), msg,
 		  (int)la.n, la.buf, (int)lb.n, lb.buf);
@@ -204,7 +279,13 @@ Test(plain, fixtures_agree_with_scanner_scalar, .timeout = 120)
 {
 	int taken = 0;
 	ose_plain_force_scalar(1);
+	/* The scalar scanner too: no indexed walk, the general walk's
+	 * nested EACH (SSE4.2 where the CPU has it: the other index pass). */
+	ose_json_simd_force(OSE_JSON_SIMD_SCALAR);
 	diff_fixtures(&taken);
+	if (ose_json_simd_force(OSE_JSON_SIMD_SSE42) == 0)
+		diff_fixtures(&taken);
+	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
 	ose_plain_force_scalar(0);
 	cr_assert_geq(taken, 30);
 }
@@ -334,6 +415,7 @@ Test(plain, generated_documents_agree_with_scanner, .timeout = 120)
 		struct gbuf b = { doc, 0, sizeof(doc) };
 		unsigned n = 1 + rnd(12);
 		ose_plain_force_scalar(i & 1);
+		ose_json_simd_force(i % 3 == 0 ? OSE_JSON_SIMD_SCALAR : OSE_JSON_SIMD_AUTO);
 		PUTS(&b, "{");
 		for (unsigned j = 0; j < n; j++) {
 			if (j)
@@ -360,6 +442,7 @@ Test(plain, generated_documents_agree_with_scanner, .timeout = 120)
 		taken += diff_one(doc, b.n);
 	}
 	ose_plain_force_scalar(0);
+	ose_json_simd_force(OSE_JSON_SIMD_AUTO);
 	cr_assert_geq(taken, 1000, "plain path took only %d of 20000 documents", taken);
 }
 
@@ -531,4 +614,44 @@ Test(plain, gate_result_before_channel)
 	cr_assert_eq(out.n, 1);
 	cr_assert_str_eq(ev[0].order_id, "1");
 	cr_assert_eq(ev[0].status, OSE_ST_NEW);
+}
+
+/* Nested EACH by hand: inner elements before the element holding them,
+ * counts on both levels, the element's own views. */
+static int seen_fn(void *arg, const struct ose_json_val *v, const char **why)
+{
+	char *s = arg;
+	size_t n = strlen(s);
+	(void)why;
+	if (v[7].type == OSE_JSON_STRING && n + v[7].len + 2 < 64) {
+		memcpy(s + n, v[7].p, v[7].len);
+		s[n + v[7].len] = ',';
+		s[n + v[7].len + 1] = 0;
+	}
+	return 0;
+}
+
+Test(plain, scanner_nested_each_by_hand)
+{
+	static const char msg[] = "{\"events\":[{\"id\":\"e1\",\"orders\":[{\"id\":\"o1\"},{\"id\":\"o2\"}]},"
+				  "{\"orders\":[],\"id\":\"e2\"},{\"orders\":[{\"id\":\"o3\"}],\"id\":\"e3\"}],"
+				  "\"id\":\"top\"}";
+	char seen[64] = "";
+	struct ose_json_val v[N_ANY], e[N_ANY], o[N_ANY];
+	struct ose_json_each inner = { .ks = &any_in_ks, .vals = o, .fn = seen_fn, .arg = seen };
+	struct ose_json_each each = { .ks = &any_el_ks, .vals = e, .fn = seen_fn, .arg = seen,
+				      .inner = &inner };
+	const char *why = "";
+
+	cr_assert_eq(ose_json_obj_get_each(msg, sizeof(msg) - 1, &any_ks, v, &each, &why), 0, "%s",
+		     why);
+	cr_assert_str_eq(seen, "o1,o2,e1,e2,o3,e3,");
+	cr_assert_eq(each.count, 3);
+	cr_assert_eq(inner.count, 3);
+	cr_assert(OSE_JSON_STR_EQ(&v[7], "top"));
+	cr_assert_eq(v[2].type, OSE_JSON_ARRAY);
+	/* An inner element that is not an object fails the whole walk. */
+	cr_assert_eq(ose_json_obj_get_each("{\"events\":[{\"orders\":[1]}]}", 28, &any_ks, v, &each,
+					   &why),
+		     -OSE_PERR_WRONG_TYPE);
 }
