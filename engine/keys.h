@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -102,6 +103,21 @@ static inline void ose_fk_copy(char *dst, const char *src, size_t max)
 			dst[i + j] = j < r ? src[i + j] : 0;
 #endif
 	}
+}
+
+/* Copies a caller's string src (NULL = "", any size: measured with
+ * strnlen, never read past its NUL) into the zero-filled fixed array
+ * dst[max].  Returns its length, or max if it cannot be in a field of that
+ * size (dst then holds no copy). */
+static inline size_t ose_fk_put(char *dst, const char *src, size_t max)
+{
+	memset(dst, 0, max);
+	if (!src)
+		return 0;
+	size_t n = strnlen(src, max);
+	if (n < max)
+		memcpy(dst, src, n);
+	return n;
 }
 
 #endif /* OSE_ENGINE_KEYS_H */

@@ -518,17 +518,6 @@ void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs
 		pf_links(t, evs[i + PF_LINKS], hs[i + PF_LINKS]);
 }
 
-/* Copies the caller's string src (NULL = "") into the fixed array dst[max];
- * its length, max if too long for the field. */
-static size_t key_put(char *dst, const char *src, size_t max)
-{
-	memset(dst, 0, max);
-	size_t n = src ? strnlen(src, max) : 0;
-	if (n < max)
-		memcpy(dst, src, n);
-	return n;
-}
-
 uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *account,
 			  const char *symbol, const char *order_id)
 {
@@ -538,9 +527,9 @@ uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *ac
 	 * the apply's. */
 	struct ose_event ev;
 	ev.venue = venue;
-	size_t ol = key_put(ev.order_id, order_id, OSE_ID_MAX);
-	size_t sl = key_put(ev.symbol, symbol, OSE_SYMBOL_MAX);
-	size_t al = key_put(ev.account, account, OSE_ACCOUNT_MAX);
+	size_t ol = ose_fk_put(ev.order_id, order_id, OSE_ID_MAX);
+	size_t sl = ose_fk_put(ev.symbol, symbol, OSE_SYMBOL_MAX);
+	size_t al = ose_fk_put(ev.account, account, OSE_ACCOUNT_MAX);
 	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX || al == OSE_ACCOUNT_MAX)
 		return OSE_NIL; /* cannot be in a field of that size */
 	return find_oid_ev(t, ose_key_oid_fix(venue, ev.symbol, sl, ev.order_id, ol), &ev, sl, ol, al);

@@ -185,19 +185,6 @@ struct key {
 	int by_cid;
 };
 
-/* Copies src (NULL = "") into the zero-filled dst[max]; its length, or max
- * if it cannot be in a field of that size. */
-static inline size_t key_put(char *dst, const char *src, size_t max)
-{
-	memset(dst, 0, max);
-	if (!src)
-		return 0;
-	size_t n = strnlen(src, max);
-	if (n < max)
-		memcpy(dst, src, n);
-	return n;
-}
-
 /* Builds k; -ENOENT if a string is too long for its field (no order can
  * carry it). */
 static int key_make(struct key *k, uint8_t venue, const char *account, const char *symbol,
@@ -205,9 +192,9 @@ static int key_make(struct key *k, uint8_t venue, const char *account, const cha
 {
 	k->venue = venue;
 	k->by_cid = by_cid;
-	k->il = key_put(k->id, id, OSE_ID_MAX);
-	k->sl = key_put(k->sym, symbol, OSE_SYMBOL_MAX);
-	k->al = key_put(k->acct, account, OSE_ACCOUNT_MAX);
+	k->il = ose_fk_put(k->id, id, OSE_ID_MAX);
+	k->sl = ose_fk_put(k->sym, symbol, OSE_SYMBOL_MAX);
+	k->al = ose_fk_put(k->acct, account, OSE_ACCOUNT_MAX);
 	if (k->il == OSE_ID_MAX || k->sl == OSE_SYMBOL_MAX || k->al == OSE_ACCOUNT_MAX)
 		return -ENOENT;
 	/* ose_key_cid / ose_key_oid (shm/state.h). */
