@@ -607,13 +607,6 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 
 	if (unlikely(out->cap < 1 || len < sizeof(rep) + 1 || len > OSE_JSON_MAX_LEN || *p != '{'))
 		return 0;
-	if (ctx && ctx->account) {
-		/* ose_ev_done refuses an account that does not fit. */
-		alen = strnlen(ctx->account, OSE_ACCOUNT_MAX);
-		if (alen >= OSE_ACCOUNT_MAX)
-			return 0;
-	}
-
 	/* The envelope (trap 22): p ends at the event's '{'. */
 	if (!memcmp(p, "{\"subscriptionId\":", 18)) {
 		q = bf_int(p + 18, end);
@@ -631,6 +624,12 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	if (end - p < (ptrdiff_t)sizeof(rep) || memcmp(p, rep, sizeof(rep) - 1))
 		return 0;
 	p += sizeof(rep) - 1;
+	if (ctx && ctx->account) {
+		/* ose_ev_done refuses an account that does not fit. */
+		alen = strnlen(ctx->account, OSE_ACCOUNT_MAX);
+		if (alen >= OSE_ACCOUNT_MAX)
+			return 0;
+	}
 
 	ev = &out->ev[0];
 	bf_zero(ev);
