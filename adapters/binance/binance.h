@@ -67,6 +67,10 @@ static const struct ose_wire_map bn_tif[] = {
 int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 			   struct ose_parse_out *out);
 
+/* 1 if the generic parser's key set (parse.c) holds the key k[0..n),
+ * at whatever level: the fast path must not skip such a key. */
+int ose_binance_generic_key(const char *k, size_t n);
+
 /* The scanner-based parser: same contract as ose_adapter_parse_fn. */
 enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int binary,
 					     const struct ose_parse_ctx *ctx,

@@ -564,6 +564,24 @@ static const char *bf_member(const char *p, const char *end, struct bf_state *st
 	return bf_value(k, p + 5, end, st);
 }
 
+/*
+ * p at ',' before a member whose key is not one letter (newer Binance
+ * fields such as "Cs", "pL" or "eR"): skipped like a one-letter key
+ * nobody reads, unless the generic path's key set holds the key (its
+ * envelope keys are looked for at every level, and "ose_ts" only ends
+ * the outermost object): then NULL, to decline.  Returns the byte after
+ * the value.
+ */
+static const char *bf_other(const char *p, const char *end)
+{
+	const char *k = p + 2, *q;
+
+	if (end - p < 4 || p[1] != '"' || !(q = bf_str(k, end)) || end - q < 3 || q[1] != ':' ||
+	    ose_binance_generic_key(k, (size_t)(q - k)))
+		return NULL;
+	return bf_skip(q + 2, end);
+}
+
 /* "k": of a one-letter key as a little-endian word. */
 #define BF_KW(k) (0x22u | (uint32_t)(k) << 8 | 0x22u << 16 | 0x3au << 24)
 
@@ -661,11 +679,16 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 		if (unlikely(*p != ',' || end - p < 6))
 			return 0;
 		if (unlikely(p[1] != '"' || p[3] != '"' || p[4] != ':')) {
-			/* Not a one-letter key: only the stamp may end a
-			 * bare event (an envelope's comes after its '}'). */
-			if (!bare || !(p = bf_stamp(p, end, &stamp)))
+			/* Not a one-letter key: the stamp ending a bare
+			 * event (an envelope's comes after its '}'), or a
+			 * key the generic path does not look for. */
+			if (bare && (q = bf_stamp(p, end, &stamp))) {
+				p = q;
+				break;
+			}
+			if (!(p = bf_other(p, end)))
 				return 0;
-			break;
+			continue;
 		}
 		if (!(p = bf_member(p, end, &st)))
 			return 0;

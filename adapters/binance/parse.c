@@ -18,6 +18,8 @@
  * timeUnit=MICROSECOND.  Epoch ms have 13 digits until the year 2286 and
  * epoch µs 16, so a value >= 1e14 is read as µs.
  */
+#include <string.h>
+
 #include "adapters/binance/binance.h"
 #include "adapters/core/venues.h"
 
@@ -52,6 +54,14 @@ static const struct ose_json_key bn_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"),
 };
 static struct ose_json_keyset bn_ks = OSE_JSON_KEYSET(bn_keys);
+
+int ose_binance_generic_key(const char *k, size_t n)
+{
+	for (size_t i = 0; i < K_COUNT; i++)
+		if (bn_keys[i].len == n && memcmp(bn_keys[i].name, k, n) == 0)
+			return 1;
+	return 0;
+}
 
 /* outboundAccountPosition B[] entries. */
 enum { KB_a, KB_f, KB_l, KB_COUNT };

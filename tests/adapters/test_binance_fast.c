@@ -393,3 +393,40 @@ Test(binance_fast, account_and_cap)
 	cr_expect_eq(ose_binance_parse(buf, n, 0, &ctx, &out), OSE_PARSE_ERROR);
 	cr_expect_eq(out.err, OSE_PERR_TOO_MANY);
 }
+
+/* Members with longer keys inserted at every position: the ones the
+ * generic parser does not look for (newer Binance fields) are skipped
+ * and the message still taken; its own keys (envelope keys at any
+ * level, "ose_ts" anywhere but last) make the fast path decline. */
+Test(binance_fast, longer_keys)
+{
+	static const char *const extra[] = {
+		"\"Cs\":\"USDT\"", "\"pL\":\"0.00000000\"", "\"eR\":\"NONE\"", "\"uS\":true",
+		"\"\":1", "\"ab\":-1.5e3", "\"id\":1", "\"event\":\"x\"", "\"data\":1",
+		"\"status\":200", "\"result\":null", "\"error\":1", "\"stream\":\"x\"",
+		"\"subscriptionId\":1", "\"ose_ts\":1", "\"ose_ts\":\"1\"", "\"e\\u0073\":1",
+		"\"Xx\":{}", "\"ab\":[1]", "\"ab\" :1", "\"a\\\"b\":1", "\"caf\xc3\xa9\":1",
+	};
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	struct er e;
+	unsigned taken = 0;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (size_t x = 0; x < sizeof(extra) / sizeof(extra[0]); x++)
+			for (int at = 1; at <= e.n; at++) {
+				int n = 0;
+				for (int j = 0; j < e.n; j++) {
+					if (j == at)
+						strcpy(m[n++], extra[x]);
+					strcpy(m[n++], e.m[j]);
+				}
+				if (at == e.n)
+					strcpy(m[n++], extra[x]);
+				taken += (unsigned)run_both(
+					buf, er_build(buf, (int)((x + (size_t)at) % 3), m, n, at & 1));
+			}
+	}
+	cr_expect_gt(taken, 500u, "taken %u", taken);
+}
