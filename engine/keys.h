@@ -8,10 +8,10 @@
  *
  * Callers guarantee that `p` points at an array of exactly `max` readable
  * bytes (max a compile-time multiple of 16, at most 64); a caller string of
- * unknown size is first copied into such an array (libose does).  The
- * SSE2 path and the scalar twin return the same values (tests/engine
- * test_fsm covers both through the lifecycle tests; non-x86 builds take
- * the scalar one).
+ * unknown size is first copied into such an array (ose_fk_put; libose does).
+ * The SSE2 path and the scalar twin (non-x86 builds) return the same
+ * values: tests/engine/test_keys.c checks both against strnlen/memcmp over
+ * every length, with garbage after the NUL.
  */
 #ifndef OSE_ENGINE_KEYS_H
 #define OSE_ENGINE_KEYS_H
