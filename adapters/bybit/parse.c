@@ -12,7 +12,6 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
-#include "adapters/plain/plain.h"
 
 enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -25,7 +24,6 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
-static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
 
 /* Both topics' element keys in one set (execution uses a subset plus
  * its own). */
@@ -64,7 +62,6 @@ static const struct ose_json_key el_keys[B_COUNT] = {
 	[B_ORDQTY] = OSE_JSON_KEY("orderQty"),
 };
 static struct ose_json_keyset el_ks = OSE_JSON_KEYSET(el_keys);
-static struct ose_plain_keyset el_pks = OSE_PLAIN_KEYSET(el_keys);
 
 /* orderStatus (bybit-docs enum.mdx). */
 static const struct ose_wire_map by_status[] = {
@@ -309,29 +306,14 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 	each.ctx = ctx;
 	each.out = out;
 	each.k = k;
-	{
-		/* The plain fast path first (adapters/plain/plain.h: compact
-		 * ASCII without escapes, what Bybit sends); it fills the same
-		 * views through the same callback, and declines everything
-		 * else (including a callback's error), which the scanner then
-		 * reads from the start. */
-		const struct ose_plain_each pex = { .ks = &el_pks, .vals = o, .fn = by_each_fn,
-						    .arg = &each };
-		rc = ose_plain_obj_get_each(msg, len, &top_pks, k, &pex);
-	}
-	if (rc) {
-		each.n = 0;
-		each.guessed[0] = each.guessed[1] = 0;
-		ose_ev_out_reset(out);
-		ex.ks = &el_ks;
-		ex.vals = o;
-		ex.fn = by_each_fn;
-		ex.arg = &each;
-		ex.inner = NULL;
-		rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
-		if (rc)
-			FAIL(rc, why);
-	}
+	ex.ks = &el_ks;
+	ex.vals = o;
+	ex.fn = by_each_fn;
+	ex.arg = &each;
+	ex.inner = NULL;
+	rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
+	if (rc)
+		FAIL(rc, why);
 
 	if (k[K_OP].type != OSE_JSON_ABSENT && k[K_TOPIC].type == OSE_JSON_ABSENT) {
 		const struct ose_json_val *op = &k[K_OP];
