@@ -352,11 +352,13 @@ static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns)
 }
 
 /* A zeroed event in 28 vector stores: the library memset of 448 bytes
- * (rep stos here) costs more to start than to run. */
+ * (rep stos here) costs more to start than to run.  Unrolled: the loop
+ * control was 21 of the 49 instructions. */
 static inline void bf_zero(struct ose_event *ev)
 {
 #if defined(__SSE2__) && defined(__GNUC__)
 	__m128i z = _mm_setzero_si128();
+#pragma GCC unroll 8
 	for (size_t i = 0; i < sizeof(*ev); i += 64) {
 		/* Keeps the compiler from turning the loop back into memset. */
 		__asm__("" : "+x"(z));
@@ -602,7 +604,7 @@ static inline uint32_t bf_load32(const char *p)
 #if OSE_SWAR
 #define BF_STEP(k)                                                                         \
 	do {                                                                               \
-		if (likely(end - p > 5 && *p == ',' && bf_load32(p + 1) == BF_KW(k))) {    \
+		if (likely(p < lim && *p == ',' && bf_load32(p + 1) == BF_KW(k))) {       \
 			if (unlikely(!(p = bf_value((k), p + 5, end, &st))))                \
 				return 0;                                                  \
 			st.seen |= BIT(k);                                                 \
@@ -616,7 +618,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 			   struct ose_parse_out *out)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
-	const char *p = msg, *end = msg + len, *q;
+	const char *p = msg, *end = msg + len, *q, *lim;
 	struct bf_state st;
 	struct ose_event *ev;
 	size_t alen = 0;
@@ -661,6 +663,8 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	st.cn = st.Cn = st.tn = st.Nn = st.rn = 0;
 	st.has_l = st.has_L = st.has_n = st.trade = 0;
 	st.lq = st.lp = 0;
+	/* A member ,"k": fits before lim (len >= 24: inside msg). */
+	lim = end - 5;
 
 	BF_STEP('E'); BF_STEP('s'); BF_STEP('c'); BF_STEP('S'); BF_STEP('o'); BF_STEP('f');
 	BF_STEP('q'); BF_STEP('p'); BF_STEP('P'); BF_STEP('F'); BF_STEP('g'); BF_STEP('C');
