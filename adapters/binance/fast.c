@@ -405,6 +405,24 @@ struct bf_state {
 	ose_dec lq, lp, fee; /* fee valid when has_n */
 };
 
+/* The event and st before a walk: ev zeroed but for kind, venue and
+ * account (alen bytes of ctx->account, which fit). */
+static inline __attribute__((always_inline)) void
+bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *ctx, size_t alen)
+{
+	bf_zero(ev);
+	ev->kind = OSE_EV_ORDER;
+	ev->venue = OSE_VENUE_BINANCE;
+	if (alen)
+		memcpy(ev->account, ctx->account, alen);
+	/* Field by field: a memset of st would be a rep stos too. */
+	st->ev = ev;
+	st->seen = BIT('e');
+	st->cn = st->Cn = st->tn = st->Nn = st->rn = 0;
+	st->has_l = st->has_L = st->has_n = st->trade = 0;
+	st->lq = st->lp = 0;
+}
+
 /*
  * The value of key k at val: parsed into the event or st.  Returns the
  * byte after it (the member loop wants ',' or '}' there) or NULL to
@@ -602,23 +620,73 @@ static inline uint32_t bf_load32(const char *p)
  * the rest.  (Big-endian hosts skip the chain: the loop takes them all.)
  */
 #if OSE_SWAR
-#define BF_STEP(k)                                                                         \
+#define BF_STEPX(P, k, fail)                                                               \
 	do {                                                                               \
-		if (likely(p < lim && *p == ',' && bf_load32(p + 1) == BF_KW(k))) {       \
-			if (unlikely(!(p = bf_value((k), p + 5, end, &st))))                \
-				return 0;                                                  \
+		if (likely(P < lim && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {       \
+			if (unlikely(!(P = bf_value((k), P + 5, end, &st))))                \
+				fail;                                                      \
 			st.seen |= BIT(k);                                                 \
 		}                                                                          \
 	} while (0)
 #else
-#define BF_STEP(k) ((void)0)
+#define BF_STEPX(P, k, fail) ((void)0)
 #endif
+#define BF_STEP(k) BF_STEPX(p, k, return 0)
+/* The two halves of the chain side by side (see bf_split): pa walks
+ * E..i from the start, pb walks l..V from the split. */
+#define BF_STEP2(ka, kb)                        \
+	do {                                    \
+		BF_STEPX(pa, ka, goto whole);   \
+		BF_STEPX(pb, kb, goto whole);   \
+	} while (0)
+
+/*
+ * Why two chains: each member's start is the end of the value before
+ * it, so the ordered chain is one dependency chain (about 15 cycles a
+ * member) and the out-of-order core, whose window holds only a few
+ * members' code, cannot run far ahead of it.  Started again from the
+ * member ,"l": (the executed quantity, in every executionReport, about
+ * half-way), the second half runs in the same window as the first,
+ * interleaved step by step.  bf_split finds that member: the first
+ * ,"l": from BF_SPLIT_SKIP bytes into the members (fewer members than
+ * that before l, which Binance never sends, only cost the whole walk
+ * below).  The halves are used only if the first stops exactly at the
+ * split; otherwise (a key out of order or unknown before l, an l found
+ * inside a string, or none) the message is walked again from the start
+ * by the one chain, so what is accepted and what comes out do not
+ * depend on the split.
+ */
+#define BF_SPLIT_SKIP 160
+
+static inline const char *bf_split(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	p += BF_SPLIT_SKIP;
+	/* 16 candidates at p..p+15 need p + 20 <= end for the loads. */
+	for (; end - p >= 20; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + 2));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+				      _mm_cmpeq_epi8(y, _mm_set1_epi8('l'))));
+		for (; m; m &= m - 1) {
+			const char *c = p + __builtin_ctz(m);
+			if (bf_load32(c + 1) == BF_KW('l'))
+				return c;
+		}
+	}
+#else
+	(void)p;
+	(void)end;
+#endif
+	return NULL;
+}
 
 int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 			   struct ose_parse_out *out)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
-	const char *p = msg, *end = msg + len, *q, *lim;
+	const char *p = msg, *end = msg + len, *q, *lim, *split;
 	struct bf_state st;
 	struct ose_event *ev;
 	size_t alen = 0;
@@ -652,19 +720,27 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	}
 
 	ev = &out->ev[0];
-	bf_zero(ev);
-	ev->kind = OSE_EV_ORDER;
-	ev->venue = OSE_VENUE_BINANCE;
-	if (alen)
-		memcpy(ev->account, ctx->account, alen);
-	/* Field by field: a memset of st would be a rep stos too. */
-	st.ev = ev;
-	st.seen = BIT('e');
-	st.cn = st.Cn = st.tn = st.Nn = st.rn = 0;
-	st.has_l = st.has_L = st.has_n = st.trade = 0;
-	st.lq = st.lp = 0;
 	/* A member ,"k": fits before lim (len >= 24: inside msg). */
 	lim = end - 5;
+	split = end - p > BF_SPLIT_SKIP + 20 ? bf_split(p, end) : NULL;
+	if (split) {
+		const char *pa = p, *pb = split;
+
+		bf_start(ev, &st, ctx, alen);
+
+		BF_STEP2('E', 'l'); BF_STEP2('s', 'z'); BF_STEP2('c', 'L'); BF_STEP2('S', 'n');
+		BF_STEP2('o', 'N'); BF_STEP2('f', 'T'); BF_STEP2('q', 't'); BF_STEP2('p', 'v');
+		BF_STEP2('P', 'I'); BF_STEP2('F', 'w'); BF_STEP2('g', 'm'); BF_STEP2('C', 'M');
+		BF_STEP2('x', 'O'); BF_STEP2('X', 'Z'); BF_STEP2('r', 'Y'); BF_STEP2('i', 'Q');
+		BF_STEPX(pb, 'W', goto whole);
+		BF_STEPX(pb, 'V', goto whole);
+		if (likely(pa == split)) {
+			p = pb;
+			goto members;
+		}
+	}
+whole:
+	bf_start(ev, &st, ctx, alen);
 
 	BF_STEP('E'); BF_STEP('s'); BF_STEP('c'); BF_STEP('S'); BF_STEP('o'); BF_STEP('f');
 	BF_STEP('q'); BF_STEP('p'); BF_STEP('P'); BF_STEP('F'); BF_STEP('g'); BF_STEP('C');
@@ -675,6 +751,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 
 	/* The members the chain did not expect, in any order: p at the
 	 * ',' or '}' after a value. */
+members:
 	for (;;) {
 		if (unlikely(p >= end))
 			return 0;
