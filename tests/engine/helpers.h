@@ -11,6 +11,16 @@
 #include "shm/dec.h"
 #include "shm/event.h"
 
+/* xorshift64, the engine tests' reproducible generator: next value of
+ * the state *s (which must not be 0). */
+static inline uint64_t tst_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 static inline ose_dec D(const char *s)
 {
 	ose_dec d = 0;

@@ -28,13 +28,6 @@
 #include "tests/engine/helpers.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static uint64_t mono_ms(void)
 {
@@ -129,7 +122,7 @@ static void run_crash(uint64_t nev, int kills)
 	cr_assert_eq(ose_spsc_prod_init(&prod, &rseg), 0);
 
 	pid_t eng = start_engine(bin, cfg, logp);
-	uint64_t next_kill = mono_ms() + 100 + rnd() % 400;
+	uint64_t next_kill = mono_ms() + 100 + tst_rnd(&rng) % 400;
 	int killed = 0, runs_before_last = 0;
 	uint64_t i = 0, deadline = mono_ms() + 600000;
 	while (i < nev || killed < kills) {
@@ -141,7 +134,7 @@ static void run_crash(uint64_t nev, int kills)
 			killed++;
 			runs_before_last = count_running(logp);
 			eng = start_engine(bin, cfg, logp);
-			next_kill = mono_ms() + 50 + rnd() % 600;
+			next_kill = mono_ms() + 50 + tst_rnd(&rng) % 600;
 		}
 		if (i >= nev) {
 			struct timespec ts = {0, 5000000};

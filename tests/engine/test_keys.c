@@ -13,6 +13,7 @@
 #include "engine/keys.h"
 #include "shm/event.h"
 #include "shm/state.h"
+#include "tests/engine/helpers.h"
 
 /* The scalar twin: keys.h again, renamed, with the vector path off. */
 #undef OSE_ENGINE_KEYS_H
@@ -34,20 +35,13 @@
 #pragma pop_macro("__SSE2__")
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* A string of length n in a[max], printable bytes, then the NUL, then
  * garbage (non-zero bytes) to the end of the array. */
 static void fill(char *a, size_t max, size_t n)
 {
 	for (size_t i = 0; i < max; i++)
-		a[i] = (char)(i < n ? 33 + rnd() % 90 : 1 + rnd() % 255);
+		a[i] = (char)(i < n ? 33 + tst_rnd(&rng) % 90 : 1 + tst_rnd(&rng) % 255);
 	a[n] = 0;
 }
 

@@ -19,13 +19,6 @@
 #define MAXEV 40
 
 static uint64_t rng;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 struct hist {
 	struct ose_event ev[MAXEV];
@@ -43,15 +36,15 @@ static void gen_order(struct hist *h, int id)
 	char oid[16], sym[16], b1[16], b2[16], tid[24];
 	snprintf(oid, sizeof(oid), "%d", id);
 	snprintf(sym, sizeof(sym), "S%dUSDT", id % 7);
-	int style = (int)(rnd() % 3);
-	int end = (int)(rnd() % 6); /* 0 FILLED 1 CANCELED 2 EXPIRED 3 REJECTED 4,5 open */
-	unsigned qty = 10 + (unsigned)(rnd() % 90);
-	unsigned target = end == 0 ? qty : end == 3 ? 0 : (unsigned)(rnd() % qty);
-	int ntr = target ? 1 + (int)(rnd() % 5) : 0;
+	int style = (int)(tst_rnd(&rng) % 3);
+	int end = (int)(tst_rnd(&rng) % 6); /* 0 FILLED 1 CANCELED 2 EXPIRED 3 REJECTED 4,5 open */
+	unsigned qty = 10 + (unsigned)(tst_rnd(&rng) % 90);
+	unsigned target = end == 0 ? qty : end == 3 ? 0 : (unsigned)(tst_rnd(&rng) % qty);
+	int ntr = target ? 1 + (int)(tst_rnd(&rng) % 5) : 0;
 	unsigned cut[6];
 	unsigned left = target;
 	for (int i = 0; i < ntr; i++) {
-		cut[i] = i == ntr - 1 ? left : (left > 1 ? 1 + (unsigned)(rnd() % (left - 1 + 1)) : left);
+		cut[i] = i == ntr - 1 ? left : (left > 1 ? 1 + (unsigned)(tst_rnd(&rng) % (left - 1 + 1)) : left);
 		if (cut[i] > left)
 			cut[i] = left;
 		left -= cut[i];
@@ -61,7 +54,7 @@ static void gen_order(struct hist *h, int id)
 	ev_px_qty(&e, "100.5", dec_tenths(b1, qty));
 	h->ev[h->n++] = e;
 	unsigned cum = 0;
-	int pc_at = end == 1 && ntr ? (int)(rnd() % (unsigned)ntr) : -1;
+	int pc_at = end == 1 && ntr ? (int)(tst_rnd(&rng) % (unsigned)ntr) : -1;
 	for (int i = 0; i < ntr; i++) {
 		if (!cut[i])
 			continue;
@@ -138,7 +131,7 @@ Test(property, reordered_duplicated_delivery_converges, .timeout = 120)
 		/* In order per order, orders interleaved at random. */
 		int pos[NORD] = {0}, n = 0;
 		while (n < total) {
-			int i = (int)(rnd() % NORD);
+			int i = (int)(tst_rnd(&rng) % NORD);
 			while (pos[i] == H[i].n)
 				i = (i + 1) % NORD;
 			inorder[n++] = H[i].ev[pos[i]++];
@@ -147,11 +140,11 @@ Test(property, reordered_duplicated_delivery_converges, .timeout = 120)
 		int m = 0;
 		for (int i = 0; i < n; i++) {
 			shuffled[m++] = inorder[i];
-			if (rnd() % 100 < 15)
+			if (tst_rnd(&rng) % 100 < 15)
 				shuffled[m++] = inorder[i];
 		}
 		for (int i = m - 1; i > 0; i--) {
-			int j = (int)(rnd() % (uint64_t)(i + 1));
+			int j = (int)(tst_rnd(&rng) % (uint64_t)(i + 1));
 			struct ose_event t = shuffled[i];
 			shuffled[i] = shuffled[j];
 			shuffled[j] = t;
