@@ -98,7 +98,8 @@ int ose_feed_ring_commit(void *ctx, uint32_t n)
 	struct ose_feed_ring *r = ctx;
 
 	/* One release store of head for the batch (spsc.h R1), then the
-	 * engine's doorbell: a syscall only if the engine sleeps. */
+	 * engine's doorbell, which makes a syscall only if the engine says
+	 * it is asleep on this ring (shm/wait.h). */
 	ose_spsc_commit(&r->prod, n);
 	ose_spsc_doorbell(&r->prod);
 	/* The next event goes into the slot after these. */
@@ -117,11 +118,8 @@ int ose_feed_ring_publish(void *ctx, const struct ose_event *ev, uint32_t n, uin
 			return got;
 		for (int i = 0; i < got; i++)
 			memcpy(ose_spsc_prod_slot(&r->prod, (uint32_t)i), &ev[i], sizeof(*ev));
-		/* One commit (one release store of head) for the whole batch,
-		 * then the engine's doorbell, which makes a syscall only if the
-		 * engine says it is asleep on this ring (shm/wait.h). */
-		ose_spsc_commit(&r->prod, (uint32_t)got);
-		ose_spsc_doorbell(&r->prod);
+		/* One commit for the whole batch, as the in-place pair does. */
+		ose_feed_ring_commit(r, (uint32_t)got);
 		ev += got;
 		n -= (uint32_t)got;
 	}
