@@ -125,47 +125,6 @@ static inline void to_public_head(const struct ose_slot *o, uint32_t s, struct o
 	out->slot = s;
 }
 
-/* The public fields held in the head and key words of the copy o (payload
- * words below KEY_WORDS): flags, strings. */
-static inline void to_public_key(const struct ose_slot *o, uint32_t s, struct ose_order *out)
-{
-	to_public_head(o, s, out);
-	memcpy(out->account, o->account, sizeof(out->account));
-	memcpy(out->symbol, o->symbol, sizeof(out->symbol));
-	memcpy(out->order_id, o->order_id, sizeof(out->order_id));
-	memcpy(out->client_id, o->client_id, sizeof(out->client_id));
-	out->account[OSE_ACCOUNT_MAX - 1] = out->symbol[OSE_SYMBOL_MAX - 1] = 0;
-	out->order_id[OSE_ID_MAX - 1] = out->client_id[OSE_ID_MAX - 1] = 0;
-}
-
-static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
-{
-	to_public_key(o, s, out);
-	out->updates = (uint32_t)o->updates;
-	out->price = o->price;
-	out->qty = o->qty;
-	out->filled = o->filled;
-	out->avg_px = o->avg_px;
-	out->fee = o->fee;
-	out->created_ns = o->created_ns;
-	out->updated_ns = o->updated_ns;
-	out->exch_ts_ns = o->exch_ts_ns;
-	unsigned n = o->hist_len < OSE_HIST_MAX ? o->hist_len : OSE_HIST_MAX;
-	out->hist_n = n;
-	if (o->hist_len <= OSE_HIST_MAX) {
-		/* Not wrapped yet: the ring is already oldest first (the
-		 * entries past n are zero in the slot). */
-		memcpy(out->hist_status, o->hist_st, sizeof(out->hist_status));
-		memcpy(out->hist_ts_ns, o->hist_ts, sizeof(out->hist_ts_ns));
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = (unsigned)(o->hist_len - n + i) % OSE_HIST_MAX;
-		out->hist_status[i] = o->hist_st[k];
-		out->hist_ts_ns[i] = o->hist_ts[k];
-	}
-}
-
 static inline int streq(const char *a, const char *b, size_t max)
 {
 	return strncmp(a, b, max) == 0;
@@ -284,6 +243,14 @@ static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint3
 #undef LDW
 }
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
+
+/* The same mapping for a private, already validated copy o of a slot:
+ * its own payload words are the source. */
+static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+{
+	to_public_direct(o, (const uint64_t *)(const void *)((const char *)o + OSE_SLOT_PAYLOAD_OFF), s,
+			 out);
+}
 
 /* 1 if the order id, symbol (if given) and account (if given) in the
  * slot's payload words sw equal k's: whole zero-filled arrays on both
