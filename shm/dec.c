@@ -12,30 +12,6 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-/* 10^0 .. 10^19 fit in uint64_t. */
-static const uint64_t pow10_u64[20] = {
-	1ULL,
-	10ULL,
-	100ULL,
-	1000ULL,
-	10000ULL,
-	100000ULL,
-	1000000ULL,
-	10000000ULL,
-	100000000ULL,
-	1000000000ULL,
-	10000000000ULL,
-	100000000000ULL,
-	1000000000000ULL,
-	10000000000000ULL,
-	100000000000000ULL,
-	1000000000000000ULL,
-	10000000000000000ULL,
-	100000000000000000ULL,
-	1000000000000000000ULL,
-	10000000000000000000ULL,
-};
-
 /* Largest integral part we accept: 1.7e18 - 1 keeps |v| < 2^127. */
 #define DEC_INT_LIMIT 1700000000000000000ULL
 
@@ -43,8 +19,8 @@ static const uint64_t pow10_u64[20] = {
 static inline u128 pow10_dec(unsigned n)
 {
 	if (n < 20)
-		return pow10_u64[n];
-	return (u128)pow10_u64[19] * 10;
+		return ose_p10[n];
+	return (u128)ose_p10[19] * 10;
 }
 
 enum ose_dec_err ose_dec_parse(const char *s, size_t len, ose_dec *out)
@@ -78,7 +54,7 @@ enum ose_dec_err ose_dec_parse(const char *s, size_t len, ose_dec *out)
 				continue;
 			}
 			if (nacc == 19) { /* keep acc within 64 bits */
-				fp = fp * pow10_u64[19] + acc;
+				fp = fp * ose_p10[19] + acc;
 				acc = 0;
 				nacc = 0;
 			}
@@ -86,7 +62,7 @@ enum ose_dec_err ose_dec_parse(const char *s, size_t len, ose_dec *out)
 			nacc++;
 			nfrac++;
 		}
-		fp = fp * pow10_u64[nacc] + acc;
+		fp = fp * ose_p10[nacc] + acc;
 	}
 	if (ndig == 0)
 		return p == end ? OSE_DEC_EMPTY : OSE_DEC_SYNTAX;

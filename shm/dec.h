@@ -31,6 +31,17 @@ __extension__ typedef __int128 ose_dec;
 /* 10^20 does not fit in 64 bits: build it from two factors. */
 #define OSE_DEC_ONE ((ose_dec)100000000000000000ULL * 1000)
 
+/* 10^0 .. 10^19, every power of ten that fits 64 bits: the one table the
+ * decimal parser, the JSON field readers and the simulator's writers
+ * share.  Static in the header so that a constant index folds (a divide
+ * by ose_p10[k] with k known becomes a multiply). */
+static const uint64_t ose_p10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
 /* Longest text ose_dec_format writes, including the terminating NUL:
  * sign, 19 integral digits, point, 20 fractional digits. */
 #define OSE_DEC_STRMAX 48

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "shm/dec.h" /* ose_p10 */
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define OSE_SWAR 1
 #else
@@ -27,14 +29,6 @@
 #define OSE_SWAR_ONES 0x0101010101010101ULL
 #define OSE_SWAR_HIGH 0x8080808080808080ULL
 #define OSE_SWAR_ZEROS 0x3030303030303030ULL /* eight '0' */
-
-/* 10^0 .. 10^19: every power that fits in 64 bits. */
-static const uint64_t ose_p10[20] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-};
 
 /* The eight bytes at p (the caller guarantees p + 8 is in bounds). */
 static inline uint64_t ose_swar_load(const char *p)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "shm/dec.h" /* ose_p10 */
 #include "tools/sim/sim.h"
 
 static const char *const venue_names[SIM_VENUES] = {
@@ -88,13 +89,6 @@ static const char d2[201] = "000102030405060708091011121314151617181920212223242
 			    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			    "8081828384858687888990919293949596979899";
 
-static const uint64_t p10[20] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-};
-
 /* Write v as exactly `width` digits (leading zeros) at d, two at a time
  * from the right; v < 10^width. */
 static void put_digits(char *d, uint64_t v, size_t width)
@@ -115,7 +109,7 @@ static void put_digits(char *d, uint64_t v, size_t width)
 static size_t n_digits(uint64_t v)
 {
 	unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233u) >> 12;
-	size_t n = t + 1 - (v < p10[t]);
+	size_t n = t + 1 - (v < ose_p10[t]);
 	return n ? n : 1;
 }
 
@@ -168,14 +162,14 @@ static uint64_t div_p10(uint64_t w, int k, uint64_t *rem)
 {
 	uint64_t q;
 	switch (k) {
-#define P10_CASE(n) case n: q = w / p10[n]; break;
+#define P10_CASE(n) case n: q = w / ose_p10[n]; break;
 	P10_CASE(0) P10_CASE(1) P10_CASE(2) P10_CASE(3) P10_CASE(4) P10_CASE(5) P10_CASE(6)
 	P10_CASE(7) P10_CASE(8) P10_CASE(9) P10_CASE(10) P10_CASE(11) P10_CASE(12) P10_CASE(13)
 	P10_CASE(14) P10_CASE(15) P10_CASE(16) P10_CASE(17) P10_CASE(18)
 #undef P10_CASE
-	default: q = w / p10[19]; break;
+	default: q = w / ose_p10[19]; break;
 	}
-	*rem = w - q * p10[k];
+	*rem = w - q * ose_p10[k];
 	return q;
 }
 
