@@ -5,29 +5,8 @@
  * whole and truncated at every byte.  Any read past the message faults.
  * The whole message must give the same result as from a normal buffer.
  */
+#include "perf/adapters/bench_util.h"
 #include "tests/adapters/guard.h"
-
-static size_t minify(const char *s, size_t len, char *o)
-{
-	size_t n = 0;
-	int in = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in) {
-			o[n++] = c;
-			if (c == '\\' && i + 1 < len)
-				o[n++] = s[++i];
-			else if (c == '"')
-				in = 0;
-		} else if (c == '"') {
-			in = 1;
-			o[n++] = c;
-		} else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-			o[n++] = c;
-		}
-	}
-	return n;
-}
 
 static void run(const struct fx_file *fx, const char *msg, size_t len, struct guard *g)
 {
@@ -64,7 +43,11 @@ Test(overread, fixtures_at_page_end_every_path_every_prefix, .timeout = 240)
 		size_t len;
 		char *msg = fx_read(fx_files[i].path, &len);
 		char *mini = malloc(len + 1);
-		size_t mlen = minify(msg, len, mini);
+		size_t mlen;
+
+		cr_assert_not_null(mini);
+		memcpy(mini, msg, len);
+		mlen = bench_minify(mini, len);
 		run(&fx_files[i], msg, len, &g);
 		run(&fx_files[i], mini, mlen, &g);
 		free(mini);

@@ -19,6 +19,7 @@
 
 #include "adapters/adapter.h"
 #include "feeds/ws.h"
+#include "perf/adapters/bench_util.h"
 
 #define MAXLEN 16384
 
@@ -36,34 +37,6 @@ static size_t load(const char *path, char *buf, size_t cap)
 	fclose(fp);
 	cr_assert(n > 0 && n < cap, "%s", path);
 	return n;
-}
-
-/* Whitespace outside strings removed: the compact form venues send, which
- * is what adapters' one-pass fast paths take (the scanner sees the rest).
- * Returns the new length. */
-static size_t minify(char *m, size_t len)
-{
-	size_t o = 0;
-	int in_str = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = m[i];
-
-		if (in_str) {
-			if (c == '\\' && i + 1 < len) {
-				m[o++] = c;
-				c = m[++i];
-			} else if (c == '"') {
-				in_str = 0;
-			}
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-			continue;
-		}
-		m[o++] = c;
-	}
-	return o;
 }
 
 /* Every corrupted version of msg[0..len) that is not UTF-8 is refused;
@@ -127,7 +100,8 @@ Test(adapter_utf8, validating_adapters_refuse_invalid_utf8, .timeout = 120)
 			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 			n = load(path, msg, sizeof(msg));
 			tried += check_message(ad, de->d_name, msg, n);
-			tried += check_message(ad, de->d_name, msg, minify(msg, n));
+			/* Compacted: the form one-pass fast paths take. */
+			tried += check_message(ad, de->d_name, msg, bench_minify(msg, n));
 			files++;
 		}
 		closedir(d);
