@@ -20,27 +20,16 @@
  *       idle): order flow as it usually is, next to the uniform worst case
  *   (events are generated before the timed regions: the generator's
  *   snprintf costs more than an apply)
- *   reader.find.p50 / reader.find.p50.direct  ns, random keys over 10k open orders;
- *       anchor: the engine's own lookup without the seqlock copy (its own
- *       random keys); reader.find.p50.cached: the same keys again at once
- *       (lines cached: the instruction cost alone)
- *   reader.find.syscalls                      count during 1M finds (seccomp trap)
  *   engine.rss.growth                         kB between 1M and 10M events applied
+ * (reader.find.*: bench_reader.c)
  * The machine is shared and noisy: figures are medians/percentiles over
  * many iterations; run it alone for numbers to quote.
  */
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -381,138 +370,9 @@ static void bench_rss(void)
 	free(mem);
 }
 
-/* ---- reader ------------------------------------------------------------ */
-
-static volatile sig_atomic_t trapped;
-static void on_sigsys(int s)
-{
-	(void)s;
-	trapped++;
-}
-
-static void bench_reader(int syscalls)
-{
-	char dir[] = "/tmp/ose-bench-XXXXXX";
-	if (!mkdtemp(dir))
-		return;
-	setenv("OSE_SHM_DIR", dir, 1);
-	char inst[32], name[OSE_SEG_NAME_MAX];
-	snprintf(inst, sizeof(inst), "rb%d", (int)getpid());
-	ose_seg_name_state(name, sizeof(name), inst);
-	struct ose_tbl_cfg c;
-	ose_tbl_cfg_default(&c);
-	c.capacity = 1u << 16;
-	struct ose_seg seg;
-	struct ose_tbl t;
-	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
-	    ose_tbl_format(&t, seg.payload, seg.payload_size, &c))
-		abort();
-	struct ose_event e;
-	struct ose_ap_out out;
-	enum { K = 10000 };
-	static char keys[K][24];
-	for (int i = 0; i < K; i++) {
-		uint64_t oid = 9000000000ull + (uint64_t)i * 7919;
-		mk(&e, syms[i % 16], oid, OSE_ST_NEW, 0);
-		ose_tbl_apply(&t, &e, 1, &out);
-		snprintf(keys[i], sizeof(keys[i]), "%llu", (unsigned long long)oid);
-	}
-	ose_t *h;
-	if (ose_open(inst, &h))
-		abort();
-	enum { B = 2000, PER = 64 };
-	static uint64_t per[B], per_direct[B], per_hot[B];
-	static int idx[PER], idx2[PER];
-	struct ose_order o;
-	uint64_t found = 0;
-	for (int b = 0; b < B; b++) {
-		/* Each side draws its own keys: the anchor must not find the
-		 * lines the reader has just brought into the cache. */
-		for (int i = 0; i < PER; i++) {
-			idx[i] = (int)(rnd() % K);
-			idx2[i] = (int)(rnd() % K);
-		}
-		uint64_t t0 = __rdtsc();
-		for (int i = 0; i < PER; i++)
-			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
-						keys[idx[i]], &o) == 0;
-		uint64_t t1 = __rdtsc();
-		for (int i = 0; i < PER; i++)
-			found += ose_tbl_find_oid(&t, OSE_VENUE_BINANCE, NULL, syms[idx2[i] % 16],
-						  keys[idx2[i]]) != OSE_NIL;
-		uint64_t t2 = __rdtsc();
-		/* The same 64 keys again: cached, the instruction cost alone. */
-		for (int i = 0; i < PER; i++)
-			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
-						keys[idx[i]], &o) == 0;
-		uint64_t t3 = __rdtsc();
-		per[b] = t1 - t0;
-		per_direct[b] = t2 - t1;
-		per_hot[b] = t3 - t2;
-	}
-	qsort(per, B, sizeof(uint64_t), cmp_u64);
-	qsort(per_direct, B, sizeof(uint64_t), cmp_u64);
-	qsort(per_hot, B, sizeof(uint64_t), cmp_u64);
-	if (found != 3ull * B * PER)
-		fprintf(stderr, "bench: reader missed keys!\n");
-	printf("BENCH reader.find.p50 %.1f ns\n", (double)per[B / 2] * ns_per_tick / PER);
-	printf("BENCH reader.find.p50.direct %.1f ns\n",
-	       (double)per_direct[B / 2] * ns_per_tick / PER);
-	printf("BENCH reader.find.p50.cached %.1f ns\n",
-	       (double)per_hot[B / 2] * ns_per_tick / PER);
-
-	if (!syscalls)
-		goto out;
-	/* syscalls during 1M finds, counted by a seccomp trap filter in a child */
-	int pfd[2];
-	if (pipe(pfd))
-		abort();
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_sigsys;
-		sigaction(SIGSYS, &sa, NULL);
-		struct sock_filter f[] = {
-			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigreturn, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		};
-		struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
-		long cnt = -1;
-		if (!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
-		    !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
-			for (int i = 0; i < 1000000; i++) {
-				int k = (int)(rnd() % K);
-				ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[k % 16], keys[k], &o);
-			}
-			cnt = trapped;
-		}
-		if (write(pfd[1], &cnt, sizeof(cnt)) != sizeof(cnt))
-			_exit(1);
-		_exit(0);
-	}
-	long cnt = -1;
-	if (read(pfd[0], &cnt, sizeof(cnt)) != sizeof(cnt))
-		cnt = -1;
-	waitpid(pid, NULL, 0);
-	printf("BENCH reader.find.syscalls %ld count\n", cnt);
-out:
-	ose_close(h);
-	ose_seg_close(&seg);
-	ose_seg_unlink(name);
-	rmdir(dir);
-}
-
 /* No argument: everything.  Otherwise the parts named (apply1k,
- * apply100k, apply1m, apply1mthp, reader, rss), e.g. to profile one under
- * callgrind; readerfind is reader without the syscall count, whose seccomp
- * child cannot run under valgrind. */
+ * apply100k, apply1m, apply1mthp, rss), e.g. to profile one under
+ * callgrind.  The reader benchmarks are in bench_reader.c. */
 static int want(int argc, char **argv, const char *part)
 {
 	if (argc < 2)
@@ -538,10 +398,6 @@ int main(int argc, char **argv)
 		bench_apply(1000000, "1m", 0);
 	if (want(argc, argv, "apply1mthp"))
 		bench_apply(1000000, "1m.thp", 1);
-	if (want(argc, argv, "reader"))
-		bench_reader(1);
-	if (argc > 1 && want(argc, argv, "readerfind"))
-		bench_reader(0);
 	if (want(argc, argv, "rss"))
 		bench_rss();
 	rmdir(dir);

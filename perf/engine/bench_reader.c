@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Strategy reader benchmarks (DESIGN §12 output):
+ *   reader.find.p50 / reader.find.p50.direct  ns, random keys over 10k open orders;
+ *       anchor: the engine's own lookup without the seqlock copy (its own
+ *       random keys); reader.find.p50.cached: the same keys again at once
+ *       (lines cached: the instruction cost alone)
+ *   reader.find.syscalls                      count during 1M finds (seccomp trap)
+ * The machine is shared and noisy: figures are medians over many batches;
+ * run it alone for numbers to quote.
+ */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "engine/tbl.h"
+#include "ose/ose.h"
+#include "shm/seg.h"
+
+static double ns_per_tick;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void calibrate(void)
+{
+	uint64_t t0 = now_ns(), c0 = __rdtsc();
+	struct timespec ts = {0, 50000000};
+	nanosleep(&ts, NULL);
+	uint64_t t1 = now_ns(), c1 = __rdtsc();
+	ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
+}
+
+static uint64_t rng = 88172645463325252ull;
+static inline uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static const char *syms[16] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "ADAUSDT",
+			       "DOGEUSDT", "TRXUSDT", "LINKUSDT", "AVAXUSDT", "DOTUSDT",
+			       "MATICUSDT", "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT"};
+
+/* A NEW Binance order for (sym, oid), as the engine applies it. */
+static void new_order(struct ose_event *e, const char *sym, uint64_t oid)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = OSE_EV_ORDER;
+	e->venue = OSE_VENUE_BINANCE;
+	e->status = OSE_ST_NEW;
+	e->side = OSE_SIDE_BUY;
+	memcpy(e->account, "main", 5);
+	strcpy(e->symbol, sym);
+	snprintf(e->order_id, sizeof(e->order_id), "%llu", (unsigned long long)oid);
+	e->price = (ose_dec)100500 * (OSE_DEC_ONE / 1000);
+	e->qty = (ose_dec)1000000000 * (OSE_DEC_ONE / 1000);
+	e->flags = OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY;
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+static volatile sig_atomic_t trapped;
+static void on_sigsys(int s)
+{
+	(void)s;
+	trapped++;
+}
+
+static void bench_reader(int syscalls)
+{
+	char dir[] = "/tmp/ose-bench-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	setenv("OSE_SHM_DIR", dir, 1);
+	char inst[32], name[OSE_SEG_NAME_MAX];
+	snprintf(inst, sizeof(inst), "rb%d", (int)getpid());
+	ose_seg_name_state(name, sizeof(name), inst);
+	struct ose_tbl_cfg c;
+	ose_tbl_cfg_default(&c);
+	c.capacity = 1u << 16;
+	struct ose_seg seg;
+	struct ose_tbl t;
+	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
+	    ose_tbl_format(&t, seg.payload, seg.payload_size, &c))
+		abort();
+	struct ose_event e;
+	struct ose_ap_out out;
+	enum { K = 10000 };
+	static char keys[K][24];
+	for (int i = 0; i < K; i++) {
+		uint64_t oid = 9000000000ull + (uint64_t)i * 7919;
+		new_order(&e, syms[i % 16], oid);
+		ose_tbl_apply(&t, &e, 1, &out);
+		snprintf(keys[i], sizeof(keys[i]), "%llu", (unsigned long long)oid);
+	}
+	ose_t *h;
+	if (ose_open(inst, &h))
+		abort();
+	enum { B = 2000, PER = 64 };
+	static uint64_t per[B], per_direct[B], per_hot[B];
+	static int idx[PER], idx2[PER];
+	struct ose_order o;
+	uint64_t found = 0;
+	for (int b = 0; b < B; b++) {
+		/* Each side draws its own keys: the anchor must not find the
+		 * lines the reader has just brought into the cache. */
+		for (int i = 0; i < PER; i++) {
+			idx[i] = (int)(rnd() % K);
+			idx2[i] = (int)(rnd() % K);
+		}
+		uint64_t t0 = __rdtsc();
+		for (int i = 0; i < PER; i++)
+			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
+						keys[idx[i]], &o) == 0;
+		uint64_t t1 = __rdtsc();
+		for (int i = 0; i < PER; i++)
+			found += ose_tbl_find_oid(&t, OSE_VENUE_BINANCE, NULL, syms[idx2[i] % 16],
+						  keys[idx2[i]]) != OSE_NIL;
+		uint64_t t2 = __rdtsc();
+		/* The same 64 keys again: cached, the instruction cost alone. */
+		for (int i = 0; i < PER; i++)
+			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
+						keys[idx[i]], &o) == 0;
+		uint64_t t3 = __rdtsc();
+		per[b] = t1 - t0;
+		per_direct[b] = t2 - t1;
+		per_hot[b] = t3 - t2;
+	}
+	qsort(per, B, sizeof(uint64_t), cmp_u64);
+	qsort(per_direct, B, sizeof(uint64_t), cmp_u64);
+	qsort(per_hot, B, sizeof(uint64_t), cmp_u64);
+	if (found != 3ull * B * PER)
+		fprintf(stderr, "bench: reader missed keys!\n");
+	printf("BENCH reader.find.p50 %.1f ns\n", (double)per[B / 2] * ns_per_tick / PER);
+	printf("BENCH reader.find.p50.direct %.1f ns\n",
+	       (double)per_direct[B / 2] * ns_per_tick / PER);
+	printf("BENCH reader.find.p50.cached %.1f ns\n",
+	       (double)per_hot[B / 2] * ns_per_tick / PER);
+
+	if (!syscalls)
+		goto out;
+	/* syscalls during 1M finds, counted by a seccomp trap filter in a child */
+	int pfd[2];
+	if (pipe(pfd))
+		abort();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigsys;
+		sigaction(SIGSYS, &sa, NULL);
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigreturn, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		};
+		struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+		long cnt = -1;
+		if (!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
+		    !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+			for (int i = 0; i < 1000000; i++) {
+				int k = (int)(rnd() % K);
+				ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[k % 16], keys[k], &o);
+			}
+			cnt = trapped;
+		}
+		if (write(pfd[1], &cnt, sizeof(cnt)) != sizeof(cnt))
+			_exit(1);
+		_exit(0);
+	}
+	long cnt = -1;
+	if (read(pfd[0], &cnt, sizeof(cnt)) != sizeof(cnt))
+		cnt = -1;
+	waitpid(pid, NULL, 0);
+	printf("BENCH reader.find.syscalls %ld count\n", cnt);
+out:
+	ose_close(h);
+	ose_seg_close(&seg);
+	ose_seg_unlink(name);
+	rmdir(dir);
+}
+
+/* No argument: everything.  "find": the finds without the syscall count,
+ * whose seccomp child cannot run under valgrind (callgrind profiles). */
+int main(int argc, char **argv)
+{
+	calibrate();
+	bench_reader(!(argc > 1 && !strcmp(argv[1], "find")));
+	return 0;
+}
