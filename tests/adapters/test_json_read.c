@@ -145,6 +145,98 @@ Test(json_read, fast_decimal_matches_ose_dec_parse)
 	}
 }
 
+/* The short-token path (1..7 bytes: "0", "0.0001", "26253.3") ==
+ * ose_dec_parse: every string of up to 6 bytes over an alphabet of
+ * digits, point, signs, exponent and garbage, and random 7-byte ones,
+ * each in a buffer of exactly its length (ASan sees any over-read). */
+static void short_dec_case(const char *src, size_t n)
+{
+	char *s = malloc(n ? n : 1);
+	ose_dec a = 1, b = 1;
+
+	cr_assert(s);
+	memcpy(s, src, n);
+	enum ose_dec_err ea = ose_json_dec_parse(s, n, &a);
+	enum ose_dec_err eb = ose_dec_parse(s, n, &b);
+	cr_assert_eq(ea, eb, "'%.*s': %d vs %d", (int)n, src, ea, eb);
+	cr_assert(a == b, "'%.*s': values differ", (int)n, src);
+	free(s);
+}
+
+Test(json_read, short_decimals_match_ose_dec_parse)
+{
+	static const char alpha[] = "019.-+ex";
+	char s[8];
+	size_t total = 1;
+
+	for (size_t n = 1; n <= 6; n++) {
+		total *= sizeof(alpha) - 1;
+		for (size_t k = 0; k < total; k++) {
+			size_t r = k;
+			for (size_t i = 0; i < n; i++, r /= sizeof(alpha) - 1)
+				s[i] = alpha[r % (sizeof(alpha) - 1)];
+			short_dec_case(s, n);
+		}
+	}
+	for (int it = 0; it < 300000; it++) {
+		size_t n = 1 + rnd() % 7;
+		for (size_t i = 0; i < n; i++) {
+			unsigned r = rnd() % 100;
+			s[i] = r < 80 ? (char)('0' + rnd() % 10) : r < 92 ? '.' : r < 96 ? '-' : (char)(rnd() % 256);
+		}
+		short_dec_case(s, n);
+	}
+	/* Values, not only agreement. */
+	ose_dec v;
+	cr_expect_eq(ose_json_dec_parse("0.0001", 6, &v), OSE_DEC_OK);
+	cr_expect(v == OSE_DEC_ONE / 10000);
+	cr_expect_eq(ose_json_dec_parse("-26253.3", 8, &v), OSE_DEC_OK);
+	cr_expect(v == -(OSE_DEC_ONE * 262533 / 10));
+	cr_expect_eq(ose_json_dec_parse("7", 1, &v), OSE_DEC_OK);
+	cr_expect(v == 7 * OSE_DEC_ONE);
+}
+
+/* Digit runs of 9..16 (epoch ms and µs): the two-word path of the
+ * integer and timestamp readers against a digit-by-digit reference,
+ * with a non-digit at every position. */
+Test(json_read, epoch_and_integer_digit_runs)
+{
+	char s[20];
+	for (int it = 0; it < 200000; it++) {
+		size_t n = 9 + rnd() % 8;
+		uint64_t want = 0;
+		int ok = 1;
+		for (size_t i = 0; i < n; i++)
+			s[i] = (char)('0' + rnd() % 10);
+		if (rnd() % 2) {
+			/* Not '.' or '-': "...123.456" is a valid timestamp, "-1.." an integer. */
+			char c = (char)(rnd() % 2 ? rnd() % 256 : '/' + (rnd() % 2) * 11);
+			s[rnd() % n] = c == '.' || c == '-' ? 'x' : c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned char)(s[i] - '0') >= 10)
+				ok = 0;
+			else
+				want = want * 10 + (uint64_t)(s[i] - '0');
+		}
+		char *b = malloc(n);
+		cr_assert(b);
+		memcpy(b, s, n);
+		int64_t ns = -1, iv = -1;
+		int rc = ose_ts_parse_epoch(b, n, OSE_TS_MS, &ns);
+		struct ose_json_val v = { .p = b, .len = (uint32_t)n, .type = OSE_JSON_NUMBER };
+		int ri = ose_json_read_i64(&v, &iv, NULL);
+		int fits = ok && want <= (uint64_t)INT64_MAX / 1000000u;
+		cr_assert_eq(rc == 0, fits, "'%.*s'", (int)n, s);
+		if (fits)
+			cr_assert_eq(ns, (int64_t)(want * 1000000u), "'%.*s'", (int)n, s);
+		cr_assert_eq(ri == 0, ok, "'%.*s'", (int)n, s);
+		if (ok)
+			cr_assert_eq(iv, (int64_t)want, "'%.*s'", (int)n, s);
+		free(b);
+	}
+}
+
 Test(json_read, ids_strings_and_numbers)
 {
 	char buf[OSE_ID_MAX];
