@@ -112,71 +112,73 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)LD(&h->hdr->heartbeat_ns);
 }
 
-/* The public fields held in the head word of the copy o. */
-static inline void to_public_head(const struct ose_slot *o, uint32_t s, struct ose_order *out)
-{
-	out->venue = o->venue;
-	out->status = o->status;
-	out->side = o->side;
-	out->ord_type = o->ord_type;
-	out->tif = o->tif;
-	out->open = (o->oflags & OSE_OF_OPEN) != 0;
-	out->flags = o->oflags;
-	out->slot = s;
-}
-
 static inline int streq(const char *a, const char *b, size_t max)
 {
 	return strncmp(a, b, max) == 0;
 }
 
-/* A lookup key, copied once into zero-filled arrays of the slot fields'
- * sizes, so that hashing (ose_key_fixn) and comparing (ose_fk_eq) run in
- * whole words and 16-byte steps without reading past the caller's
- * strings. */
-struct key {
-	char id[OSE_ID_MAX] __attribute__((aligned(16)));
-	char sym[OSE_SYMBOL_MAX] __attribute__((aligned(16)));
-	char acct[OSE_ACCOUNT_MAX] __attribute__((aligned(16)));
-	size_t il, sl, al; /* lengths; sl 0 = any symbol, al 0 = any account */
-	uint64_t hash;
-	uint8_t venue;
-	int by_cid;
-};
+/* Words of a zero-filled key array compared against the slot's: through
+ * the word holding the NUL (the slot's arrays are the engine's zero-filled
+ * copies too, so equal words up to there are equal strings). */
+static inline uint8_t key_words(size_t len)
+{
+	return (uint8_t)(len / 8 + 1);
+}
 
-/* Builds k; -ENOENT if a string is too long for its field (no order can
- * carry it). */
-static int key_make(struct key *k, uint8_t venue, const char *account, const char *symbol,
+/* Builds k (the strings into its zero-filled arrays, the index hash);
+ * sets and returns k->err. */
+static int key_make(struct ose_key *k, uint8_t venue, const char *account, const char *symbol,
 		    const char *id, int by_cid)
 {
+	memset(k, 0, offsetof(struct ose_key, id));
+	k->_rsv = 0;
 	k->venue = venue;
-	k->by_cid = by_cid;
-	k->il = ose_fk_put(k->id, id, OSE_ID_MAX);
-	k->sl = ose_fk_put(k->sym, symbol, OSE_SYMBOL_MAX);
-	k->al = ose_fk_put(k->acct, account, OSE_ACCOUNT_MAX);
-	if (k->il == OSE_ID_MAX || k->sl == OSE_SYMBOL_MAX || k->al == OSE_ACCOUNT_MAX)
+	k->by_cid = (uint8_t)by_cid;
+	size_t il = ose_fk_put(k->id, id, OSE_ID_MAX);
+	size_t sl = ose_fk_put(k->sym, symbol, OSE_SYMBOL_MAX);
+	size_t al = ose_fk_put(k->acct, account, OSE_ACCOUNT_MAX);
+	if (il == OSE_ID_MAX || sl == OSE_SYMBOL_MAX || al == OSE_ACCOUNT_MAX) {
+		k->err = -ENOENT;
 		return -ENOENT;
+	}
+	k->iw = key_words(il);
+	k->sw = sl ? key_words(sl) : 0;
+	k->aw = al ? key_words(al) : 0;
 	/* ose_key_cid / ose_key_oid (shm/state.h). */
-	k->hash = by_cid ? ose_key_cid_fix(venue, k->id, k->il)
-			 : ose_key_oid_fix(venue, k->sym, k->sl, k->id, k->il);
+	k->hash = by_cid ? ose_key_cid_fix(venue, k->id, il)
+			 : ose_key_oid_fix(venue, k->sym, sl, k->id, il);
 	return 0;
 }
 
-/* The copy's strings are the engine's zero-filled arrays (a consistent
- * snapshot), so comparing length + 1 bytes is an exact string compare. */
-static inline int key_match(const struct ose_slot *o, const struct key *k)
+int ose_key_order(struct ose_key *k, enum ose_venue venue, const char *account,
+		  const char *symbol, const char *order_id)
 {
-	return o->venue == k->venue &&
-	       ose_fk_eq(k->by_cid ? o->client_id : o->order_id, k->id, k->il) &&
-	       (!k->sl || ose_fk_eq(o->symbol, k->sym, k->sl)) &&
-	       (!k->al || ose_fk_eq(o->account, k->acct, k->al));
+	if (!k)
+		return -EINVAL;
+	if (!symbol || !order_id || !order_id[0]) {
+		memset(k, 0, sizeof(*k));
+		k->err = -EINVAL;
+		return -EINVAL;
+	}
+	return key_make(k, (uint8_t)venue, account, symbol, order_id, 0);
+}
+
+int ose_key_client(struct ose_key *k, enum ose_venue venue, const char *account,
+		   const char *symbol, const char *client_id)
+{
+	if (!k)
+		return -EINVAL;
+	if (!client_id || !client_id[0]) {
+		memset(k, 0, sizeof(*k));
+		k->err = -EINVAL;
+		return -EINVAL;
+	}
+	return key_make(k, (uint8_t)venue, account, symbol, client_id, 1);
 }
 
 /* Payload word index of a slot field. */
 #define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
-/* Payload words up to the end of client_id: head, account, symbol and
- * both ids, all a key compare needs (the first three lines of a slot). */
-#define KEY_WORDS PW(venue_seq)
+#define LDW(sw, f) __atomic_load_n(&(sw)[PW(f)], OSE_SHM_WORD_LOAD)
 
 static inline ose_dec ld_dec(const uint64_t *sw, unsigned i)
 {
@@ -199,15 +201,35 @@ static inline void ld_str(char *dst, const uint64_t *sw, size_t i, size_t max)
 	dst[max - 1] = 0;
 }
 
-/* to_public for a slot being read under its seqlock: the head word comes
- * from the copy c (payload word 0), everything else is loaded from the
- * slot's payload words sw straight into out, without a second copy.  The
- * caller validates the sequence afterwards (out is garbage if it fails). */
-static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint32_t s,
-			     struct ose_order *out)
+/* The head word hw (payload word 0) as its slot fields. */
+struct head {
+	uint8_t venue, status, side, ord_type, tif, hist_len;
+	uint16_t oflags;
+};
+OSE_STATIC_ASSERT(offsetof(struct ose_slot, oflags) - OSE_SLOT_PAYLOAD_OFF == 6,
+		  "the head word is venue..oflags");
+
+static inline struct head head_of(uint64_t hw)
 {
-#define LDW(f) __atomic_load_n(&sw[PW(f)], OSE_SHM_WORD_LOAD)
-	to_public_head(c, s, out);
+	struct head x;
+	memcpy(&x, &hw, sizeof(x));
+	return x;
+}
+
+/* The whole order from a slot being read under its seqlock: the head
+ * word already loaded (x), everything else loaded from the slot's
+ * payload words sw straight into out.  The caller validates the sequence
+ * afterwards (out is garbage if it fails). */
+static void to_order(struct head x, const uint64_t *sw, uint32_t s, struct ose_order *out)
+{
+	out->venue = x.venue;
+	out->status = x.status;
+	out->side = x.side;
+	out->ord_type = x.ord_type;
+	out->tif = x.tif;
+	out->open = (x.oflags & OSE_OF_OPEN) != 0;
+	out->flags = x.oflags;
+	out->slot = s;
 	ld_str(out->account, sw, PW(account), OSE_ACCOUNT_MAX);
 	ld_str(out->symbol, sw, PW(symbol), OSE_SYMBOL_MAX);
 	ld_str(out->order_id, sw, PW(order_id), OSE_ID_MAX);
@@ -217,12 +239,12 @@ static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint3
 	out->filled = ld_dec(sw, PW(filled));
 	out->avg_px = ld_dec(sw, PW(avg_px));
 	out->fee = ld_dec(sw, PW(fee));
-	out->created_ns = (int64_t)LDW(created_ns);
-	out->updated_ns = (int64_t)LDW(updated_ns);
-	out->exch_ts_ns = (int64_t)LDW(exch_ts_ns);
-	out->updates = (uint32_t)LDW(updates);
-	uint64_t st = LDW(hist_st);
-	unsigned len = c->hist_len, n = len < OSE_HIST_MAX ? len : OSE_HIST_MAX;
+	out->created_ns = (int64_t)LDW(sw, created_ns);
+	out->updated_ns = (int64_t)LDW(sw, updated_ns);
+	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
+	out->updates = (uint32_t)LDW(sw, updates);
+	uint64_t st = LDW(sw, hist_st);
+	unsigned len = x.hist_len, n = len < OSE_HIST_MAX ? len : OSE_HIST_MAX;
 	out->hist_n = n;
 	if (len <= OSE_HIST_MAX) {
 		/* Not wrapped: the ring is already oldest first. */
@@ -240,106 +262,99 @@ static void to_public_direct(const struct ose_slot *c, const uint64_t *sw, uint3
 		out->hist_status[i] = hs[k];
 		out->hist_ts_ns[i] = (int64_t)__atomic_load_n(&sw[PW(hist_ts) + k], OSE_SHM_WORD_LOAD);
 	}
-#undef LDW
 }
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
 
-/* The same mapping for a private, already validated copy o of a slot:
- * its own payload words are the source. */
-static void to_public(const struct ose_slot *o, uint32_t s, struct ose_order *out)
+/* The polled fields only (struct ose_brief), as to_order. */
+static inline void to_brief(struct head x, const uint64_t *sw, uint32_t s, struct ose_brief *out)
 {
-	to_public_direct(o, (const uint64_t *)(const void *)((const char *)o + OSE_SLOT_PAYLOAD_OFF), s,
-			 out);
+	out->venue = x.venue;
+	out->status = x.status;
+	out->side = x.side;
+	out->open = (x.oflags & OSE_OF_OPEN) != 0;
+	out->flags = x.oflags;
+	out->_pad = 0;
+	out->slot = s;
+	out->venue_seq = LDW(sw, venue_seq);
+	out->qty = ld_dec(sw, PW(qty));
+	out->filled = ld_dec(sw, PW(filled));
+	out->avg_px = ld_dec(sw, PW(avg_px));
+	out->updated_ns = (int64_t)LDW(sw, updated_ns);
+	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
+	out->updates = (uint32_t)LDW(sw, updates);
 }
 
-/* 1 if the order id, symbol (if given) and account (if given) in the
- * slot's payload words sw equal k's: whole zero-filled arrays on both
- * sides, so equal words are equal strings. */
-static inline int key_words_eq(const uint64_t *sw, const struct key *k)
+/* n words of the key array kw against payload words from word i: the
+ * difference, 0 if equal. */
+static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned n)
 {
 	uint64_t d = 0, w;
-#pragma GCC unroll 8
-	for (size_t j = 0; j < OSE_ID_MAX / 8; j++) {
-		memcpy(&w, k->id + 8 * j, 8);
-		d |= __atomic_load_n(&sw[PW(order_id) + j], OSE_SHM_WORD_LOAD) ^ w;
+	for (unsigned j = 0; j < n; j++) {
+		memcpy(&w, kw + 8 * j, 8);
+		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ w;
 	}
-	if (k->sl)
-#pragma GCC unroll 8
-		for (size_t j = 0; j < OSE_SYMBOL_MAX / 8; j++) {
-			memcpy(&w, k->sym + 8 * j, 8);
-			d |= __atomic_load_n(&sw[PW(symbol) + j], OSE_SHM_WORD_LOAD) ^ w;
-		}
-	if (k->al)
-#pragma GCC unroll 8
-		for (size_t j = 0; j < OSE_ACCOUNT_MAX / 8; j++) {
-			memcpy(&w, k->acct + 8 * j, 8);
-			d |= __atomic_load_n(&sw[PW(account) + j], OSE_SHM_WORD_LOAD) ^ w;
-		}
+	return d;
+}
+
+/* 1 if the slot's payload words sw (head word hw) carry k: venue, id,
+ * and symbol / account when k has them. */
+static inline int key_eq(const uint64_t *sw, uint64_t hw, const struct ose_key *k)
+{
+	uint64_t d = (uint8_t)hw ^ k->venue;
+	d |= words_diff(sw, k->by_cid ? PW(client_id) : PW(order_id), k->id, k->iw);
+	d |= words_diff(sw, PW(symbol), k->sym, k->sw);
+	d |= words_diff(sw, PW(account), k->acct, k->aw);
 	return d == 0;
 }
 
+/* What slot_get reads on a match. */
+enum rd { RD_NONE, RD_BRIEF, RD_ORDER };
+
 /* Slot s against k under its seqlock (S3/S4 of shm/seqlock.h, pairing with
- * the engine's slot publish): the key words are copied and compared first,
- * the rest of the payload read only on a match, so a tag collision reads
- * three lines instead of six (k NULL: every slot matches).  On a match the
- * order goes straight into out if out is non-NULL, else the whole payload
- * into c.  1: a consistent
- * snapshot carrying k; 0: a consistent copy that does not carry it;
- * -EAGAIN: no consistent copy in TRIES. */
-static int slot_match(const ose_t *h, uint32_t s, const struct key *k, struct ose_slot *c,
-		      struct ose_order *out)
+ * the engine's slot publish): the key words are compared straight from the
+ * slot first, the rest read only on a match (k NULL: every slot matches).
+ * On a match out (a struct ose_brief or ose_order per what) is filled and
+ * *oflags set.  1: a consistent snapshot carrying k; 0: a consistent copy
+ * that does not carry it (a mismatch is trusted only from a consistent
+ * copy too: a torn key could hide the order asked for); -EAGAIN: no
+ * consistent copy in TRIES. */
+static inline __attribute__((always_inline)) int
+slot_get(const ose_t *h, uint32_t s, const struct ose_key *k, enum rd what, void *out,
+	 uint16_t *oflags)
 {
 	const struct ose_slot *src = &h->slots[s];
 	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
-	uint64_t *dw = (uint64_t *)(void *)((char *)c + OSE_SLOT_PAYLOAD_OFF);
 	for (int t = 0; t < TRIES; t++) {
 		uint64_t q = ose_seqlock_read_begin(&src->seq);
 		if (q & 1) {
 			ose_cpu_relax();
 			continue;
 		}
-		int m;
-		if (out) {
-			/* By order id: the key compared word by word straight
-			 * from the slot (both sides zero-filled), the head word
-			 * kept for the flags. */
-			dw[0] = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
-			m = c->venue == k->venue && key_words_eq(sw, k);
-			if (m)
-				to_public_direct(c, sw, s, out);
-			goto check;
-		}
-#pragma GCC unroll 64
-		for (unsigned i = 0; i < KEY_WORDS; i++)
-			dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
-		m = !k || key_match(c, k);
-		if (m) {
-#pragma GCC unroll 64
-			for (unsigned i = KEY_WORDS; i < OSE_SLOT_PAYLOAD_WORDS; i++)
-				dw[i] = __atomic_load_n(&sw[i], OSE_SHM_WORD_LOAD);
-		}
-check:
-		/* A mismatch is trusted only from a consistent copy too: a torn
-		 * key could hide the order asked for. */
-		if (!ose_seqlock_read_retry(&src->seq, q))
+		uint64_t hw = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
+		int m = !k || key_eq(sw, hw, k);
+		struct head x = head_of(hw);
+		if (m && what == RD_BRIEF)
+			to_brief(x, sw, s, out);
+		else if (m && what == RD_ORDER)
+			to_order(x, sw, s, out);
+		if (!ose_seqlock_read_retry(&src->seq, q)) {
+			*oflags = x.oflags;
 			return m;
+		}
 	}
 	return -EAGAIN;
 }
 
-/* One consistent copy of slot s's payload into o: 0, or -EAGAIN (list
- * walks copy every slot they return). */
-static int slot_read(const ose_t *h, uint32_t s, struct ose_slot *o)
-{
-	int rc = slot_match(h, s, NULL, o, NULL);
-	return rc < 0 ? rc : 0;
-}
-
-static int find(ose_t *h, const struct key *k, struct ose_order *out)
+/* The index probe for k: 0 and out filled (k's hint set), -ENOENT,
+ * -EAGAIN.  By order id the first slot carrying k is the answer; by
+ * client id an open order is preferred (ids may be reused), so the probe
+ * first locates one and then reads it. */
+static inline __attribute__((always_inline)) int probe(const ose_t *h, struct ose_key *k,
+						       enum rd what, void *out)
 {
 	const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
 	uint32_t tag = (uint32_t)(k->hash >> 32);
-	struct ose_slot o, c;
+	uint16_t fl;
 	for (int t = 0; t < TRIES; t++) {
 		/* Pairs with the engine's release store of the even generation
 		 * after a deletion moved entries. */
@@ -348,8 +363,8 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 			ose_cpu_relax();
 			continue;
 		}
-		int have = 0, retry = 0;
-		uint32_t have_s = 0;
+		uint32_t pick = OSE_NIL;
+		int retry = 0;
 		for (uint64_t i = tag & h->idx_mask, n = 0; n <= h->idx_mask;
 		     i = (i + 1) & h->idx_mask, n++) {
 			uint64_t e = __atomic_load_n(&idx[i], __ATOMIC_ACQUIRE);
@@ -358,10 +373,7 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 			if (OSE_IDX_TAG(e) != tag || OSE_IDX_SLOT(e) >= h->capacity)
 				continue;
 			uint32_t s = OSE_IDX_SLOT(e);
-			/* By order id a match is the answer: straight into
-			 * out.  By client id an open order is preferred, so
-			 * candidates are kept whole. */
-			int m = slot_match(h, s, k, &c, k->by_cid ? NULL : out);
+			int m = slot_get(h, s, k, k->by_cid ? RD_NONE : what, out, &fl);
 			if (m < 0) {
 				retry = 1;
 				break;
@@ -369,25 +381,26 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 			if (!m)
 				continue;
 			/* A hit is self-validating: the copy is consistent and
-			 * carries the key asked for.  Client ids may repeat:
-			 * prefer an open order. */
-			if (!k->by_cid)
-				return 0;
-			if (c.oflags & OSE_OF_OPEN) {
-				to_public(&c, s, out);
+			 * carries the key asked for. */
+			if (!k->by_cid) {
+				k->hint = s + 1;
 				return 0;
 			}
-			if (!have) {
-				o = c;
-				have_s = s;
-				have = 1;
-			}
+			if (pick == OSE_NIL || (fl & OSE_OF_OPEN))
+				pick = s;
+			if (fl & OSE_OF_OPEN)
+				break;
 		}
 		if (retry)
 			continue;
-		if (have) {
-			to_public(&o, have_s, out);
-			return 0;
+		if (pick != OSE_NIL) {
+			/* Read the chosen one; if it stopped carrying k in
+			 * between, probe again. */
+			if (slot_get(h, pick, k, what, out, &fl) == 1) {
+				k->hint = pick + 1;
+				return 0;
+			}
+			continue;
 		}
 		/* A miss is only trusted if no deletion moved entries while we
 		 * probed: the fence orders the probe loads before the re-load;
@@ -400,26 +413,64 @@ static int find(ose_t *h, const struct key *k, struct ose_order *out)
 	return -EAGAIN;
 }
 
+/* A find with a prepared key: the hinted slot first (verified in its
+ * snapshot; by client id only while open), the probe otherwise. */
+static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct ose_key *k,
+							  enum rd what, void *out)
+{
+	if (__builtin_expect(k->err != 0, 0))
+		return k->err;
+	uint32_t s = k->hint - 1;
+	if (s < h->capacity) {
+		uint16_t fl;
+		int m = slot_get(h, s, k, what, out, &fl);
+		if (m == 1 && (!k->by_cid || (fl & OSE_OF_OPEN)))
+			return 0;
+		if (m < 0)
+			return m;
+	}
+	return probe(h, k, what, out);
+}
+
+int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out)
+{
+	if (!h || !k || !out)
+		return -EINVAL;
+	int rc = find_key(h, k, RD_BRIEF, out);
+	if (rc == 0) {
+		/* After the snapshot: from the private copy. */
+		out->remaining = 0;
+		if ((out->flags & OSE_OF_HAS_QTY) && out->qty > out->filled)
+			out->remaining = out->qty - out->filled;
+	}
+	return rc;
+}
+
+int ose_find_key(ose_t *h, struct ose_key *k, struct ose_order *out)
+{
+	if (!h || !k || !out)
+		return -EINVAL;
+	return find_key(h, k, RD_ORDER, out);
+}
+
 int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
 		   const char *order_id, struct ose_order *out)
 {
-	if (!h || !symbol || !order_id || !order_id[0] || !out)
+	if (!h || !out)
 		return -EINVAL;
-	struct key k;
-	if (key_make(&k, (uint8_t)venue, account, symbol, order_id, 0))
-		return -ENOENT;
-	return find(h, &k, out);
+	struct ose_key k;
+	int rc = ose_key_order(&k, venue, account, symbol, order_id);
+	return rc ? rc : probe(h, &k, RD_ORDER, out);
 }
 
 int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
 		    const char *client_id, struct ose_order *out)
 {
-	if (!h || !client_id || !client_id[0] || !out)
+	if (!h || !out)
 		return -EINVAL;
-	struct key k;
-	if (key_make(&k, (uint8_t)venue, account, symbol, client_id, 1))
-		return -ENOENT;
-	return find(h, &k, out);
+	struct ose_key k;
+	int rc = ose_key_client(&k, venue, account, symbol, client_id);
+	return rc ? rc : probe(h, &k, RD_ORDER, out);
 }
 
 static const struct ose_book *book_find(const ose_t *h, uint8_t venue, const char *symbol)
@@ -464,13 +515,10 @@ static int list(ose_t *h, uint8_t venue, const char *symbol, struct ose_order *o
 				bad = 1;
 				break;
 			}
-			if (n < max) {
-				struct ose_slot c;
-				if (slot_read(h, s, &c)) {
-					bad = 1;
-					break;
-				}
-				to_public(&c, s, &out[n]);
+			uint16_t fl;
+			if (n < max && slot_get(h, s, NULL, RD_ORDER, &out[n], &fl) < 0) {
+				bad = 1;
+				break;
 			}
 			n++;
 			s = LD(&h->slots[s].next);

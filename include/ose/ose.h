@@ -87,8 +87,92 @@ int ose_engine_alive(const ose_t *h);
 /* Nanoseconds since the engine's last heartbeat (CLOCK_REALTIME via vDSO). */
 int64_t ose_engine_heartbeat_age_ns(const ose_t *h);
 
+/* ---- prepared keys: the fast path --------------------------------------
+ *
+ * A strategy looks up the same orders again and again.  An ose_key is
+ * prepared once per order (the strings copied into zero-filled fixed
+ * arrays, the index hash computed) and then passed to ose_find_brief /
+ * ose_find_key, which skip the string work.  The key also remembers the
+ * slot where it last found its order (a hint): the next call reads that
+ * slot directly and verifies, inside the same seqlock snapshot, that it
+ * still carries the key (venue, order or client id, symbol and account
+ * if given); if the slot was reused for another order, the call falls
+ * back to the index probe and never returns the other order's state.
+ *
+ *	struct ose_key k;
+ *	struct ose_brief b;
+ *	ose_key_order(&k, OSE_VENUE_BINANCE, "main", "BTCUSDT", "12345");
+ *	for (;;)
+ *		if (ose_find_brief(h, &k, &b) == 0 && b.status == OSE_ST_FILLED)
+ *			break;
+ *
+ * Ownership: the key is the caller's memory and holds no pointer (it may
+ * be copied, kept in the strategy's own order record, used with any handle
+ * of any instance: a hint from elsewhere is only a wrong guess).  The find
+ * calls write the hint, so one key is used by one thread at a time.  The
+ * fields are libose's: set them only through ose_key_order / ose_key_client.
+ */
+struct ose_key {
+	uint32_t hint;   /* slot + 1 of the last hit, 0 none: a guess, always verified */
+	int8_t err;      /* 0, or what every find with this key returns (-EINVAL, -ENOENT) */
+	uint8_t venue;   /* enum ose_venue */
+	uint8_t by_cid;  /* 1: client_id key (ose_key_client) */
+	uint8_t iw, sw, aw; /* words of id/sym/acct compared (through the NUL; 0 = any) */
+	uint8_t _pad[6];
+	/* Line 0 holds what the hint path reads: the words above and the id. */
+	char id[OSE_ID_MAX];
+	uint64_t hash;   /* ose_key_oid / ose_key_cid (shm/state.h) */
+	uint64_t _rsv;
+	char acct[OSE_ACCOUNT_MAX];
+	char sym[OSE_SYMBOL_MAX];
+} __attribute__((aligned(64))); /* two cache lines */
+OSE_STATIC_ASSERT(sizeof(struct ose_key) == 128, "ose_key is two lines");
+
+/* What a strategy polls: a consistent snapshot of one order's live fields,
+ * read from fewer slot lines than struct ose_order (no strings, no fee,
+ * no history). */
+struct ose_brief {
+	uint8_t venue;    /* enum ose_venue */
+	uint8_t status;   /* enum ose_status */
+	uint8_t side;     /* enum ose_side */
+	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */
+	uint16_t flags;   /* OSE_OF_* (shm/state.h) */
+	uint16_t _pad;
+	uint32_t slot;    /* table slot */
+	uint32_t updates; /* changes applied: differs => something changed */
+	uint64_t venue_seq; /* newest venue sequence applied, 0 if none */
+	ose_dec qty;      /* valid if flags & OSE_OF_HAS_QTY */
+	ose_dec filled;   /* cumulative filled quantity */
+	ose_dec remaining; /* qty - filled if flags & OSE_OF_HAS_QTY (never < 0), else 0 */
+	ose_dec avg_px;   /* valid if flags & OSE_OF_HAS_AVG_PX */
+	int64_t updated_ns; /* engine clock at the last change */
+	int64_t exch_ts_ns; /* newest venue timestamp applied */
+};
+
+/* Prepares k for (venue, account, symbol, exchange order id); account
+ * NULL/"" = any.  0; -EINVAL (symbol or order id NULL, order id empty);
+ * -ENOENT (a string too long for its field: no order can carry it).  On
+ * an error k is still set: every find with it returns that error. */
+int ose_key_order(struct ose_key *k, enum ose_venue venue, const char *account,
+		  const char *symbol, const char *order_id);
+/* The same for (venue, account, client order id); account/symbol NULL/""
+ * = any.  A find with it prefers the open order when a client id was
+ * reused (the hint is taken only while its order is open). */
+int ose_key_client(struct ose_key *k, enum ose_venue venue, const char *account,
+		   const char *symbol, const char *client_id);
+
+/* The compact snapshot of k's order into *out: 0, -ENOENT, -EAGAIN (no
+ * consistent copy in a bounded number of tries), or k's error.  No
+ * syscall, no allocation; updates k's hint. */
+int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out);
+/* The full struct ose_order of k's order; as ose_find_brief. */
+int ose_find_key(ose_t *h, struct ose_key *k, struct ose_order *out);
+
+/* ---- lookups by strings ------------------------------------------------ */
+
 /* By (venue, account, symbol, exchange order id); account NULL/"" = any.
- * 0 and *out, -ENOENT, -EAGAIN. */
+ * 0 and *out, -ENOENT, -EAGAIN.  Hashes and copies the strings on every
+ * call: prefer a prepared ose_key for orders looked up repeatedly. */
 int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
 		   const char *order_id, struct ose_order *out);
 /* By (venue, account, client order id); account/symbol NULL/"" = any;
