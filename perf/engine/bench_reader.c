@@ -89,6 +89,63 @@ static void on_sigsys(int s)
 	trapped++;
 }
 
+enum { K = 10000, PER = 64 };
+static char keys[K][24];        /* order ids */
+static struct ose_key pk[K];    /* their prepared keys */
+static ose_t *rh;
+static struct ose_tbl rt;
+
+/* One measure each: PER finds of the keys ix; returns how many were
+ * found.  Separate functions so callgrind counts each call kind apart. */
+static __attribute__((noinline)) uint64_t m_brief(const int *ix)
+{
+	struct ose_brief br;
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++)
+		n += ose_find_brief(rh, &pk[ix[i]], &br) == 0;
+	return n;
+}
+
+static __attribute__((noinline)) uint64_t m_full(const int *ix)
+{
+	struct ose_order o;
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++)
+		n += ose_find_key(rh, &pk[ix[i]], &o) == 0;
+	return n;
+}
+
+static __attribute__((noinline)) uint64_t m_str(const int *ix)
+{
+	struct ose_order o;
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++)
+		n += ose_find_order(rh, OSE_VENUE_BINANCE, NULL, syms[ix[i] % 16], keys[ix[i]],
+				    &o) == 0;
+	return n;
+}
+
+/* The prepared key without its hint: the index probe. */
+static __attribute__((noinline)) uint64_t m_probe(const int *ix)
+{
+	struct ose_brief br;
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++) {
+		pk[ix[i]].hint = 0;
+		n += ose_find_brief(rh, &pk[ix[i]], &br) == 0;
+	}
+	return n;
+}
+
+static __attribute__((noinline)) uint64_t m_direct(const int *ix)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++)
+		n += ose_tbl_find_oid(&rt, OSE_VENUE_BINANCE, NULL, syms[ix[i] % 16], keys[ix[i]]) !=
+		     OSE_NIL;
+	return n;
+}
+
 static void bench_reader(int syscalls)
 {
 	char dir[] = "/tmp/ose-bench-XXXXXX";
@@ -102,63 +159,60 @@ static void bench_reader(int syscalls)
 	ose_tbl_cfg_default(&c);
 	c.capacity = 1u << 16;
 	struct ose_seg seg;
-	struct ose_tbl t;
 	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
-	    ose_tbl_format(&t, seg.payload, seg.payload_size, &c))
+	    ose_tbl_format(&rt, seg.payload, seg.payload_size, &c))
 		abort();
 	struct ose_event e;
 	struct ose_ap_out out;
-	enum { K = 10000 };
-	static char keys[K][24];
 	for (int i = 0; i < K; i++) {
 		uint64_t oid = 9000000000ull + (uint64_t)i * 7919;
 		new_order(&e, syms[i % 16], oid);
-		ose_tbl_apply(&t, &e, 1, &out);
+		ose_tbl_apply(&rt, &e, 1, &out);
 		snprintf(keys[i], sizeof(keys[i]), "%llu", (unsigned long long)oid);
 	}
-	ose_t *h;
-	if (ose_open(inst, &h))
+	if (ose_open(inst, &rh))
 		abort();
-	enum { B = 2000, PER = 64 };
-	static uint64_t per[B], per_direct[B], per_hot[B];
-	static int idx[PER], idx2[PER];
+	ose_t *h = rh;
+	/* One prepared key per order, as a strategy keeps in its own order
+	 * records; one warm-up find each sets the hints (a strategy's key
+	 * has found its order before it polls it). */
+	struct ose_brief br;
 	struct ose_order o;
+	for (int i = 0; i < K; i++)
+		if (ose_key_order(&pk[i], OSE_VENUE_BINANCE, NULL, syms[i % 16], keys[i]) ||
+		    ose_find_brief(h, &pk[i], &br))
+			abort();
+	enum { B = 2000, NM = 6 };
+	/* Headline: prepared key (hint set), compact snapshot; then the
+	 * full copy with the same kind of key, the string call, the key
+	 * without its hint (the probe), the engine's own probe, and the
+	 * headline's keys again at once (cached: the instruction cost). */
+	uint64_t (*const run[NM])(const int *) = {m_brief, m_full, m_str, m_probe, m_direct, m_brief};
+	static uint64_t per[NM][B];
+	static int idx[NM][PER];
 	uint64_t found = 0;
 	for (int b = 0; b < B; b++) {
-		/* Each side draws its own keys: the anchor must not find the
-		 * lines the reader has just brought into the cache. */
-		for (int i = 0; i < PER; i++) {
-			idx[i] = (int)(rnd() % K);
-			idx2[i] = (int)(rnd() % K);
+		/* Each measure draws its own keys (the cached one excepted):
+		 * none finds the lines another has just brought in. */
+		for (int m = 0; m < NM - 1; m++)
+			for (int i = 0; i < PER; i++)
+				idx[m][i] = (int)(rnd() % K);
+		memcpy(idx[NM - 1], idx[0], sizeof(idx[0]));
+		for (int m = 0; m < NM; m++) {
+			uint64_t t0 = __rdtsc();
+			found += run[m](idx[m]);
+			per[m][b] = __rdtsc() - t0;
 		}
-		uint64_t t0 = __rdtsc();
-		for (int i = 0; i < PER; i++)
-			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
-						keys[idx[i]], &o) == 0;
-		uint64_t t1 = __rdtsc();
-		for (int i = 0; i < PER; i++)
-			found += ose_tbl_find_oid(&t, OSE_VENUE_BINANCE, NULL, syms[idx2[i] % 16],
-						  keys[idx2[i]]) != OSE_NIL;
-		uint64_t t2 = __rdtsc();
-		/* The same 64 keys again: cached, the instruction cost alone. */
-		for (int i = 0; i < PER; i++)
-			found += ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[idx[i] % 16],
-						keys[idx[i]], &o) == 0;
-		uint64_t t3 = __rdtsc();
-		per[b] = t1 - t0;
-		per_direct[b] = t2 - t1;
-		per_hot[b] = t3 - t2;
 	}
-	qsort(per, B, sizeof(uint64_t), cmp_u64);
-	qsort(per_direct, B, sizeof(uint64_t), cmp_u64);
-	qsort(per_hot, B, sizeof(uint64_t), cmp_u64);
-	if (found != 3ull * B * PER)
+	if (found != (uint64_t)NM * B * PER)
 		fprintf(stderr, "bench: reader missed keys!\n");
-	printf("BENCH reader.find.p50 %.1f ns\n", (double)per[B / 2] * ns_per_tick / PER);
-	printf("BENCH reader.find.p50.direct %.1f ns\n",
-	       (double)per_direct[B / 2] * ns_per_tick / PER);
-	printf("BENCH reader.find.p50.cached %.1f ns\n",
-	       (double)per_hot[B / 2] * ns_per_tick / PER);
+	static const char *const bname[NM] = {
+		"reader.find.p50",	   "reader.find.full.p50",   "reader.find.str.p50",
+		"reader.find.probe.p50", "reader.find.p50.direct", "reader.find.p50.cached"};
+	for (int m = 0; m < NM; m++) {
+		qsort(per[m], B, sizeof(uint64_t), cmp_u64);
+		printf("BENCH %s %.1f ns\n", bname[m], (double)per[m][B / 2] * ns_per_tick / PER);
+	}
 
 	if (!syscalls)
 		goto out;
@@ -186,8 +240,14 @@ static void bench_reader(int syscalls)
 		long cnt = -1;
 		if (!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
 		    !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+			/* The headline call (hints set and, one in 16, cleared:
+			 * the probe), the full copy, the string call. */
 			for (int i = 0; i < 1000000; i++) {
 				int k = (int)(rnd() % K);
+				if (!(i & 15))
+					pk[k].hint = 0;
+				ose_find_brief(h, &pk[k], &br);
+				ose_find_key(h, &pk[k], &o);
 				ose_find_order(h, OSE_VENUE_BINANCE, NULL, syms[k % 16], keys[k], &o);
 			}
 			cnt = trapped;
