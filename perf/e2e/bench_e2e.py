@@ -10,6 +10,11 @@ ose-engine -> order table, all real processes on loopback.
 simulator), for a machine shared with other CPU-bound work.
 E2E_PINNED_WAIT=auto|sleep|yield sets the pinned engine's wait instead of
 spin (experiments); E2E_STAGES_WINDOWS=MS adds per-stretch stage lines.
+Scheduling experiments (docs/operations.md section 5): E2E_SESSIONS=1 starts
+the simulator, the engine and each feed in a session of its own (its own
+autogroup, as separate services would be); E2E_ENGINE_RT=P, E2E_FEED_RT=P,
+E2E_SIM_RT=P give that process's main thread SCHED_FIFO priority P (the
+engine's main thread is its hot thread; needs CAP_SYS_NICE).
 
 Latency (simulator send -> visible in the table) of every event the engine
 applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
@@ -77,6 +82,7 @@ FEEDS = (("1feed", ["binance"]), ("6feeds", ALL))
 BIN = {k: os.path.join(BUILD, v) for k, v in {
     "sim": "tools/sim/ose-sim", "engine": "engine/ose-engine",
     "feed": "feeds/ose-feed", "dump": "tools/dump/ose-dump"}.items()}
+OWN_SESSION = os.environ.get("E2E_SESSIONS", "0") == "1"
 CRED = {"OSE_API_KEY": "bench", "OSE_API_SECRET": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
         "OSE_API_PASSPHRASE": "pp", "OSE_LISTEN_KEY": "lk"}
 
@@ -185,11 +191,11 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                                 "--burst", str(burst), "--account", "main",
                                 "--truth", tmp + "/truth.json"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=pre, start_new_session=bool(sim_nice))
+                               preexec_fn=pre, start_new_session=bool(sim_nice) or OWN_SESSION)
         procs.append(sim)
         eng = subprocess.Popen([BIN["engine"], "--config", tmp + "/ose.ini"], env=env,
                                stdout=open(tmp + "/engine.log", "w"), stderr=subprocess.STDOUT,
-                               start_new_session=bool(nice))
+                               start_new_session=bool(nice) or OWN_SESSION)
         procs.append(eng)
         if not wait_for(lambda: os.path.exists(tmp + "/port") and os.path.getsize(tmp + "/port") > 0, 30):
             raise RuntimeError("ose-sim did not start")
@@ -202,9 +208,15 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                                   "--url", "wss://127.0.0.1:%s%s" % (port, PATHS[v]), "--ca",
                                   tmp + "/certs/ca.pem"], env=dict(env, **CRED),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre,
-                                 start_new_session=bool(nice))
+                                 start_new_session=bool(nice) or OWN_SESSION)
             procs.append(p)
             feeds.append(p)
+        for var, ps in (("E2E_ENGINE_RT", [eng]), ("E2E_FEED_RT", feeds), ("E2E_SIM_RT", [sim])):
+            rt = int(os.environ.get(var, "0"))
+            for p in ps if rt else []:
+                # experiment: SCHED_FIFO for the process's main thread (the
+                # engine's hot thread; the feed's and the simulator's only one)
+                os.sched_setscheduler(p.pid, os.SCHED_FIFO, os.sched_param(rt))
         for p, n in [(eng, nice)] + [(f, nice) for f in feeds] + [(sim, sim_nice)]:
             if n:
                 renice_all(p.pid, n)
