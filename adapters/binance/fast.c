@@ -302,9 +302,27 @@ bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 	return q;
 }
 
+/*
+ * The table value for the string s[0..n) (BN_WIRE_FIND's answer), with
+ * the table walk unrolled: every entry's length and bytes are then
+ * constants, so a wrong length costs one compare and the right one a
+ * word compare or two, instead of a loop that loads each entry.
+ */
+#define BF_FIND(s, n, map) bf_find((s), (n), (map), sizeof(map) / sizeof((map)[0]))
+static inline __attribute__((always_inline)) int bf_find(const char *s, size_t n,
+							  const struct ose_wire_map *map,
+							  size_t count)
+{
+#pragma GCC unroll 16
+	for (size_t i = 0; i < count; i++)
+		if (map[i].len == n && ose_wire_eq(map[i].wire, s, n))
+			return map[i].val;
+	return -1;
+}
+
 /* n (< 48) bytes into the zeroed dst: overlapping fixed-width moves
  * that read only src[0..n), no call. */
-static inline void bf_copy(char *dst, const char *src, size_t n)
+static inline __attribute__((always_inline)) void bf_copy(char *dst, const char *src, size_t n)
 {
 	if (n >= 16) {
 		/* Constant sizes only: a variable one becomes a loop. */
@@ -483,21 +501,21 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 			return NULL;
 		++val;
 		if (k == 'X') {
-			v = BN_WIRE_FIND(val, (size_t)(q - val), bn_status);
+			v = BF_FIND(val, (size_t)(q - val), bn_status);
 			if (v < 0)
 				return NULL;
 			ev->status = (uint8_t)v;
 		} else if (k == 'S') {
-			v = BN_WIRE_FIND(val, (size_t)(q - val), bn_side);
+			v = BF_FIND(val, (size_t)(q - val), bn_side);
 			if (v < 0)
 				return NULL;
 			ev->side = (uint8_t)v;
 		} else if (q != val) { /* "" leaves NONE */
 			if (k == 'o') {
-				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_type);
+				v = BF_FIND(val, (size_t)(q - val), bn_type);
 				ev->ord_type = (uint8_t)(v >= 0 ? v : OSE_OT_OTHER);
 			} else {
-				v = BN_WIRE_FIND(val, (size_t)(q - val), bn_tif);
+				v = BF_FIND(val, (size_t)(q - val), bn_tif);
 				ev->tif = (uint8_t)(v >= 0 ? v : OSE_TIF_OTHER);
 			}
 		}
@@ -546,6 +564,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	case 'Z':
 	case 'Y':
 	case 'Q':
+	case 'V':
 		q = bf_strv(val, end);
 		return q ? q + 1 : bf_skip(val, end);
 	case 'g':
@@ -813,7 +832,7 @@ members:
 		ev->flags |= OSE_EVF_HAS_FEE;
 	}
 	/* Reject reason, informational ("NONE" when fine), truncated. */
-	if (st.rn && !(st.rn == 4 && ose_wire_eq(st.rs, "NONE", 4)))
+	if (st.rn && !(st.rn == 4 && bf_load32(st.rs) == bf_load32("NONE")))
 		bf_copy(ev->reason, st.rs, st.rn < OSE_ID_MAX ? st.rn : OSE_ID_MAX - 1);
 	if (stamp)
 		ev->send_ts_ns = stamp;
