@@ -117,6 +117,9 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
+/* Payload word index of a slot field. */
+#define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
+
 /* Words of a zero-filled key array compared against the slot's: through
  * the word holding the NUL (the slot's arrays are the engine's zero-filled
  * copies too, so equal words up to there are equal strings). */
@@ -134,6 +137,7 @@ static int key_make(struct ose_key *k, uint8_t venue, const char *account, const
 	k->_rsv = 0;
 	k->venue = venue;
 	k->by_cid = (uint8_t)by_cid;
+	k->idw = (uint8_t)(by_cid ? PW(client_id) : PW(order_id));
 	size_t il = ose_fk_put(k->id, id, OSE_ID_MAX);
 	size_t sl = ose_fk_put(k->sym, symbol, OSE_SYMBOL_MAX);
 	size_t al = ose_fk_put(k->acct, account, OSE_ACCOUNT_MAX);
@@ -176,8 +180,6 @@ int ose_key_client(struct ose_key *k, enum ose_venue venue, const char *account,
 	return key_make(k, (uint8_t)venue, account, symbol, client_id, 1);
 }
 
-/* Payload word index of a slot field. */
-#define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
 #define LDW(sw, f) __atomic_load_n(&(sw)[PW(f)], OSE_SHM_WORD_LOAD)
 
 static inline ose_dec ld_dec(const uint64_t *sw, unsigned i)
@@ -216,19 +218,29 @@ static inline struct head head_of(uint64_t hw)
 	return x;
 }
 
+/* The first word of struct ose_order and ose_brief: the head word with
+ * hist_len (byte 5) replaced by the open bit, one store. */
+#define HEAD_OPEN_SHIFT 40
+OSE_STATIC_ASSERT(offsetof(struct ose_order, open) == 5 && offsetof(struct ose_order, flags) == 6 &&
+			  offsetof(struct ose_brief, open) == 5 &&
+			  offsetof(struct ose_brief, flags) == 6 &&
+			  offsetof(struct ose_brief, tif) == 4,
+		  "public head word mirrors the slot's");
+static inline void put_head(void *dst, uint64_t hw)
+{
+	uint64_t v = (hw & ~(0xffull << HEAD_OPEN_SHIFT)) |
+		     (((hw >> 48) & OSE_OF_OPEN) << HEAD_OPEN_SHIFT);
+	memcpy(dst, &v, 8);
+}
+
 /* The whole order from a slot being read under its seqlock: the head
  * word already loaded (x), everything else loaded from the slot's
  * payload words sw straight into out.  The caller validates the sequence
  * afterwards (out is garbage if it fails). */
-static void to_order(struct head x, const uint64_t *sw, uint32_t s, struct ose_order *out)
+static void to_order(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_order *out)
 {
-	out->venue = x.venue;
-	out->status = x.status;
-	out->side = x.side;
-	out->ord_type = x.ord_type;
-	out->tif = x.tif;
-	out->open = (x.oflags & OSE_OF_OPEN) != 0;
-	out->flags = x.oflags;
+	struct head x = head_of(hw);
+	put_head(out, hw);
 	out->slot = s;
 	ld_str(out->account, sw, PW(account), OSE_ACCOUNT_MAX);
 	ld_str(out->symbol, sw, PW(symbol), OSE_SYMBOL_MAX);
@@ -266,14 +278,9 @@ static void to_order(struct head x, const uint64_t *sw, uint32_t s, struct ose_o
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
 
 /* The polled fields only (struct ose_brief), as to_order. */
-static inline void to_brief(struct head x, const uint64_t *sw, uint32_t s, struct ose_brief *out)
+static inline void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_brief *out)
 {
-	out->venue = x.venue;
-	out->status = x.status;
-	out->side = x.side;
-	out->open = (x.oflags & OSE_OF_OPEN) != 0;
-	out->flags = x.oflags;
-	out->_pad = 0;
+	put_head(out, hw);
 	out->slot = s;
 	out->venue_seq = LDW(sw, venue_seq);
 	out->qty = ld_dec(sw, PW(qty));
@@ -284,16 +291,20 @@ static inline void to_brief(struct head x, const uint64_t *sw, uint32_t s, struc
 	out->updates = (uint32_t)LDW(sw, updates);
 }
 
-/* n words of the key array kw against payload words from word i: the
- * difference, 0 if equal. */
-static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned n)
+/* The n words of the key array kw against payload words from word i,
+ * masked: the difference, 0 if equal.  Whole fixed arrays (both sides
+ * zero-filled), so the loop has a constant trip count: no branch a
+ * random mix of key lengths could mispredict. */
+static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned n,
+				  uint64_t mask)
 {
 	uint64_t d = 0, w;
+#pragma GCC unroll 8
 	for (unsigned j = 0; j < n; j++) {
 		memcpy(&w, kw + 8 * j, 8);
 		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ w;
 	}
-	return d;
+	return d & mask;
 }
 
 /* 1 if the slot's payload words sw (head word hw) carry k: venue, id,
@@ -301,9 +312,9 @@ static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, 
 static inline int key_eq(const uint64_t *sw, uint64_t hw, const struct ose_key *k)
 {
 	uint64_t d = (uint8_t)hw ^ k->venue;
-	d |= words_diff(sw, k->by_cid ? PW(client_id) : PW(order_id), k->id, k->iw);
-	d |= words_diff(sw, PW(symbol), k->sym, k->sw);
-	d |= words_diff(sw, PW(account), k->acct, k->aw);
+	d |= words_diff(sw, k->idw, k->id, OSE_ID_MAX / 8, ~0ull);
+	d |= words_diff(sw, PW(symbol), k->sym, OSE_SYMBOL_MAX / 8, -(uint64_t)(k->sw != 0));
+	d |= words_diff(sw, PW(account), k->acct, OSE_ACCOUNT_MAX / 8, -(uint64_t)(k->aw != 0));
 	return d == 0;
 }
 
@@ -332,13 +343,12 @@ slot_get(const ose_t *h, uint32_t s, const struct ose_key *k, enum rd what, void
 		}
 		uint64_t hw = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
 		int m = !k || key_eq(sw, hw, k);
-		struct head x = head_of(hw);
 		if (m && what == RD_BRIEF)
-			to_brief(x, sw, s, out);
+			to_brief(hw, sw, s, out);
 		else if (m && what == RD_ORDER)
-			to_order(x, sw, s, out);
+			to_order(hw, sw, s, out);
 		if (!ose_seqlock_read_retry(&src->seq, q)) {
-			*oflags = x.oflags;
+			*oflags = head_of(hw).oflags;
 			return m;
 		}
 	}
@@ -413,6 +423,20 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 	return -EAGAIN;
 }
 
+/* The probe for each output, out of line: the hinted path stays short
+ * (few registers, no spills) and the string calls share it. */
+static __attribute__((noinline)) int probe_brief(const ose_t *h, struct ose_key *k,
+						 struct ose_brief *out)
+{
+	return probe(h, k, RD_BRIEF, out);
+}
+
+static __attribute__((noinline)) int probe_order(const ose_t *h, struct ose_key *k,
+						 struct ose_order *out)
+{
+	return probe(h, k, RD_ORDER, out);
+}
+
 /* A find with a prepared key: the hinted slot first (verified in its
  * snapshot; by client id only while open), the probe otherwise. */
 static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct ose_key *k,
@@ -421,15 +445,15 @@ static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct
 	if (__builtin_expect(k->err != 0, 0))
 		return k->err;
 	uint32_t s = k->hint - 1;
-	if (s < h->capacity) {
+	if (__builtin_expect(s < h->capacity, 1)) {
 		uint16_t fl;
 		int m = slot_get(h, s, k, what, out, &fl);
-		if (m == 1 && (!k->by_cid || (fl & OSE_OF_OPEN)))
+		if (__builtin_expect(m == 1, 1) && (!k->by_cid || (fl & OSE_OF_OPEN)))
 			return 0;
 		if (m < 0)
 			return m;
 	}
-	return probe(h, k, what, out);
+	return what == RD_BRIEF ? probe_brief(h, k, out) : probe_order(h, k, out);
 }
 
 int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out)
@@ -460,7 +484,7 @@ int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const ch
 		return -EINVAL;
 	struct ose_key k;
 	int rc = ose_key_order(&k, venue, account, symbol, order_id);
-	return rc ? rc : probe(h, &k, RD_ORDER, out);
+	return rc ? rc : probe_order(h, &k, out);
 }
 
 int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
@@ -470,7 +494,7 @@ int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const c
 		return -EINVAL;
 	struct ose_key k;
 	int rc = ose_key_client(&k, venue, account, symbol, client_id);
-	return rc ? rc : probe(h, &k, RD_ORDER, out);
+	return rc ? rc : probe_order(h, &k, out);
 }
 
 static const struct ose_book *book_find(const ose_t *h, uint8_t venue, const char *symbol)

@@ -117,8 +117,9 @@ struct ose_key {
 	int8_t err;      /* 0, or what every find with this key returns (-EINVAL, -ENOENT) */
 	uint8_t venue;   /* enum ose_venue */
 	uint8_t by_cid;  /* 1: client_id key (ose_key_client) */
-	uint8_t iw, sw, aw; /* words of id/sym/acct compared (through the NUL; 0 = any) */
-	uint8_t _pad[6];
+	uint8_t iw, sw, aw; /* words of id/sym/acct through the NUL (sw/aw 0 = any) */
+	uint8_t idw;     /* slot payload word of the id compared (order or client id) */
+	uint8_t _pad[5];
 	/* Line 0 holds what the hint path reads: the words above and the id. */
 	char id[OSE_ID_MAX];
 	uint64_t hash;   /* ose_key_oid / ose_key_cid (shm/state.h) */
@@ -135,17 +136,18 @@ struct ose_brief {
 	uint8_t venue;    /* enum ose_venue */
 	uint8_t status;   /* enum ose_status */
 	uint8_t side;     /* enum ose_side */
+	uint8_t ord_type; /* enum ose_ord_type */
+	uint8_t tif;      /* enum ose_tif */
 	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */
 	uint16_t flags;   /* OSE_OF_* (shm/state.h) */
-	uint16_t _pad;
 	uint32_t slot;    /* table slot */
 	uint32_t updates; /* changes applied: differs => something changed */
 	uint64_t venue_seq; /* newest venue sequence applied, 0 if none */
+	int64_t updated_ns; /* engine clock at the last change */
 	ose_dec qty;      /* valid if flags & OSE_OF_HAS_QTY */
 	ose_dec filled;   /* cumulative filled quantity */
 	ose_dec remaining; /* qty - filled if flags & OSE_OF_HAS_QTY (never < 0), else 0 */
 	ose_dec avg_px;   /* valid if flags & OSE_OF_HAS_AVG_PX */
-	int64_t updated_ns; /* engine clock at the last change */
 	int64_t exch_ts_ns; /* newest venue timestamp applied */
 };
 
