@@ -292,19 +292,25 @@ static inline uint64_t slot_diff(const struct ose_tbl *t, uint32_t s, const stru
 
 /* Payload word ranges [lo, hi) that ose_tbl_apply_h may change in an
  * existing order (every other word - book, not_found, account, symbol,
- * created_ns - is set once at creation):
- *   DW_HEAD     word 0: venue, status, side, ord_type, tif, hist_len, oflags
- *   DW_FIELDS   venue_seq .. updates (decimals, timestamps)
- *   DW_HIST     hist_ts, hist_st: only with a status transition
- *   DW_OID      order_id (+ DW_OIDH, oid_hash): only when adopting an id
- *   DW_CID      client_id: only when the order learns its client id */
+ * created_ns - is set once at creation), by slot line (shm/state.h):
+ *   venue .. avg_px   lines 0-1: head word, venue_seq, timestamps,
+ *                     updates, hist_st, the four quantities: every update
+ *   fee               line 3: only when a fill carries a fee
+ *   hist_ts           line 4: only with a status transition
+ *   order_id, oid_hash  lines 2-3: only when adopting an id
+ *   client_id         line 5: only when the order learns its client id */
 #define DW(field) ((unsigned)((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8))
 #define DW_END(field) ((unsigned)((offsetof(struct ose_slot, field) + sizeof(((struct ose_slot *)0)->field) - OSE_SLOT_PAYLOAD_OFF + 7) / 8))
 OSE_STATIC_ASSERT(DW(venue) == 0 && DW_END(oflags) == 1, "head word");
-OSE_STATIC_ASSERT(DW_END(updates) == DW(hist_ts) && DW_END(hist_st) == DW(oid_hash),
-		  "fields, history and oid_hash are adjacent");
-OSE_STATIC_ASSERT(DW_END(order_id) == DW(client_id) && DW_END(client_id) == DW(venue_seq),
-		  "ids precede the fields");
+OSE_STATIC_ASSERT(DW_END(hist_st) == DW(filled) && DW_END(avg_px) == DW(order_id),
+		  "the words every update may change are lines 0-1");
+/* Byte ranges of the lines an apply copies lazily (see ose_tbl_apply_h). */
+#define LINE_KEY_END offsetof(struct ose_slot, fee)    /* lines 0-2 */
+#define LINE3_OFF offsetof(struct ose_slot, fee)       /* fee .. oid_hash */
+#define LINE4_OFF offsetof(struct ose_slot, hist_ts)
+OSE_STATIC_ASSERT(LINE4_OFF - LINE3_OFF == 64 && DW_END(oid_hash) == DW(hist_ts) &&
+			  DW_END(hist_ts) == DW(client_id),
+		  "line 3 is fee .. oid_hash, line 4 hist_ts");
 
 /* Publishes the payload words of o selected by mask (WBIT bits) into slot
  * s under its seqlock; the others already hold o's values. */
@@ -402,8 +408,11 @@ static inline uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const st
 		if (OSE_IDX_TAG(e) != tag)
 			continue;
 		const struct ose_slot *o = &t->slots[OSE_IDX_SLOT(e)];
+		/* The symbol is compared as the book's (the same string, set
+		 * at creation): few books, whose lines stay cached, where the
+		 * slot's symbol is a line the update would not touch. */
 		if (o->venue == ev->venue && ose_fk_eq(o->order_id, ev->order_id, ol) &&
-		    ose_fk_eq(o->symbol, ev->symbol, sl) &&
+		    ose_fk_eq(t->books[o->book].symbol, ev->symbol, sl) &&
 		    (!al || ose_fk_eq(o->account, ev->account, al)))
 			return OSE_IDX_SLOT(e);
 	}
@@ -454,9 +463,15 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 		return;
 	uint32_t s = pf_find(t, h);
 	if (s != OSE_NIL) {
-		pf_lines(&t->slots[s], sizeof(struct ose_slot));
-		if (ev->flags & OSE_EVF_HAS_LAST)
-			__builtin_prefetch(&t->memo[s], 1, 3);
+		/* The lines an update reads (shm/state.h): 0-1 always, 2 for
+		 * the key compare; 3 if a fill may add its fee.  Line 4 (a
+		 * transition) is decided later, by pf_late. */
+		pf_lines(&t->slots[s], LINE_KEY_END);
+		if (ev->flags & OSE_EVF_HAS_LAST) {
+			pf_lines(&t->memo[s], sizeof(struct ose_slot_memo));
+			if (ev->flags & OSE_EVF_HAS_FEE)
+				__builtin_prefetch((const char *)&t->slots[s] + LINE3_OFF, 1, 3);
+		}
 		return;
 	}
 	/* A new order: the slot it will take (the free list's head, reused
@@ -466,19 +481,23 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 		f = (uint32_t)t->hdr->slots_used;
 	if (f < t->hdr->capacity) {
 		pf_lines(&t->slots[f], sizeof(struct ose_slot));
-		__builtin_prefetch(&t->memo[f], 1, 3);
+		pf_lines(&t->memo[f], sizeof(struct ose_slot_memo));
 	}
 }
 
-static void pf_links(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
+/* One event ahead, when the slot's line 0 has arrived: the history line
+ * if the status changes, and for an order closing, the list links. */
+static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
 {
-	if (!h || ev->status < OSE_ST_FILLED)
+	if (!h || ev->status == OSE_ST_NONE)
 		return;
 	uint32_t s = pf_find(t, h);
 	if (s == OSE_NIL)
 		return;
 	const struct ose_slot *o = &t->slots[s];
-	if (!(o->oflags & OSE_OF_OPEN))
+	if (o->status != ev->status)
+		__builtin_prefetch((const char *)o + LINE4_OFF, 1, 3);
+	if (ev->status < OSE_ST_FILLED || !(o->oflags & OSE_OF_OPEN))
 		return;
 	if (o->prev < t->hdr->capacity)
 		__builtin_prefetch(&t->slots[o->prev].next, 1, 3);
@@ -492,9 +511,13 @@ static void pf_links(const struct ose_tbl *t, const struct ose_event *ev, uint64
 }
 
 /* Pipeline distances (events ahead of the apply) of the three stages. */
-#define PF_KEY 4
-#define PF_SLOT 2
-#define PF_LINKS 1
+#define PF_KEY OSE_TBL_PF_AHEAD
+#ifndef PF_SLOT
+#define PF_SLOT 4
+#endif
+#ifndef PF_LATE
+#define PF_LATE 2
+#endif
 
 void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		      uint64_t *hs)
@@ -503,8 +526,8 @@ void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *ev
 		hs[k] = pf_key(t, evs[k]);
 	for (uint32_t k = 0; k < n && k < PF_SLOT; k++)
 		pf_slot(t, evs[k], hs[k]);
-	for (uint32_t k = 0; k < n && k < PF_LINKS; k++)
-		pf_links(t, evs[k], hs[k]);
+	for (uint32_t k = 0; k < n && k < PF_LATE; k++)
+		pf_late(t, evs[k], hs[k]);
 }
 
 void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
@@ -514,8 +537,8 @@ void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs
 		hs[i + PF_KEY] = pf_key(t, evs[i + PF_KEY]);
 	if (i + PF_SLOT < n)
 		pf_slot(t, evs[i + PF_SLOT], hs[i + PF_SLOT]);
-	if (i + PF_LINKS < n)
-		pf_links(t, evs[i + PF_LINKS], hs[i + PF_LINKS]);
+	if (i + PF_LATE < n)
+		pf_late(t, evs[i + PF_LATE], hs[i + PF_LATE]);
 }
 
 uint32_t ose_tbl_find_oid(const struct ose_tbl *t, uint8_t venue, const char *account,
@@ -835,6 +858,21 @@ static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
 	}
 }
 
+/* Lines of an existing order that ose_tbl_apply_h copies only on use. */
+#define HAVE_L3 1u /* fee, symbol, created_ns, oid_hash */
+#define HAVE_L4 2u /* hist_ts */
+
+/* Copies line l (HAVE_L3 or HAVE_L4) of the slot src into o once. */
+static inline void need_line(struct ose_slot *o, const struct ose_slot *src, unsigned *have,
+			     unsigned l)
+{
+	if (*have & l)
+		return;
+	size_t off = l == HAVE_L3 ? LINE3_OFF : LINE4_OFF;
+	memcpy((char *)o + off, (const char *)src + off, 64);
+	*have |= l;
+}
+
 /* 1 if ev can be applied; stores the lengths of its symbol and order id
  * (measured once, reused by the hash and the key compare). */
 static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol, size_t *al)
@@ -921,7 +959,13 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		adopt = s != OSE_NIL && ev->order_id[0];
 	}
 
+	/* o: the order as it will be.  For an existing order only the lines
+	 * the update needs are copied in (lines 0-2 always, 3 and 4 by
+	 * need_line before their first use; `have` says which): the words
+	 * outside them are never read, diffed or published. */
 	struct ose_slot o;
+	const struct ose_slot *src = NULL;
+	unsigned have = 0;
 	/* The memo (trade ids, fill sum) is read only for events that carry a
 	 * fill: otherwise o.filled >= memo.fill_sum already (filled takes the
 	 * max of both whenever the sum grows), so the sum cannot change it. */
@@ -951,17 +995,23 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		ose_fk_copy(o.order_id, ev->order_id, OSE_ID_MAX);
 		ose_fk_copy(o.client_id, ev->client_id, OSE_ID_MAX);
 		o.oid_hash = hk;
-		o.cid_hash = o.client_id[0] ? ose_key_cid(o.venue, o.client_id) : 0;
+		o.cid_hash = 0;
+		if (o.client_id[0]) {
+			o.cid_hash = ose_key_cid(o.venue, o.client_id);
+			o.oflags |= OSE_OF_HAS_CID;
+		}
 		o.created_ns = now;
 		created = 1;
+		have = HAVE_L3 | HAVE_L4;
 	} else {
-		memcpy(&o, &t->slots[s], sizeof(o));
+		src = &t->slots[s];
+		memcpy(&o, src, LINE_KEY_END);
 		if (has_last) {
 			m = t->memo[s];
 			memo_in = 1;
 		}
 	}
-	const int had_cid = o.client_id[0] != 0;
+	const int had_cid = (o.oflags & OSE_OF_HAS_CID) != 0;
 	uint8_t cur = o.status;
 
 	/* Fills: dedup by trade id, sum distinct fills (the fill-channel
@@ -976,6 +1026,7 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	if (has_last) {
 		if (!ev->trade_id[0] && (f & OSE_EVF_HAS_CUM_QTY)) {
 			if ((f & OSE_EVF_HAS_FEE) && ev->cum_qty > o.filled) {
+				need_line(&o, src, &have, HAVE_L3);
 				o.fee += ev->fee; /* progress: this message's fill is new */
 				o.oflags |= OSE_OF_HAS_FEE;
 			}
@@ -1013,6 +1064,7 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 			memo_dirty = 1;
 		m.fill_sum = sum;
 		if (f & OSE_EVF_HAS_FEE) {
+			need_line(&o, src, &have, HAVE_L3);
 			o.fee += ev->fee;
 			o.oflags |= OSE_OF_HAS_FEE;
 		}
@@ -1077,11 +1129,15 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	}
 	if (f & OSE_EVF_QTY_IN_QUOTE)
 		o.oflags |= OSE_OF_QTY_IN_QUOTE;
-	if (!o.client_id[0] && ev->client_id[0]) {
+	if (!had_cid && ev->client_id[0]) {
+		/* The slot's client_id is all zero: only these words are
+		 * diffed against it, the rest of line 5 is not copied. */
 		ose_fk_copy(o.client_id, ev->client_id, OSE_ID_MAX);
 		o.cid_hash = ose_key_cid(o.venue, o.client_id);
+		o.oflags |= OSE_OF_HAS_CID;
 	}
 	if (adopt) {
+		need_line(&o, src, &have, HAVE_L3);
 		ose_fk_copy(o.order_id, ev->order_id, OSE_ID_MAX);
 		o.oid_hash = hk;
 	}
@@ -1092,21 +1148,24 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	if (filled > o.filled)
 		cnt_add(&st->fills_applied, 1);
 	o.filled = filled;
-	if (nst != cur)
+	if (nst != cur) {
+		need_line(&o, src, &have, HAVE_L4);
 		transition(t, &o, cur, nst, now);
+	}
 
 	/* Changed: a new order, a new memo, or a payload word that differs
 	 * (then only those words are published, see slot_publish_diff). */
 	uint64_t dmask = WALL;
 	if (!created) {
-		dmask = slot_diff(t, s, &o, DW(venue), DW_END(oflags)) |
-			slot_diff(t, s, &o, DW(venue_seq), DW_END(updates));
-		if (nst != cur)
-			dmask |= slot_diff(t, s, &o, DW(hist_ts), DW_END(hist_st));
+		dmask = slot_diff(t, s, &o, DW(venue), DW_END(avg_px));
+		if (have & HAVE_L3)
+			dmask |= slot_diff(t, s, &o, DW(fee), DW_END(fee));
+		if (have & HAVE_L4)
+			dmask |= slot_diff(t, s, &o, DW(hist_ts), DW_END(hist_ts));
 		if (adopt)
 			dmask |= slot_diff(t, s, &o, DW(order_id), DW_END(order_id)) |
 				 slot_diff(t, s, &o, DW(oid_hash), DW_END(oid_hash));
-		if (!had_cid && o.client_id[0])
+		if (!had_cid && (o.oflags & OSE_OF_HAS_CID))
 			dmask |= slot_diff(t, s, &o, DW(client_id), DW_END(client_id));
 	}
 	int changed = created || memo_dirty || dmask;
@@ -1146,7 +1205,7 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	} else {
 		if (adopt)
 			idx_insert(t->oid_idx, t->idx_mask, o.oid_hash, s);
-		if (!had_cid && o.client_id[0]) {
+		if (!had_cid && (o.oflags & OSE_OF_HAS_CID)) {
 			idx_insert(t->cid_idx, t->idx_mask, o.cid_hash, s);
 			STR(&t->slots[s].cid_hash, o.cid_hash);
 		}
@@ -1215,7 +1274,7 @@ enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t
 		o.qty = c->qty;
 		o.oflags |= OSE_OF_HAS_QTY;
 	}
-	o.oflags |= OSE_OF_REGISTERED;
+	o.oflags |= OSE_OF_REGISTERED | OSE_OF_HAS_CID;
 	o.created_ns = o.updated_ns = now;
 	o.updates = 1;
 	transition(t, &o, OSE_ST_NONE, OSE_ST_PENDING_NEW, now);
@@ -1365,8 +1424,13 @@ int ose_tbl_check(const struct ose_tbl *t)
 			continue;
 		used++;
 		if (o->oid_hash != (o->order_id[0] ? ose_key_oid(o->venue, o->symbol, o->order_id) : 0) ||
-		    o->cid_hash != (o->client_id[0] ? ose_key_cid(o->venue, o->client_id) : 0))
+		    o->cid_hash != (o->client_id[0] ? ose_key_cid(o->venue, o->client_id) : 0) ||
+		    !(o->oflags & OSE_OF_HAS_CID) != !o->client_id[0])
 			return -11;
+		/* The apply verifies a key's symbol through the book. */
+		if (o->book >= h->books_used || t->books[o->book].venue != o->venue ||
+		    memcmp(t->books[o->book].symbol, o->symbol, OSE_SYMBOL_MAX) != 0)
+			return -12;
 		if (o->order_id[0] &&
 		    ose_tbl_find_oid(t, o->venue, o->account, o->symbol, o->order_id) != s)
 			return -6;

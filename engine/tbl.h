@@ -100,6 +100,13 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
  * a DRAM miss; in a pipeline they overlap with the applies before.  hs is
  * caller scratch of n entries (key hashes).  A lone event gains nothing.
  */
+/* How many events past the batch the pipeline reads (the key stage's
+ * distance): a consumer peeks that many more records than it applies, so
+ * the pipeline does not restart at every batch boundary. */
+#ifndef OSE_TBL_PF_AHEAD
+#define OSE_TBL_PF_AHEAD 8
+#endif
+
 void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		      uint64_t *hs);
 void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,

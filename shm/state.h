@@ -50,6 +50,7 @@
 #ifndef OSE_SHM_STATE_H
 #define OSE_SHM_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shm/dec.h"
@@ -60,7 +61,7 @@ extern "C" {
 #endif
 
 #define OSE_STATE_MAGIC 0x455441545345534fULL /* "OSESTATE" little endian */
-#define OSE_STATE_VERSION 3u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash */
+#define OSE_STATE_VERSION 4u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash; 4: hot/cold slot layout */
 
 #define OSE_NIL 0xffffffffu      /* "no slot" in links and heads */
 #define OSE_HIST_MAX 8           /* status transitions kept per order */
@@ -81,14 +82,24 @@ extern "C" {
 #define OSE_OF_HAS_FEE (1u << 8)
 #define OSE_OF_LATE_FILL (1u << 9)   /* a fill raised it after it was terminal */
 #define OSE_OF_NOT_FOUND (1u << 10)  /* venue said "not found" at least once */
+#define OSE_OF_HAS_CID (1u << 11)    /* client_id is not "" (saves reading line 5) */
 
 /*
- * One order.  384 bytes (6 cache lines).  Words 1..45 (bytes 8..367) are the
- * seqlocked payload; prev/next (bytes 368..375) are list links read with
- * relaxed atomics under the book's version; bytes 376..383 hold the
- * engine's client-id hash.
+ * One order.  384 bytes (6 cache lines), laid out by how often the engine
+ * touches a field (state version 4): an update of a known order (status,
+ * quantities) reads and writes lines 0-1 and reads line 2 (the order id
+ * and account it verifies the key with; the symbol is verified through the
+ * book, whose line stays cached); a status transition adds line 4 (the
+ * history timestamps); fees, the symbol string, the creation time and the
+ * order-id hash (line 3) and the client id (line 5) are touched only when
+ * they change or when the order is created or evicted.
+ *
+ * Words 1..45 (bytes 8..367) are the seqlocked payload; prev/next (bytes
+ * 368..375) are list links read with relaxed atomics under the book's
+ * version; bytes 376..383 hold the engine's client-id hash.
  */
 struct ose_slot {
+	/* Line 0: what every update reads and writes. */
 	uint64_t seq;       /*   0: seqlock, odd while written */
 	uint8_t venue;      /*   8: enum ose_venue */
 	uint8_t status;     /*   9: enum ose_status */
@@ -100,28 +111,34 @@ struct ose_slot {
 	uint32_t book;      /*  16: index into the books array */
 	uint16_t not_found; /*  20: venue "not found" answers seen */
 	uint16_t _pad0;     /*  22 */
-	char account[OSE_ACCOUNT_MAX];  /*  24 */
-	char symbol[OSE_SYMBOL_MAX];    /*  40 */
-	char order_id[OSE_ID_MAX];      /*  72: "" while PENDING_NEW */
-	char client_id[OSE_ID_MAX];     /* 120: "" if the venue gave none */
-	uint64_t venue_seq; /* 168: newest venue sequence applied, 0 if none */
-	ose_dec price;      /* 176 */
-	ose_dec qty;        /* 192 */
-	ose_dec filled;     /* 208: cumulative filled quantity, never decreases */
-	ose_dec avg_px;     /* 224 */
-	ose_dec fee;        /* 240: cumulative fee from fills seen */
-	int64_t created_ns; /* 256: engine clock (CLOCK_REALTIME) at creation */
-	int64_t updated_ns; /* 264: engine clock at the last change */
-	int64_t exch_ts_ns; /* 272: newest venue timestamp applied */
-	uint64_t updates;   /* 280: changes applied to this order */
-	/* 288: the last OSE_HIST_MAX transitions, ring-ordered: entry
-	 * (hist_len - 1) % OSE_HIST_MAX is the newest. */
-	int64_t hist_ts[OSE_HIST_MAX];  /* 288: engine clock of the transition */
-	uint8_t hist_st[OSE_HIST_MAX];  /* 352: status entered */
-	/* 360: ose_key_oid(venue, symbol, order_id), 0 while order_id is "":
+	uint64_t venue_seq; /*  24: newest venue sequence applied, 0 if none */
+	int64_t updated_ns; /*  32: engine clock at the last change */
+	int64_t exch_ts_ns; /*  40: newest venue timestamp applied */
+	uint64_t updates;   /*  48: changes applied to this order */
+	/* 56: the last OSE_HIST_MAX transitions, ring-ordered: entry
+	 * (hist_len - 1) % OSE_HIST_MAX is the newest; hist_ts (line 4)
+	 * holds the engine clock of each. */
+	uint8_t hist_st[OSE_HIST_MAX];
+	/* Line 1: quantities. */
+	ose_dec filled;     /*  64: cumulative filled quantity, never decreases */
+	ose_dec qty;        /*  80 */
+	ose_dec price;      /*  96 */
+	ose_dec avg_px;     /* 112 */
+	/* Line 2: the key fields an update compares. */
+	char order_id[OSE_ID_MAX];      /* 128: "" while PENDING_NEW */
+	char account[OSE_ACCOUNT_MAX];  /* 176 */
+	/* Line 3: set at creation or rarely changed. */
+	ose_dec fee;        /* 192: cumulative fee from fills seen */
+	char symbol[OSE_SYMBOL_MAX];    /* 208: also the book's (venue, symbol) */
+	int64_t created_ns; /* 240: engine clock (CLOCK_REALTIME) at creation */
+	/* 248: ose_key_oid(venue, symbol, order_id), 0 while order_id is "":
 	 * the engine removes an evicted order's index entry (and prefetches
 	 * it) without re-reading and re-hashing its strings. */
 	uint64_t oid_hash;
+	/* Line 4: status history timestamps. */
+	int64_t hist_ts[OSE_HIST_MAX];  /* 256: engine clock of the transition */
+	/* Line 5: client id and engine bookkeeping. */
+	char client_id[OSE_ID_MAX];     /* 320: "" if the venue gave none */
 	uint32_t prev;      /* 368: list link (slot index or OSE_NIL) */
 	uint32_t next;      /* 372 */
 	/* 376: ose_key_cid(venue, client_id), 0 while client_id is "".
@@ -132,6 +149,10 @@ struct ose_slot {
 #define OSE_SLOT_PAYLOAD_OFF 8
 #define OSE_SLOT_PAYLOAD_WORDS 45 /* bytes 8..367 */
 OSE_STATIC_ASSERT(sizeof(struct ose_slot) == 384, "ose_slot size is ABI");
+OSE_STATIC_ASSERT(offsetof(struct ose_slot, filled) == 64 && offsetof(struct ose_slot, order_id) == 128 &&
+			  offsetof(struct ose_slot, fee) == 192 && offsetof(struct ose_slot, hist_ts) == 256 &&
+			  offsetof(struct ose_slot, client_id) == 320 && offsetof(struct ose_slot, prev) == 368,
+		  "ose_slot lines are laid out as documented");
 
 /* Engine-private per-slot memory (readers ignore it): the hashes of the
  * last OSE_TRADE_MEMO trade ids applied (fill deduplication) and the sum of

@@ -157,7 +157,7 @@ static void wl_next(struct wl *w, struct ose_event *e)
  * publish (the batch pop for the first) to its own, so the peek, the
  * pipeline prologue and the prefetch work for later events are all
  * counted.  Returns the events applied. */
-enum { BATCH = 64, PF_LOOK = 4 };
+enum { BATCH = 64, PF_LOOK = OSE_TBL_PF_AHEAD };
 static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t want, int pipeline,
 			uint64_t *lat)
 {
