@@ -113,6 +113,220 @@ Test(reader, find_list_stats)
 	ose_close(h);
 }
 
+/* ---- prepared keys ---------------------------------------------------- */
+
+/* ose_find_key returns what ose_find_order returns; ose_find_brief the
+ * same fields, with remaining = qty - filled. */
+static void same_order(const struct ose_order *a, const struct ose_order *b)
+{
+	cr_assert_eq(memcmp(a, b, offsetof(struct ose_order, price)), 0);
+	cr_assert(a->price == b->price && a->qty == b->qty && a->filled == b->filled &&
+		  a->avg_px == b->avg_px && a->fee == b->fee);
+	cr_assert(a->updated_ns == b->updated_ns && a->exch_ts_ns == b->exch_ts_ns &&
+		  a->created_ns == b->created_ns && a->hist_n == b->hist_n);
+}
+
+static void brief_matches(const struct ose_brief *b, const struct ose_order *o)
+{
+	cr_assert_eq(b->venue, o->venue);
+	cr_assert_eq(b->status, o->status);
+	cr_assert_eq(b->side, o->side);
+	cr_assert_eq(b->ord_type, o->ord_type);
+	cr_assert_eq(b->tif, o->tif);
+	cr_assert_eq(b->open, o->open);
+	cr_assert_eq(b->flags, o->flags);
+	cr_assert_eq(b->slot, o->slot);
+	cr_assert_eq(b->updates, o->updates);
+	cr_assert(b->qty == o->qty && b->filled == o->filled && b->avg_px == o->avg_px);
+	cr_assert_eq(b->updated_ns, o->updated_ns);
+	cr_assert_eq(b->exch_ts_ns, o->exch_ts_ns);
+	cr_assert(b->remaining == o->qty - o->filled);
+}
+
+Test(reader, prepared_keys)
+{
+	put("BTCUSDT", "1", "c1", OSE_ST_NEW, "0");
+	put("BTCUSDT", "2", "c2", OSE_ST_NEW, "0");
+	put("BTCUSDT", "2", "c2", OSE_ST_PARTIALLY_FILLED, "1.25");
+	put("ETHUSDT", "2", "c3", OSE_ST_FILLED, "3"); /* same id, other symbol */
+	struct ose_event e = ev_order("BTCUSDT", "9", OSE_ST_NEW, "0");
+	e.flags |= OSE_EVF_HAS_SEQ;
+	e.venue_seq = 777;
+	e.exch_ts_ns = 123456789;
+	struct ose_ap_out out;
+	ose_tbl_apply(&T, &e, 5, &out);
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_key k;
+	struct ose_order o, ref;
+	struct ose_brief b;
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "2"), 0);
+	cr_assert_eq(k.hint, 0);
+	for (int pass = 0; pass < 2; pass++) { /* probe, then the hint */
+		cr_assert_eq(ose_find_key(h, &k, &o), 0);
+		cr_assert_neq(k.hint, 0);
+		cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "2", &ref), 0);
+		same_order(&o, &ref);
+		cr_assert_str_eq(o.client_id, "c2");
+		cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+		brief_matches(&b, &ref);
+		cr_assert(b.filled == D("1.25") && b.qty == D("3") && b.remaining == D("1.75"));
+		cr_assert_eq(b.status, OSE_ST_PARTIALLY_FILLED);
+		cr_assert(b.open);
+	}
+	/* Binance ids repeat across symbols: the symbol is part of the key. */
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, "main", "ETHUSDT", "2"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(b.status, OSE_ST_FILLED);
+	cr_assert_not(b.open);
+	cr_assert(b.filled == D("3") && b.remaining == 0);
+	/* venue sequence and venue time */
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "9"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(b.venue_seq, 777);
+	cr_assert_eq(b.exch_ts_ns, 123456789);
+	cr_assert_eq(b.updated_ns, 5);
+	/* misses: account, venue, id */
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, "other", "BTCUSDT", "2"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_OKX, NULL, "BTCUSDT", "2"), 0);
+	cr_assert_eq(ose_find_key(h, &k, &o), -ENOENT);
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "22"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	/* bad keys: the error sticks to the key */
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", ""), -EINVAL);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -EINVAL);
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, NULL, "1"), -EINVAL);
+	cr_assert_eq(ose_find_key(h, &k, &o), -EINVAL);
+	char longid[OSE_ID_MAX + 1];
+	memset(longid, '7', OSE_ID_MAX);
+	longid[OSE_ID_MAX] = 0;
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", longid), -ENOENT);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	cr_assert_eq(ose_key_order(NULL, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "1"), -EINVAL);
+	cr_assert_eq(ose_find_brief(h, NULL, &b), -EINVAL);
+	/* by client id */
+	cr_assert_eq(ose_key_client(&k, OSE_VENUE_BINANCE, NULL, NULL, "c1"), 0);
+	cr_assert_eq(ose_find_key(h, &k, &o), 0);
+	cr_assert_str_eq(o.order_id, "1");
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(b.slot, o.slot);
+	cr_assert_eq(ose_key_client(&k, OSE_VENUE_BINANCE, NULL, "ETHUSDT", "c1"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	cr_assert_eq(ose_key_client(&k, OSE_VENUE_BINANCE, NULL, NULL, ""), -EINVAL);
+	ose_close(h);
+}
+
+/* A hint is a guess: a key whose hint points at any other slot (another
+ * order, a free slot, out of range) still finds its own order, and never
+ * returns the other one. */
+Test(reader, key_hint_never_returns_another_order)
+{
+	char oid[16];
+	for (int i = 0; i < 200; i++) {
+		snprintf(oid, sizeof(oid), "%d", i);
+		put(i % 2 ? "BTCUSDT" : "ETHUSDT", oid, NULL, OSE_ST_NEW, "0");
+	}
+	put("BTCUSDT", "0", NULL, OSE_ST_NEW, "0"); /* id 0 on both symbols */
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_key k;
+	struct ose_brief b;
+	struct ose_order o;
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "0"), 0);
+	cr_assert_eq(ose_find_key(h, &k, &o), 0);
+	uint32_t mine = o.slot;
+	for (uint32_t s = 0; s < 300; s++) {
+		k.hint = s + 1;
+		cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+		cr_assert_eq(b.slot, mine, "hint %u returned slot %u", s, b.slot);
+		k.hint = s + 1;
+		cr_assert_eq(ose_find_key(h, &k, &o), 0);
+		cr_assert_str_eq(o.symbol, "BTCUSDT");
+		cr_assert_str_eq(o.order_id, "0");
+		cr_assert_eq(k.hint, mine + 1);
+	}
+	k.hint = 0xffffffffu;
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(b.slot, mine);
+	/* a key for an order that is not there, hinted at a live slot */
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "100000"), 0);
+	for (uint32_t s = 0; s < 300; s++) {
+		k.hint = s + 1;
+		cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	}
+	ose_close(h);
+}
+
+/* The slot of an evicted order is reused by a new one: the old key's
+ * hint now points at the new order, which it must not return. */
+Test(reader, key_hint_slot_reused)
+{
+	teardown();
+	setup_cap(32, 4); /* a small table: slots are reused soon */
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	put("BTCUSDT", "victim", "cv", OSE_ST_NEW, "0");
+	struct ose_key k, kc;
+	struct ose_brief b;
+	struct ose_order o;
+	cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, NULL, "BTCUSDT", "victim"), 0);
+	cr_assert_eq(ose_key_client(&kc, OSE_VENUE_BINANCE, NULL, NULL, "cv"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(ose_find_brief(h, &kc, &b), 0);
+	uint32_t vs = b.slot;
+	put("BTCUSDT", "victim", "cv", OSE_ST_FILLED, "3");
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_eq(b.status, OSE_ST_FILLED);
+	/* Executed orders churn through the cache (bound 4): the victim is
+	 * evicted and, sooner or later, a new order takes its slot. */
+	char oid[24];
+	int reused = 0;
+	for (int i = 0; i < 400 && !reused; i++) {
+		snprintf(oid, sizeof(oid), "f%d", i);
+		put("BTCUSDT", oid, oid, OSE_ST_FILLED, "3");
+		struct ose_key kn;
+		cr_assert_eq(ose_key_order(&kn, OSE_VENUE_BINANCE, NULL, "BTCUSDT", oid), 0);
+		cr_assert_eq(ose_find_brief(h, &kn, &b), 0);
+		reused = b.slot == vs;
+	}
+	cr_assert(reused, "no new order took the evicted slot %u", vs);
+	cr_assert_eq(k.hint, vs + 1);
+	cr_assert_eq(ose_find_brief(h, &k, &b), -ENOENT);
+	cr_assert_eq(ose_find_key(h, &k, &o), -ENOENT);
+	cr_assert_eq(ose_find_brief(h, &kc, &b), -ENOENT);
+	/* the same order again (a new slot): the stale hint leads to it */
+	put("BTCUSDT", "victim", "cv", OSE_ST_NEW, "0");
+	cr_assert_eq(ose_find_key(h, &k, &o), 0);
+	cr_assert_str_eq(o.order_id, "victim");
+	cr_assert_neq(o.slot, vs);
+	cr_assert_eq(k.hint, o.slot + 1);
+	cr_assert_eq(ose_find_brief(h, &kc, &b), 0);
+	cr_assert_eq(b.slot, o.slot);
+	ose_close(h);
+}
+
+/* A reused client id: the open order is preferred, also over a hint that
+ * points at the executed one. */
+Test(reader, key_client_prefers_open)
+{
+	put("BTCUSDT", "1", "dup", OSE_ST_FILLED, "3");
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_key k;
+	struct ose_brief b;
+	cr_assert_eq(ose_key_client(&k, OSE_VENUE_BINANCE, NULL, NULL, "dup"), 0);
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert_not(b.open);
+	put("BTCUSDT", "2", "dup", OSE_ST_NEW, "0");
+	cr_assert_eq(ose_find_brief(h, &k, &b), 0);
+	cr_assert(b.open, "the open order is preferred over the hinted executed one");
+	struct ose_order o;
+	cr_assert_eq(ose_find_key(h, &k, &o), 0);
+	cr_assert_str_eq(o.order_id, "2");
+	ose_close(h);
+}
+
 /* ---- concurrent writer ------------------------------------------------ */
 
 #define NHOT 64
@@ -155,6 +369,11 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 	pthread_create(&w, NULL, writer, NULL);
 	uint64_t reads = 0, again = 0;
 	static struct ose_order list[NHOT + 8];
+	static struct ose_key keys[NHOT];
+	for (int i = 0; i < NHOT; i++) {
+		snprintf(oid, sizeof(oid), "hot%d", i);
+		cr_assert_eq(ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid), 0);
+	}
 	for (int it = 0; it < 200000; it++) {
 		snprintf(oid, sizeof(oid), "hot%d", it % NHOT);
 		struct ose_order o;
@@ -166,6 +385,27 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 		cr_assert_eq(rc, 0, "an open order must never be missed (rc %d)", rc);
 		cr_assert(o.qty - o.price == D("1000000"), "torn snapshot");
 		cr_assert_str_eq(o.order_id, oid);
+		/* The prepared-key calls: the full copy as above; the brief's
+		 * qty (line 1) and updated_ns (line 0) move together: the
+		 * writer's event k sets qty k + 1e6 at time k (the seed: qty
+		 * 1e6 at time 1). */
+		struct ose_key *k = &keys[it % NHOT];
+		rc = ose_find_key(h, k, &o);
+		cr_assert(rc == 0 || rc == -EAGAIN, "prepared key missed (rc %d)", rc);
+		if (rc == 0) {
+			cr_assert(o.qty - o.price == D("1000000"), "torn snapshot (key)");
+			cr_assert_str_eq(o.order_id, oid);
+		}
+		struct ose_brief b;
+		rc = ose_find_brief(h, k, &b);
+		cr_assert(rc == 0 || rc == -EAGAIN, "brief missed (rc %d)", rc);
+		if (rc == 0) {
+			ose_dec want = (ose_dec)(b.updated_ns + 1000000) * D("1");
+			cr_assert(b.qty == want || (b.updated_ns == 1 && b.qty == D("1000000")),
+				  "torn brief: qty vs updated_ns %lld", (long long)b.updated_ns);
+			cr_assert(b.remaining == b.qty - b.filled);
+			cr_assert_eq(b.slot + 1, k->hint);
+		}
 		reads++;
 		if (it % 64 == 0) {
 			int n = ose_open_orders(h, OSE_VENUE_BINANCE, "HOTUSDT", list, NHOT + 8);
@@ -244,7 +484,15 @@ Test(reader, million_reads_zero_syscalls, .timeout = 120)
 			snprintf(keys[i], sizeof(keys[i]), "%d", i);
 		if (install_trap_filter())
 			_exit(4);
+		/* prepared keys for the same orders: ose_find_brief and
+		 * ose_find_key, hinted and (one in 16) not */
+		static struct ose_key pk[10000];
+		for (int i = 0; i < 10000; i++)
+			if (ose_key_order(&pk[i], OSE_VENUE_BINANCE, NULL,
+					  i % 2 ? "BTCUSDT" : "ETHUSDT", keys[i]))
+				_exit(6);
 		struct ose_order o;
+		struct ose_brief br;
 		struct ose_stats st;
 		uint64_t x = 88172645463325252ull;
 		for (int i = 0; i < 1000000; i++) {
@@ -255,6 +503,10 @@ Test(reader, million_reads_zero_syscalls, .timeout = 120)
 			int rc = ose_find_order(h, OSE_VENUE_BINANCE, NULL, k % 2 ? "BTCUSDT" : "ETHUSDT",
 						keys[k], &o);
 			res[1] += rc == 0;
+			if (!(i & 15))
+				pk[k].hint = 0;
+			res[1] += ose_find_brief(h, &pk[k], &br) == 0 && br.slot == o.slot;
+			res[1] += ose_find_key(h, &pk[k], &o) == 0;
 			if ((i & 4095) == 0) {
 				ose_stats_read(h, &st);
 				ose_open_orders(h, OSE_VENUE_BINANCE, "BTCUSDT", NULL, 0);
@@ -279,8 +531,8 @@ Test(reader, million_reads_zero_syscalls, .timeout = 120)
 		cr_skip_test("seccomp not available");
 	cr_assert_eq(WEXITSTATUS(status), 0);
 	cr_assert_eq(got, (ssize_t)sizeof(res));
-	cr_assert_eq(res[0], 0, "syscalls during 1M reads: %llu", (unsigned long long)res[0]);
-	cr_assert_eq(res[1], 1000000, "every key found");
+	cr_assert_eq(res[0], 0, "syscalls during 3M reads: %llu", (unsigned long long)res[0]);
+	cr_assert_eq(res[1], 3000000, "every key found, by every call");
 	cr_assert_eq(res[2], 1, "the filter must catch a real syscall");
 	cr_assert_eq(res[3], 10000);
 }

@@ -2,7 +2,7 @@
 /*
  * Plain-C (no Criterion: it cannot start under TSan) stress of libose
  * against a concurrent engine-side writer, for the -Db_sanitize=thread
- * build: every snapshot consistent, no open order ever missed while index
+ * build: every snapshot consistent (string, prepared-key and brief calls), no open order ever missed while index
  * entries move under eviction, and TSan reports no race.  Exit 0 pass,
  * 1 fail.
  */
@@ -68,6 +68,12 @@ int main(void)
 	int fail = 0;
 	uint64_t reads = 0;
 	static struct ose_order list[NHOT + 4];
+	static struct ose_key keys[NHOT];
+	for (int i = 0; i < NHOT; i++) {
+		snprintf(oid, sizeof(oid), "hot%d", i);
+		if (ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid))
+			return 1;
+	}
 	for (int it = 0; it < 100000 && !fail; it++) {
 		snprintf(oid, sizeof(oid), "hot%d", it % NHOT);
 		struct ose_order o;
@@ -76,6 +82,27 @@ int main(void)
 			continue;
 		if (rc || o.qty - o.price != D("1000000") || strcmp(o.order_id, oid)) {
 			fprintf(stderr, "FAIL: rc %d or torn snapshot at %d\n", rc, it);
+			fail = 1;
+		}
+		/* Prepared key (hinted after the first find): the full copy,
+		 * and the brief, whose qty and updated_ns move together (event
+		 * k: qty k + 1e6 at time k; the seed: qty 1e6 at time 1). */
+		rc = ose_find_key(h, &keys[it % NHOT], &o);
+		if (rc && rc != -EAGAIN) {
+			fprintf(stderr, "FAIL: key rc %d at %d\n", rc, it);
+			fail = 1;
+		} else if (!rc && (o.qty - o.price != D("1000000") || strcmp(o.order_id, oid))) {
+			fprintf(stderr, "FAIL: torn key snapshot at %d\n", it);
+			fail = 1;
+		}
+		struct ose_brief b;
+		rc = ose_find_brief(h, &keys[it % NHOT], &b);
+		if (rc && rc != -EAGAIN) {
+			fprintf(stderr, "FAIL: brief rc %d at %d\n", rc, it);
+			fail = 1;
+		} else if (!rc && b.qty != (ose_dec)(b.updated_ns + 1000000) * D("1") &&
+			   !(b.updated_ns == 1 && b.qty == D("1000000"))) {
+			fprintf(stderr, "FAIL: torn brief at %d\n", it);
 			fail = 1;
 		}
 		reads++;
