@@ -90,6 +90,7 @@ struct opts {
 	uint32_t venues;            /* bitmask of enabled venues */
 	int port;
 	const char *port_file, *cert, *key, *gen_certs, *truth, *record_dir, *account;
+	const char *late_file;      /* --late-file: the pacer's lateness (late_write) */
 	const char *api_key, *api_secret; /* both set: signatures are verified */
 	uint64_t seed;
 	uint32_t orders, symbols, burst, batch, gate_market_pct;
@@ -106,6 +107,8 @@ struct opts {
 	double ping_interval, idle_cutoff; /* idle_cutoff < 0: venue default */
 	double max_life;            /* close 1001 after this many seconds (0: never) */
 };
+
+#define LATE_BUCKETS 1024 /* late_bucket(): 16 per power of two of us */
 
 static struct sim {
 	struct opts o;
@@ -130,6 +133,13 @@ static struct sim {
 	int64_t tick_ns, next_tick;
 	bool pwait2;
 	int64_t t_turn;             /* CLOCK_REALTIME at the start of this loop turn */
+	/* The schedule (coordinated omission): message m of venue v was due
+	 * at sched_t0[v] + (m / burst) * tick_ns, whether or not the pacer
+	 * ran then; late_* is how long after that each was made (late_note). */
+	int64_t sched_t0[SIM_VENUES];
+	uint64_t sched_n[SIM_VENUES];
+	uint64_t late_hist[LATE_BUCKETS], late_n, late_over_100us, late_over_1ms;
+	int64_t late_max;
 } S;
 
 static int64_t now_ns(void)
@@ -477,7 +487,96 @@ static void venue_start(int v)
 {
 	if (!S.running[v]) {
 		S.running[v] = true;
+		S.sched_n[v] = 0; /* the schedule starts at the next tick */
 	}
+}
+
+/* Histogram bucket of a lateness of `us` microseconds: exact below 16 us,
+ * then 16 buckets per power of two (error < 6.25%). */
+static unsigned late_bucket(uint64_t us)
+{
+	if (us < 16)
+		return (unsigned)us;
+	unsigned m = 63u - (unsigned)__builtin_clzll(us); /* >= 4 */
+	return (m - 3u) * 16u + (unsigned)((us >> (m - 4u)) & 15u);
+}
+
+/* Upper bound in ns of bucket b (late_bucket's inverse). */
+static uint64_t late_bucket_ns(unsigned b)
+{
+	if (b < 16)
+		return (uint64_t)(b + 1) * 1000u;
+	unsigned m = b / 16u + 3u, sub = b % 16u;
+	return (((uint64_t)(16u + sub) << (m - 4u)) + (1ull << (m - 4u))) * 1000u;
+}
+
+/*
+ * The pacer's lateness (coordinated omission): the n messages just made
+ * for venue v were due at their place in the schedule (burst per tick from
+ * the venue's first tick), not when the pacer got the CPU.  A stall of the
+ * simulator sends what it owes at once, stamped when sent, so the
+ * end-to-end latency measured from the stamps does not include the stall:
+ * this histogram is what does (written by late_write, printed by
+ * bench_e2e.py).  Measured when the messages are made, just before they
+ * are formatted and written.
+ */
+static void late_note(int v, size_t n)
+{
+	int64_t now = mono_ns();
+	uint64_t burst = S.o.burst ? S.o.burst : 1;
+
+	if (S.sched_n[v] == 0)
+		S.sched_t0[v] = now;
+	for (size_t done = 0; done < n;) {
+		uint64_t m = S.sched_n[v] + done;
+		/* the rest of m's tick: messages due at the same time */
+		size_t k = (size_t)(burst - m % burst);
+		if (k > n - done)
+			k = n - done;
+		int64_t late = now - (S.sched_t0[v] + (int64_t)(m / burst) * S.tick_ns);
+		if (late < 0)
+			late = 0;
+		S.late_hist[late_bucket((uint64_t)late / 1000u)] += k;
+		S.late_n += k;
+		if (late > 100000)
+			S.late_over_100us += k;
+		if (late > 1000000)
+			S.late_over_1ms += k;
+		if (late > S.late_max)
+			S.late_max = late;
+		done += k;
+	}
+	S.sched_n[v] += n;
+}
+
+/* Quantile q (0..1) of the lateness histogram: a bucket's upper bound. */
+static uint64_t late_quantile(double q)
+{
+	uint64_t want = (uint64_t)((double)S.late_n * q), seen = 0;
+
+	for (unsigned b = 0; b < LATE_BUCKETS; b++) {
+		seen += S.late_hist[b];
+		if (seen > want)
+			return late_bucket_ns(b);
+	}
+	return (uint64_t)S.late_max;
+}
+
+/* Writes the lateness summary as one JSON object to --late-file.  Returns
+ * 0, or a negative errno. */
+static int late_write(void)
+{
+	if (!S.o.late_file)
+		return 0;
+	FILE *f = fopen(S.o.late_file, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "{\"messages\":%" PRIu64 ",\"over_100us\":%" PRIu64 ",\"over_1ms\":%" PRIu64
+		",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"p999_ns\":%" PRIu64
+		",\"max_ns\":%" PRId64 "}\n",
+		S.late_n, S.late_over_100us, S.late_over_1ms, late_quantile(0.5), late_quantile(0.99),
+		late_quantile(0.999), S.late_max);
+	return fclose(f) == 0 ? 0 : -errno;
 }
 
 static void tick(uint64_t expirations)
@@ -501,6 +600,7 @@ static void tick(uint64_t expirations)
 			n++;
 		if (!n)
 			continue;
+		late_note(v, n);
 		struct sim_fmt_ctx fc = { .now_ns = t, .stamp = S.o.stamp, .gen = &S.gen[v] };
 		if (S.rec[v]) {
 			fc.seq = &S.rec_seq[v];
@@ -1861,7 +1961,7 @@ static void usage(FILE *f)
 	      "               [--cert FILE --key FILE | --gen-certs DIR] --seed S --orders N\n"
 	      "               --symbols M --rate EV_PER_S --burst B [--batch K] [--duration S]\n"
 	      "               [--truth FILE] [--record-dir DIR] [--account NAME] [--no-wait]\n"
-	      "               [--no-stamp] [--gate-market-pct P] [--ping-interval S]\n"
+	      "               [--no-stamp] [--late-file FILE] [--gate-market-pct P] [--ping-interval S]\n"
 	      "               [--idle-cutoff S] [--max-conn-life S] [--api-key K --api-secret S]\n"
 	      "  faults: [--disconnect-every N] [--stall-after N] [--dup P] [--reorder W]\n"
 	      "          [--malformed P] [--malformed-kinds json,trunc,utf8] [--fragment BYTES]\n"
@@ -1891,7 +1991,7 @@ static int parse_venues(const char *s, uint32_t *mask)
 static int parse_opts(int argc, char **argv)
 {
 	enum { O_VENUE = 256, O_PORT, O_PORTF, O_CERT, O_KEY, O_GEN, O_SEED, O_ORDERS, O_SYMS,
-	       O_RATE, O_BURST, O_BATCH, O_DUR, O_TRUTH, O_REC, O_ACCT, O_NOWAIT, O_NOSTAMP,
+	       O_RATE, O_BURST, O_BATCH, O_DUR, O_TRUTH, O_REC, O_ACCT, O_NOWAIT, O_NOSTAMP, O_LATE,
 	       O_GMP, O_PING, O_IDLE, O_DISC, O_STALL, O_DUP, O_REORD, O_MAL, O_MALK, O_FRAG,
 	       O_RSE, O_RMS, O_VER, O_HELP, O_AKEY, O_ASEC, O_LIFE };
 	static const struct option lo[] = {
@@ -1901,6 +2001,7 @@ static int parse_opts(int argc, char **argv)
 		{ "rate", 1, 0, O_RATE }, { "burst", 1, 0, O_BURST }, { "batch", 1, 0, O_BATCH },
 		{ "duration", 1, 0, O_DUR }, { "truth", 1, 0, O_TRUTH }, { "record-dir", 1, 0, O_REC },
 		{ "account", 1, 0, O_ACCT }, { "no-wait", 0, 0, O_NOWAIT }, { "no-stamp", 0, 0, O_NOSTAMP },
+		{ "late-file", 1, 0, O_LATE },
 		{ "gate-market-pct", 1, 0, O_GMP }, { "ping-interval", 1, 0, O_PING },
 		{ "idle-cutoff", 1, 0, O_IDLE }, { "disconnect-every", 1, 0, O_DISC },
 		{ "stall-after", 1, 0, O_STALL }, { "dup", 1, 0, O_DUP }, { "reorder", 1, 0, O_REORD },
@@ -1952,6 +2053,7 @@ static int parse_opts(int argc, char **argv)
 		case O_ACCT: o->account = optarg; break;
 		case O_NOWAIT: o->no_wait = true; break;
 		case O_NOSTAMP: o->stamp = false; break;
+		case O_LATE: o->late_file = optarg; break;
 		case O_GMP: o->gate_market_pct = (uint32_t)strtoul(optarg, &e, 0); break;
 		case O_PING: o->ping_interval = strtod(optarg, &e); break;
 		case O_IDLE: o->idle_cutoff = strtod(optarg, &e); break;
@@ -2231,6 +2333,9 @@ int main(int argc, char **argv)
 	int rc = write_truth();
 	if (rc < 0)
 		fprintf(stderr, "ose-sim: cannot write truth %s: %s\n", S.o.truth, strerror(-rc));
+	int lrc = late_write();
+	if (lrc < 0)
+		fprintf(stderr, "ose-sim: cannot write %s: %s\n", S.o.late_file, strerror(-lrc));
 	for (struct conn *c = S.conns; c; c = c->next)
 		conn_kill(c);
 	reap();
