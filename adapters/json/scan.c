@@ -43,6 +43,20 @@ static inline int json_structural(unsigned char c)
 {
 	return c == '"' || c == '[' || c == ']' || c == '{' || c == '}';
 }
+/* The two bytes a, b as the 16-bit word a load of them gives (x86 and
+ * other little-endian hosts; elsewhere the byte order flips). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSON_PAIR(a, b) ((uint16_t)((unsigned char)(a) | (unsigned char)(b) << 8))
+#else
+#define JSON_PAIR(a, b) ((uint16_t)((unsigned char)(a) << 8 | (unsigned char)(b)))
+#endif
+/* p[0..2), which the caller knows lie inside the message. */
+static inline uint16_t json_load16(const char *p)
+{
+	uint16_t w;
+	memcpy(&w, p, 2);
+	return w;
+}
 static const uint8_t json_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };

@@ -140,6 +140,9 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 			*why = "json: expected a key";
 			return -OSE_PERR_SYNTAX;
 		}
+#if WALK_IDX
+	key:
+#endif
 		k = ++p;
 #if WALK_IDX
 		{
@@ -165,6 +168,11 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 			idx = json_key_lookup(ks, k, (size_t)(p - 1 - k), kesc, end);
 		}
 #endif
+		/* ':' then a string, the common case, in one compare. */
+		if (likely(end - p >= 2 && json_load16(p) == JSON_PAIR(':', '"'))) {
+			vs = ++p;
+			goto string;
+		}
 		if (likely(p < end && *p == ':')) {
 			p++;
 		} else {
@@ -186,6 +194,7 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 		vs = p;
 		if (*p == '"') {
 			/* Strings are most values: inline. */
+		string:;
 #if WALK_IDX
 			const char *ve = F(qstring)(c, p);
 			if (unlikely(!ve)) {
@@ -282,6 +291,15 @@ static SCAN_TARGET int W(members)(const char **pp, const char *end, struct ose_j
 #if !WALK_IDX
 sep:
 #endif
+		/* ',' then the next key's quote, the common case, in one compare. */
+		if (likely(end - p >= 2 && json_load16(p) == JSON_PAIR(',', '"'))) {
+			p++;
+#if WALK_IDX
+			goto key; /* the quote is checked */
+#else
+			continue; /* F(fast_member) first */
+#endif
+		}
 		if (likely(p < end && *p == ',')) {
 			p++;
 		} else {
