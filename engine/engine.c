@@ -172,7 +172,7 @@ struct eng {
 	int slow_stop;         /* atomic */
 	int journal_on;
 	/* Hot thread: the batch being applied, for the prefetch pipeline
-	 * (cfg->batch entries each). */
+	 * (cfg->batch + OSE_TBL_PF_AHEAD entries each). */
 	const struct ose_event **pf_ev;
 	uint64_t *pf_h;
 };
@@ -493,7 +493,12 @@ static void jrec_commit(struct eng *e, struct ose_jrec *j)
 
 static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 {
-	uint32_t n = ose_spsc_peek(&r->cons, e->cfg->batch);
+	/* Feed rings: up to OSE_TBL_PF_AHEAD records past the batch are
+	 * peeked (not applied) so that the prefetch pipeline keeps running
+	 * into the next batch instead of restarting cold at every one. */
+	int pipe = r->kind == OSE_RING_FEED;
+	uint32_t np = ose_spsc_peek(&r->cons, e->cfg->batch + (pipe ? OSE_TBL_PF_AHEAD : 0));
+	uint32_t n = np < e->cfg->batch ? np : e->cfg->batch;
 	if (!n)
 		return 0;
 	struct ose_state_hdr *h = e->t.hdr;
@@ -507,16 +512,15 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 	/* Feed records: the prefetch pipeline (tbl.h ose_tbl_pf_*) brings
 	 * each record's index line and slot in while the records before it
 	 * are applied; at 1M resident orders those are DRAM misses. */
-	int pipe = r->kind == OSE_RING_FEED;
 	if (pipe) {
-		for (uint32_t i = 0; i < n; i++)
+		for (uint32_t i = 0; i < np; i++)
 			e->pf_ev[i] = ose_spsc_cons_slot(&r->cons, i);
-		ose_tbl_pf_start(&e->t, e->pf_ev, n, e->pf_h);
+		ose_tbl_pf_start(&e->t, e->pf_ev, np, e->pf_h);
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pos = r->cons.tail + i;
 		if (pipe)
-			ose_tbl_pf_step(&e->t, e->pf_ev, n, i, e->pf_h);
+			ose_tbl_pf_step(&e->t, e->pf_ev, np, i, e->pf_h);
 		if (pos < ent->applied) {
 			/* Applied before a restart (the release of the tail
 			 * had not happened yet): never twice. */
@@ -1157,7 +1161,8 @@ int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop
 	e->s2h = aligned_alloc(128, sizeof(struct xq));
 	e->h2s = aligned_alloc(128, sizeof(struct xq));
 	e->timers = calloc(TIMER_CAP, sizeof(struct timer));
-	uint32_t nb = cfg->batch ? cfg->batch : 1;
+	/* The pipeline reads OSE_TBL_PF_AHEAD records past the batch. */
+	uint32_t nb = (cfg->batch ? cfg->batch : 1) + OSE_TBL_PF_AHEAD;
 	e->pf_ev = calloc(nb, sizeof(*e->pf_ev));
 	e->pf_h = calloc(nb, sizeof(*e->pf_h));
 	int rc = -ENOMEM;
