@@ -880,11 +880,14 @@ static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol, size_
 	if (ev->venue == OSE_VENUE_NONE || ev->venue >= OSE_VENUE_COUNT ||
 	    ev->status >= OSE_ST_COUNT || ev->side > OSE_SIDE_SELL)
 		return 0;
+	/* An empty string is terminated at byte 0: only non-empty ones are
+	 * scanned (events without a client or trade id are common). */
 	*sl = ose_fk_len(ev->symbol, OSE_SYMBOL_MAX);
-	*ol = ose_fk_len(ev->order_id, OSE_ID_MAX);
-	*al = ose_fk_len(ev->account, OSE_ACCOUNT_MAX);
+	*ol = ev->order_id[0] ? ose_fk_len(ev->order_id, OSE_ID_MAX) : 0;
+	*al = ev->account[0] ? ose_fk_len(ev->account, OSE_ACCOUNT_MAX) : 0;
 	if (*sl == OSE_SYMBOL_MAX || *ol == OSE_ID_MAX || *al == OSE_ACCOUNT_MAX ||
-	    !terminated(ev->client_id, OSE_ID_MAX) || !terminated(ev->trade_id, OSE_ID_MAX))
+	    (ev->client_id[0] && !terminated(ev->client_id, OSE_ID_MAX)) ||
+	    (ev->trade_id[0] && !terminated(ev->trade_id, OSE_ID_MAX)))
 		return 0;
 	if (!ev->symbol[0] || (!ev->order_id[0] && !ev->client_id[0]))
 		return 0;
