@@ -34,6 +34,10 @@ Prints, per DESIGN section 12:
   BENCH e2e.*.{10k,100k}.{1feed,6feeds}.pinned  (the layout an operator gives
         a small box: engine hot thread pinned to the last core and spinning,
         its slow-path thread, the simulator and the feeds on the other cores)
+  BENCH e2e.*.100k.1feed.pinned.rt  (the same layout, the engine's hot thread
+        sleeping on the doorbell when idle (wait = auto) at SCHED_FIFO 10:
+        what an operator gets from `chrt` on a core shared with anything;
+        skipped without the privilege)
   BENCH e2e.*.100k.1feed.pinned.nice10  (the same layout at nice -10, each
         process in its own session whose autogroup gets nice -10 too: with
         sched_autogroup on, other sessions' work shares a core with the
@@ -162,7 +166,8 @@ def dump_json(env, inst):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
-def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None, pinned=False):
+def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None, pinned=False,
+        wait=None, engine_rt=None):
     if nice is None:
         nice = NICE
     if sim_nice is None:
@@ -181,7 +186,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             f.write("[engine]\ninstance = %s\ncapacity = 262144\nbooks = 1024\nfsync = none\n"
                     "events_capacity = 262144\n" % inst)
             if pinned:
-                f.write("cpu = %d\nwait = %s\n" % (engine_cpu, os.environ.get("E2E_PINNED_WAIT", "spin")))
+                f.write("cpu = %d\nwait = %s\n" % (engine_cpu, wait or os.environ.get("E2E_PINNED_WAIT", "spin")))
         rate = max(1, total_rate // len(venues))
         burst = max(1, rate // 10000)  # one tick per 100 us at most
         # A process given a nice value starts its own session: with
@@ -216,6 +221,8 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             feeds.append(p)
         for var, ps in (("E2E_ENGINE_RT", [eng]), ("E2E_FEED_RT", feeds), ("E2E_SIM_RT", [sim])):
             rt = int(os.environ.get(var, "0"))
+            if var == "E2E_ENGINE_RT" and engine_rt is not None:
+                rt = engine_rt
             for p in ps if rt else []:
                 # experiment: SCHED_FIFO for the process's main thread (the
                 # engine's hot thread; the feed's and the simulator's only one)
@@ -284,9 +291,9 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
 
 
 def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None, sim_nice=None,
-          pinned=False):
+          pinned=False, wait=None, engine_rt=None):
     name = "%s.%s" % (tag_rate, tag_feeds)
-    r = run(venues, total, seconds, name, extra_env, nice, sim_nice, pinned)
+    r = run(venues, total, seconds, name, extra_env, nice, sim_nice, pinned, wait, engine_rt)
     for q in ("p50", "p99", "p999", "max"):
         k = "e2e.stage.total.%s.%s" % (q, name)
         if k in r["fig"]:
@@ -372,6 +379,18 @@ def main():
                   pinned=True)
         except PermissionError:
             print("# 100k.1feed.pinned.nice10: skipped, no privilege to raise priority")
+    # The floor's case with the engine's hot thread protected from its
+    # core's neighbours (docs/operations.md section 5): it sleeps on the
+    # rings' doorbell when idle (wait = auto) and runs SCHED_FIFO, so a
+    # feed's commit wakes it and it preempts whatever runs on its core
+    # (kdamond, another session's build) at once instead of waiting out
+    # that task's 4 ms tick.  It never spins, so it starves nothing.
+    if os.cpu_count() >= 2 and (only is None or "100k.1feed.pinned.rt" in only):
+        try:
+            bench("100k", 100000, ["binance"], "1feed.pinned.rt", secs, pinned=True, wait="auto",
+                  engine_rt=10)
+        except PermissionError:
+            print("# 100k.1feed.pinned.rt: skipped, no privilege for SCHED_FIFO")
     r = results.get(("100k", "1feed"))
     for f in r["feeds"] if r else []:
         for stage in ("decrypt", "parse", "ring", "total"):
