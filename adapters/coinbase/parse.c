@@ -53,7 +53,13 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
-static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
+/* The key orders Coinbase writes (reference §6 samples; the
+ * simulator's too), for the plain walk's expectation
+ * (adapters/plain/plain.h). */
+static const char *const top_order[] = {
+	"channel", "client_id", "timestamp", "sequence_num", "events", NULL,
+};
+static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET_ORDER(top_keys, top_order);
 
 enum { E_TYPE, E_ORDERS, E_COUNT };
 static const struct ose_json_key ev_keys[E_COUNT] = {
@@ -63,7 +69,8 @@ static const struct ose_json_key ev_keys[E_COUNT] = {
 	[E_ORDERS] = OSE_JSON_KEY_F("orders", OSE_JSON_EACH),
 };
 static struct ose_json_keyset ev_ks = OSE_JSON_KEYSET(ev_keys);
-static struct ose_plain_keyset ev_pks = OSE_PLAIN_KEYSET(ev_keys);
+static const char *const ev_order[] = { "type", "orders", "positions", NULL };
+static struct ose_plain_keyset ev_pks = OSE_PLAIN_KEYSET_ORDER(ev_keys, ev_order);
 
 enum {
 	O_ORDER_ID, O_CLIENT_ID, O_PRODUCT, O_SIDE, O_TYPE, O_STATUS, O_TIF, O_CUM, O_LEAVES,
@@ -86,7 +93,25 @@ static const struct ose_json_key ord_keys[O_COUNT] = {
 	[O_CANCEL] = OSE_JSON_KEY("cancel_reason"),
 };
 static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
-static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET(ord_keys);
+/* Orders: the wire's order (captured user-channel messages), then the
+ * documentation's (alphabetical; the simulator writes it). */
+static const char *const ord_order[] = {
+	"order_id", "client_order_id", "cumulative_quantity", "leaves_quantity", "avg_price",
+	"total_fees", "status", "product_id", "creation_time", "order_side", "order_type",
+	"limit_price", "post_only", "cancel_reason", "reject_reason", "total_value_after_fees",
+	"contract_expiry_type", "product_type", "risk_managed_by", "time_in_force",
+	"trigger_status", "stop_price", NULL,
+};
+static const char *const ord_order2[] = {
+	"avg_price", "cancel_reason", "client_order_id", "completion_percentage",
+	"contract_expiry_type", "cumulative_quantity", "filled_value", "leaves_quantity",
+	"limit_price", "number_of_fills", "order_id", "order_side", "order_type",
+	"outstanding_hold_amount", "post_only", "product_id", "product_type", "reject_reason",
+	"retail_portfolio_id", "risk_managed_by", "status", "stop_price", "time_in_force",
+	"total_fees", "total_value_after_fees", "trigger_status", "creation_time", "end_time",
+	"start_time", NULL,
+};
+static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET_ORDER2(ord_keys, ord_order, ord_order2);
 
 /* Pseudo-status for "live: NEW or PARTIALLY_FILLED by cum_qty". */
 #define CB_LIVE 100

@@ -57,7 +57,10 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
-static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET(top_keys);
+/* The key orders Gate writes (reference §2 samples; the simulator's
+ * too), for the plain walk's expectation (adapters/plain/plain.h). */
+static const char *const top_order[] = { "time", "time_ms", "channel", "event", "result", NULL };
+static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET_ORDER(top_keys, top_order);
 
 enum { KE_CODE, KE_COUNT };
 static const struct ose_json_key err_keys[KE_COUNT] = {
@@ -87,7 +90,14 @@ static const struct ose_json_key ord_keys[O_COUNT] = {
 	[O_FINISH_AS] = OSE_JSON_KEY("finish_as"),
 };
 static struct ose_json_keyset ord_ks = OSE_JSON_KEYSET(ord_keys);
-static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET(ord_keys);
+static const char *const ord_order[] = {
+	"id", "text", "create_time", "update_time", "currency_pair", "type", "account", "side",
+	"amount", "price", "time_in_force", "left", "filled_total", "filled_amount",
+	"avg_deal_price", "fee", "fee_currency", "point_fee", "gt_fee", "rebated_fee",
+	"rebated_fee_currency", "create_time_ms", "update_time_ms", "user", "event", "stp_id",
+	"stp_act", "finish_as", "biz_info", "amend_text", NULL,
+};
+static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET_ORDER(ord_keys, ord_order);
 
 enum {
 	T_ID, T_ID_MARKET, T_ORDER_ID, T_PAIR, T_SIDE, T_AMOUNT, T_PRICE, T_FEE, T_FEE_CCY, T_TEXT,
@@ -108,7 +118,12 @@ static const struct ose_json_key trade_keys[T_COUNT] = {
 	[T_CREATE] = OSE_JSON_KEY("create_time"),
 };
 static struct ose_json_keyset trade_ks = OSE_JSON_KEYSET(trade_keys);
-static struct ose_plain_keyset trade_pks = OSE_PLAIN_KEYSET(trade_keys);
+static const char *const trade_order[] = {
+	"id", "user_id", "order_id", "currency_pair", "create_time", "create_time_ms", "side",
+	"amount", "role", "price", "fee", "fee_currency", "point_fee", "gt_fee", "text",
+	"id_market", NULL,
+};
+static struct ose_plain_keyset trade_pks = OSE_PLAIN_KEYSET_ORDER(trade_keys, trade_order);
 
 /* The status table: finish_as of a `finish` event. */
 static const struct ose_wire_map gate_finish[] = {

@@ -12,13 +12,18 @@
  * 2. Walk: in a plain message every '"' opens or closes a string, so the
  *    end of a string is the next set bit of the bitmap (a shift, a test,
  *    a count-trailing-zeros), and the grammar between strings is a few
- *    byte compares.  About 60 instructions for a "key":"value" member
- *    nobody wants, 95 for a wanted one (the full scanner: about 170).
+ *    byte compares.  With a key order (OSE_PLAIN_KEYSET_ORDER) the key
+ *    expected next is checked as the bytes "key": with two 16-byte
+ *    compares, which also settle its end and its colon; any other key
+ *    (or spaces before it) takes the general way, its end from the
+ *    bitmap and a hash lookup, and moves the expectation to the key
+ *    after it in the order.
  * Bounds: the walk's end is the message's last non-space byte, which
  * must be '}' (else: declined).  That byte stops every scan that looks
  * for something else (digits, spaces, a quote's successor), so those
  * scans need no end test; only a closing bracket can be the last byte,
- * and the walk tests the end after each nested container.
+ * and the walk tests the end after each nested container.  The key
+ * compare reads 32 bytes only where the message holds them (lim).
  */
 #include "adapters/plain/plain.h"
 
@@ -53,7 +58,8 @@ static inline unsigned plain_hash(uint64_t w, size_t len, uint64_t mult)
 
 static pthread_mutex_t plain_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Index ks with multiplier mult; returns 1 if no bucket holds two keys. */
+/* Index ks's entries with multiplier mult; returns 1 if no bucket holds
+ * two entries. */
 static int plain_index(struct ose_plain_keyset *ks, uint64_t mult)
 {
 	int perfect = 1;
@@ -61,20 +67,12 @@ static int plain_index(struct ose_plain_keyset *ks, uint64_t mult)
 	memset(ks->bucket, 0, sizeof(ks->bucket));
 	memset(ks->next, 0, sizeof(ks->next));
 	ks->mult = mult;
-	/* Insert in reverse so each chain lists keys in table order. */
-	for (uint32_t i = ks->n; i-- > 0;) {
-		const struct ose_json_key *key = &ks->keys[i];
-		uint64_t w = 0, t = 0;
+	/* Insert in reverse so each chain lists entries in table order. */
+	for (uint32_t i = ks->nent; i-- > 0;) {
 		unsigned h;
-		if (key->len == 0)
+		if (ks->ent[i].len == 0)
 			continue; /* a message key is never empty here */
-		memcpy(&w, key->name, key->len < 8 ? key->len : 8);
-		if (key->len > 8)
-			memcpy(&t, key->name + key->len - 8, 8);
-		ks->ent[i].word = w;
-		ks->ent[i].tail = t;
-		ks->ent[i].len = key->len;
-		h = plain_hash(w, key->len, mult);
+		h = plain_hash(ks->ent[i].word, ks->ent[i].len, mult);
 		if (ks->bucket[h])
 			perfect = 0;
 		ks->next[i] = ks->bucket[h];
@@ -83,16 +81,113 @@ static int plain_index(struct ose_plain_keyset *ks, uint64_t mult)
 	return perfect;
 }
 
+/* Entry i for name[0..len). */
+static void plain_ent(struct ose_plain_keyset *ks, uint32_t i, const char *name, uint32_t len,
+		      int idx)
+{
+	uint64_t w = 0, t = 0;
+	memcpy(&w, name, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&t, name + len - 8, 8);
+	ks->ent[i].word = w;
+	ks->ent[i].tail = t;
+	ks->ent[i].name = name;
+	ks->ent[i].len = len;
+	ks->ent[i].idx = (int8_t)idx;
+	ks->ent[i].pos = -1;
+	ks->ent[i].pos2 = -1;
+}
+
+/* The entry for name[0..len), added (not wanted) if it is not there. */
+static uint32_t plain_ent_of(struct ose_plain_keyset *ks, const char *name, uint32_t len)
+{
+	uint32_t e;
+	for (e = 0; e < ks->nent; e++)
+		if (ks->ent[e].len == len && memcmp(ks->ent[e].name, name, len) == 0)
+			return e;
+	plain_ent(ks, ks->nent++, name, len, -1);
+	return e;
+}
+
+/* ord[] from list, from entry base on, then its never-matching entry;
+ * which = 0 for order (ent pos), 1 for order2 (ent pos2).  Returns the
+ * index of the never-matching entry, or -1 if the list breaks a limit. */
+static int plain_build_list(struct ose_plain_keyset *ks, const char *const *list, uint32_t base,
+			    int which)
+{
+	uint32_t j;
+
+	for (j = 0; list && list[j]; j++) {
+		size_t len = strlen(list[j]);
+		uint32_t e, k = base + j;
+
+		if (j >= OSE_PLAIN_ORDER_MAX || len == 0 || len > OSE_PLAIN_ORDER_KEYLEN)
+			return -1;
+		e = plain_ent_of(ks, list[j], (uint32_t)len);
+		/* A repeated name keeps its first place. */
+		if (which == 0 && ks->ent[e].pos < 0)
+			ks->ent[e].pos = (int8_t)k;
+		if (which == 1 && ks->ent[e].pos2 < 0)
+			ks->ent[e].pos2 = (int8_t)k;
+		memset(ks->ord[k].pat, 0, sizeof(ks->ord[k].pat));
+		ks->ord[k].pat[0] = '"';
+		memcpy(ks->ord[k].pat + 1, list[j], len);
+		ks->ord[k].pat[len + 1] = '"';
+		ks->ord[k].pat[len + 2] = ':';
+		len += 3;
+		ks->ord[k].mask = len >= 32 ? 0xffffffffu : (1u << len) - 1;
+		ks->ord[k].len = (uint32_t)len;
+		ks->ord[k].idx = ks->ent[e].idx;
+	}
+	/* A NUL where a key has its '"': never matches, needs no bound. */
+	memset(&ks->ord[base + j], 0, sizeof(ks->ord[base + j]));
+	ks->ord[base + j].mask = 1;
+	ks->ord[base + j].len = 1;
+	ks->ord[base + j].idx = -1;
+	return (int)(base + j);
+}
+
+/* The entries (wanted keys, then the order lists' other names) and the
+ * order patterns.  Returns 0, or -1 if an order list breaks a limit. */
+static int plain_build(struct ose_plain_keyset *ks)
+{
+	int end1, end2;
+
+	for (uint32_t i = 0; i < ks->n; i++)
+		plain_ent(ks, i, ks->keys[i].name, ks->keys[i].len, (int)i);
+	ks->nent = ks->n;
+	end1 = plain_build_list(ks, ks->order, 0, 0);
+	if (end1 < 0)
+		return -1;
+	end2 = plain_build_list(ks, ks->order ? ks->order2 : NULL, (uint32_t)end1 + 1, 1);
+	if (end2 < 0)
+		return -1;
+	/* Each name's successor in the other list. */
+	ks->ord[end1].other = (uint32_t)end2;
+	ks->ord[end2].other = (uint32_t)end1;
+	for (uint32_t e = 0; e < ks->nent; e++) {
+		if (ks->ent[e].pos >= 0)
+			ks->ord[ks->ent[e].pos].other =
+				ks->ent[e].pos2 >= 0 ? (uint32_t)ks->ent[e].pos2 + 1 : (uint32_t)end2;
+		if (ks->ent[e].pos2 >= 0)
+			ks->ord[ks->ent[e].pos2].other =
+				ks->ent[e].pos >= 0 ? (uint32_t)ks->ent[e].pos + 1 : (uint32_t)end1;
+	}
+	ks->nord = (uint32_t)end1;
+	return 0;
+}
+
 static void plain_prepare(struct ose_plain_keyset *ks)
 {
 	pthread_mutex_lock(&plain_lock);
 	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
 		/* A set too big to index is never usable here (ready = 2):
 		 * every message then goes to the scanner. */
-		if (ks->n <= OSE_PLAIN_KEYS_MAX) {
-			/* Odd multipliers until every key has its own bucket
-			 * (a lookup is then one compare); 32 keys in 256
-			 * buckets need a handful of tries.  If none is found
+		int ok = ks->n <= OSE_PLAIN_KEYS_MAX && plain_build(ks) == 0;
+		if (ok) {
+			/* Odd multipliers until every entry has its own
+			 * bucket (a lookup is then one compare): some tens of
+			 * tries for a venue's 35 entries.  If none is found
 			 * the chains still give right answers, slower. */
 			uint64_t mult = 0x9e3779b97f4a7c15ull;
 			for (int tries = 0; tries < 4096; tries++) {
@@ -101,9 +196,9 @@ static void plain_prepare(struct ose_plain_keyset *ks)
 				mult = (mult * 6364136223846793005ull + 1442695040888963407ull) | 1;
 			}
 		}
-		/* P1: publishes bucket/next/ent/mult; pairs with the
+		/* P1: publishes bucket/next/ent/ord/mult; pairs with the
 		 * acquire load at P2 in plain_ready(). */
-		__atomic_store_n(&ks->ready, ks->n <= OSE_PLAIN_KEYS_MAX ? 1 : 2, __ATOMIC_RELEASE);
+		__atomic_store_n(&ks->ready, ok ? 1 : 2, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&plain_lock);
 }
@@ -136,8 +231,8 @@ static __attribute__((noinline)) uint64_t plain_word_short(const char *k, size_t
 	return w;
 }
 
-/* plain_find for keys longer than 16 bytes (of the wanted keys only
- * Coinbase's cumulative_quantity): the middle bytes need a memcmp, kept
+/* plain_find for keys longer than 16 bytes (Coinbase's
+ * cumulative_quantity and some names nobody wants): the middle bytes need a memcmp, kept
  * out of line so the common lookup has no call and keeps its registers.  i is the bucket's first
  * entry + 1. */
 static __attribute__((noinline)) int plain_find_long(const struct ose_plain_keyset *ks, unsigned i,
@@ -145,14 +240,14 @@ static __attribute__((noinline)) int plain_find_long(const struct ose_plain_keys
 {
 	do {
 		if (ks->ent[i - 1].word == w && ks->ent[i - 1].tail == t && ks->ent[i - 1].len == len &&
-		    memcmp(ks->keys[i - 1].name + 8, k + 8, len - 16) == 0)
+		    memcmp(ks->ent[i - 1].name + 8, k + 8, len - 16) == 0)
 			return (int)i - 1;
 		i = ks->next[i - 1];
 	} while (i);
 	return -1;
 }
 
-/* Index of key k[0..len) in ks, or -1.  k + len < end (the closing quote
+/* Entry of key k[0..len) in ks, or -1.  k + len < end (the closing quote
  * is in the buffer).  The first 8 bytes compare as one word (one load
  * when the buffer has room), keys of 9..16 bytes add the last 8, longer
  * ones a memcmp of the middle.  mult is ks->mult, passed in so that it
@@ -197,6 +292,7 @@ static inline int plain_find(const struct ose_plain_keyset *ks, uint64_t mult, c
 
 struct plain {
 	const char *base, *end; /* end: one past the final '}' */
+	const char *lim;        /* one past the message's last byte */
 	const uint64_t *bits;   /* bit i of bits[w] = base[64 w + i] is '"' */
 	size_t nwords;
 };
@@ -508,6 +604,58 @@ static inline uint8_t plain_type(char c)
 	}
 }
 
+/* 1 if the 32 bytes at p (inside the message) start with order entry
+ * c's "name":.  vec: the SSE2 compare, else its scalar twin. */
+static inline int plain_expect(const struct ose_plain_keyset *ks, uint32_t c, const char *p,
+			       int vec)
+{
+#if PLAIN_SSE2
+	if (likely(vec)) {
+		const __m128i *pat = (const __m128i *)(const void *)ks->ord[c].pat;
+		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+				     _mm_loadu_si128((const __m128i *)(const void *)p), _mm_loadu_si128(pat))) |
+			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+				     _mm_loadu_si128((const __m128i *)(const void *)(p + 16)),
+				     _mm_loadu_si128(pat + 1)))
+				     << 16;
+		return (m & ks->ord[c].mask) == ks->ord[c].mask;
+	}
+#endif
+	(void)vec;
+	return memcmp(p, ks->ord[c].pat, ks->ord[c].len) == 0;
+}
+
+/* A key the expectations missed, at p (spaces may come first): looked
+ * up in ks, *idx set to its index in keys or -1, and *c / *d to the
+ * entries after its place in each order (unchanged for a name not in
+ * one).  Returns the first byte of its value (spaces skipped), or NULL. */
+static inline __attribute__((always_inline)) const char *
+plain_key(const struct plain *s, const struct ose_plain_keyset *ks, const char *p, uint32_t *c,
+	  uint32_t *d, int *idx)
+{
+	const char *q;
+	int e;
+
+	p = plain_ws(p);
+	/* The key's closing quote is before end - 1 (the final '}'), so
+	 * every byte looked at below up to the value is inside the walk. */
+	if (*p != '"' || !(q = plain_nextq(s, p + 1)))
+		return NULL;
+	e = plain_find(ks, ks->mult, p + 1, (size_t)(q - p - 1), s->end);
+	*idx = -1;
+	if (e >= 0) {
+		if (ks->ent[e].pos >= 0)
+			*c = (uint32_t)ks->ent[e].pos + 1;
+		if (ks->ent[e].pos2 >= 0)
+			*d = (uint32_t)ks->ent[e].pos2 + 1;
+		*idx = ks->ent[e].idx;
+	}
+	p = plain_ws(q + 1);
+	if (*p != ':')
+		return NULL;
+	return plain_ws(p + 1);
+}
+
 /* The object at p ('{', at nesting depth): wanted keys into vals (all
  * reset to absent first), EACH arrays to each.  Its end (<= end), or
  * NULL. */
@@ -519,36 +667,41 @@ static const char *plain_object(const struct plain *s, const char *p,
 	 * anything) would otherwise reload these through s and ks. */
 	const struct plain L = *s;
 	const char *end = L.end, *q, *vs;
-	uint64_t mult;
+	const int vec = !plain_scalar_only;
+	/* The entries expected next in each order (ord[c] or ord[d] is a
+	 * never-matching one when a list is done or absent). */
+	uint32_t c = 0, d;
 	int idx;
 
 	if (unlikely(!plain_ready(ks)))
 		return NULL;
-	mult = ks->mult;
+	d = ks->nord + 1;
 	for (uint32_t i = 0, n = ks->n; i < n; i++)
 		vals[i].type = OSE_JSON_ABSENT;
 	p = plain_ws(p + 1);
 	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		/* The key.  Its closing quote is before end - 1 (the final
-		 * '}'), so every byte looked at below up to the value is
-		 * inside the walk. */
-		if (unlikely(*p != '"'))
-			return NULL;
-		q = plain_nextq(&L, p + 1);
-		if (unlikely(!q))
-			return NULL;
-		idx = plain_find(ks, mult, p + 1, (size_t)(q - p - 1), end);
-		p = q + 1;
-		if (unlikely(*p != ':')) {
-			p = plain_ws(p);
-			if (*p != ':')
+		uint32_t hit;
+		if (likely(L.lim - p >= 32) &&
+		    (likely(plain_expect(ks, hit = c, p, vec)) || plain_expect(ks, hit = d, p, vec))) {
+			/* The list hit goes on; the other resumes after this name. */
+			idx = ks->ord[hit].idx;
+			p += ks->ord[hit].len;
+			if (hit == c) {
+				d = ks->ord[hit].other;
+				c++;
+			} else {
+				c = ks->ord[hit].other;
+				d++;
+			}
+			if (unlikely(*p == ' '))
+				p = plain_ws(p);
+		} else {
+			p = plain_key(&L, ks, p, &c, &d, &idx);
+			if (unlikely(!p))
 				return NULL;
 		}
-		p++;
-		if (unlikely(*p == ' '))
-			p = plain_ws(p);
 
 		vs = p;
 		if (likely(*p == '"')) {
@@ -597,11 +750,10 @@ static const char *plain_object(const struct plain *s, const char *p,
 		}
 
 		/* p < end here: after a string (its closing quote is before
-		 * the final '}') or by the tests above. */
+		 * the final '}') or by the tests above.  After a comma the
+		 * next key may have spaces before it: plain_key skips them. */
 		if (likely(*p == ',')) {
 			p++;
-			if (unlikely(*p == ' '))
-				p = plain_ws(p);
 			continue;
 		}
 		if (*p == ' ')
@@ -610,7 +762,7 @@ static const char *plain_object(const struct plain *s, const char *p,
 			return p + 1;
 		if (*p != ',')
 			return NULL;
-		p = plain_ws(p + 1);
+		p++;
 	}
 }
 
@@ -631,6 +783,7 @@ int ose_plain_obj_get_each(const char *p, size_t len, struct ose_plain_keyset *k
 		return -1;
 	s.base = p;
 	s.end = e;
+	s.lim = p + len;
 	s.bits = bits;
 	s.nwords = (len + 63) / 64;
 	q = plain_ws(p);

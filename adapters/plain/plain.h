@@ -7,11 +7,20 @@
  * Plain means what venues actually send on their private streams: one
  * compact line of printable ASCII with no backslash anywhere (no escapes,
  * no UTF-8, no tabs or newlines; spaces are allowed between tokens), at
- * most 64 KiB.  For such a message every '"' opens or closes a string, so
- * the walk finds the end of each string from a bitmap of quote positions
- * (computed for the whole message first: AVX2, SSE2 or scalar) instead of
- * scanning each string byte by byte, and the grammar between strings is
- * a few scalar compares.
+ * most 64 KiB.  In such a message a string ends at the next '"', found
+ * 16 bytes at a time (SSE2; a scalar twin elsewhere) with the same
+ * compare that declines a backslash, control or non-ASCII byte, and the
+ * grammar between strings is a few scalar compares.
+ *
+ * Key order: venues write an object's keys in a fixed order.  A key set
+ * may list it (OSE_PLAIN_KEYSET_ORDER: every key the venue sends, wanted
+ * or not, in its order), and a second order where a venue has two (the
+ * documentation's and the wire's); the walk then expects the key after
+ * the last one it met, in either order, and checks each expectation
+ * with two 16-byte compares of "key": (no hash, no search for the key's
+ * end: that search is a chain of dependent loads).  A key out of order,
+ * missing or unknown costs a hash lookup and re-synchronises both
+ * expectations; the result never depends on the order lists.
  *
  * Same output as the scanner: ose_plain_obj_get_each() fills the same
  * struct ose_json_val views, from key arrays shared with the scanner's
@@ -31,8 +40,8 @@
  * scanner on what it accepts (tests/adapters/v2/test_plain.c checks
  * both directions on fixtures and mutated messages).
  *
- * Padding contract: none.  Only p[0..len) is read; 16-byte loads happen
- * only inside a whole 64-byte block within the buffer, the tail is scalar.
+ * Padding contract: none.  Only p[0..len) is read: a 16-byte load happens
+ * only where all 16 bytes lie inside it.
  *
  * Thread safety: key sets are indexed on first use under a lock and are
  * read-only afterwards; everything else is pure.
@@ -47,6 +56,9 @@
 
 /* Most keys one plain key set may hold. */
 #define OSE_PLAIN_KEYS_MAX 32
+/* Most names an order list may hold, and their longest (bytes). */
+#define OSE_PLAIN_ORDER_MAX 48
+#define OSE_PLAIN_ORDER_KEYLEN 29
 /* Deeper nesting is declined (the scanner then applies its own limit). */
 #define OSE_PLAIN_MAX_DEPTH 32
 
@@ -59,17 +71,44 @@
 struct ose_plain_keyset {
 	const struct ose_json_key *keys;
 	uint32_t n; /* <= OSE_PLAIN_KEYS_MAX */
+	/* NULL, or the venue's key orders: NULL-terminated lists of at most
+	 * OSE_PLAIN_ORDER_MAX names of at most OSE_PLAIN_ORDER_KEYLEN bytes
+	 * (a list beyond either limit makes the set unusable: every message
+	 * is declined).  order2 is only read when order is set. */
+	const char *const *order, *const *order2;
 	int ready;  /* private */
 	uint64_t mult; /* hash multiplier: chosen so no two keys share a bucket */
+	uint32_t nent, nord;
 	uint8_t bucket[256];
-	uint8_t next[OSE_PLAIN_KEYS_MAX];
+	uint8_t next[OSE_PLAIN_KEYS_MAX + 2 * OSE_PLAIN_ORDER_MAX];
+	/* The wanted keys, then the order lists' other names. */
 	struct {
 		uint64_t word; /* first 8 key bytes, zero-padded */
 		uint64_t tail; /* last 8 key bytes (keys of 9..16), else 0 */
+		const char *name;
 		uint32_t len;
-	} ent[OSE_PLAIN_KEYS_MAX];
+		int8_t idx;  /* index in keys, or -1 (a name nobody wants) */
+		int8_t pos;  /* its entry in ord[] from order, or -1 */
+		int8_t pos2; /* its entry in ord[] from order2, or -1 */
+	} ent[OSE_PLAIN_KEYS_MAX + 2 * OSE_PLAIN_ORDER_MAX];
+	/* order's names, an entry that never matches, order2's names and
+	 * another such entry.  Each as the bytes "name": (32, zero-padded),
+	 * their length and one bit per byte of it, its index in keys or -1,
+	 * and the entry of the other list expected after this name there
+	 * (that list's never-matching entry if the name is not in it). */
+	struct {
+		char pat[32];
+		uint32_t mask, len;
+		int32_t idx;
+		uint32_t other;
+	} ord[2 * (OSE_PLAIN_ORDER_MAX + 1)];
 };
 #define OSE_PLAIN_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
+#define OSE_PLAIN_KEYSET_ORDER(arr, ord_list) \
+	{ .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]), .order = (ord_list) }
+#define OSE_PLAIN_KEYSET_ORDER2(arr, ord_list, ord_list2)                                  \
+	{ .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]), .order = (ord_list),         \
+	  .order2 = (ord_list2) }
 
 /*
  * What to do with the elements of an OSE_JSON_EACH array (every element
