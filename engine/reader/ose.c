@@ -291,32 +291,50 @@ static inline void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s, struct 
 	out->updates = (uint32_t)LDW(sw, updates);
 }
 
-/* The n words of the key array kw against payload words from word i,
- * masked: the difference, 0 if equal.  Whole fixed arrays (both sides
- * zero-filled), so the loop has a constant trip count: no branch a
- * random mix of key lengths could mispredict. */
-static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned n,
-				  uint64_t mask)
+/* Key word j of the array kw (a whole zero-filled array, 8-aligned). */
+static inline uint64_t kword(const char *kw, unsigned j)
 {
-	uint64_t d = 0, w;
-#pragma GCC unroll 8
-	for (unsigned j = 0; j < n; j++) {
-		memcpy(&w, kw + 8 * j, 8);
-		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ w;
-	}
-	return d & mask;
+	uint64_t w;
+	memcpy(&w, kw + 8 * j, 8);
+	return w;
 }
 
-/* 1 if the slot's payload words sw (head word hw) carry k: venue, id,
- * and symbol / account when k has them. */
-static inline int key_eq(const uint64_t *sw, uint64_t hw, const struct ose_key *k)
+/* Payload words from word i against the key array kw: the difference over
+ * words [j0, j1), 0 if equal. */
+static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned j0,
+				  unsigned j1)
+{
+	uint64_t d = 0;
+#pragma GCC unroll 8
+	for (unsigned j = j0; j < j1; j++)
+		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ kword(kw, j);
+	return d;
+}
+
+/* 1 if the slot's payload words sw (head word hw) carry k: venue, id, and
+ * symbol / account when k has them.  Both sides are zero-filled arrays,
+ * so the words through the one holding the key's NUL decide: equal there,
+ * the slot's string ends at the same place.  The short forms (ids up to
+ * 23 characters, symbols up to 15) are one fixed compare each; the
+ * lengths of one venue's ids and symbols hardly vary, so the branches to
+ * the long forms predict. */
+static inline __attribute__((always_inline)) int key_eq(const uint64_t *sw, uint64_t hw,
+							 const struct ose_key *k)
 {
 	uint64_t d = (uint8_t)hw ^ k->venue;
-	d |= words_diff(sw, k->idw, k->id, OSE_ID_MAX / 8, ~0ull);
-	d |= words_diff(sw, PW(symbol), k->sym, OSE_SYMBOL_MAX / 8, -(uint64_t)(k->sw != 0));
-	d |= words_diff(sw, PW(account), k->acct, OSE_ACCOUNT_MAX / 8, -(uint64_t)(k->aw != 0));
+	d |= words_diff(sw, k->idw, k->id, 0, 3);
+	if (__builtin_expect(k->iw > 3, 0))
+		d |= words_diff(sw, k->idw, k->id, 3, OSE_ID_MAX / 8);
+	if (k->sw) {
+		d |= words_diff(sw, PW(symbol), k->sym, 0, 2);
+		if (__builtin_expect(k->sw > 2, 0))
+			d |= words_diff(sw, PW(symbol), k->sym, 2, OSE_SYMBOL_MAX / 8);
+	}
+	if (k->aw)
+		d |= words_diff(sw, PW(account), k->acct, 0, OSE_ACCOUNT_MAX / 8);
 	return d == 0;
 }
+OSE_STATIC_ASSERT(OSE_ID_MAX / 8 >= 3 && OSE_SYMBOL_MAX / 8 >= 2, "short key forms fit");
 
 /* What slot_get reads on a match. */
 enum rd { RD_NONE, RD_BRIEF, RD_ORDER };
@@ -437,15 +455,16 @@ static __attribute__((noinline)) int probe_order(const ose_t *h, struct ose_key 
 	return probe(h, k, RD_ORDER, out);
 }
 
-/* A find with a prepared key: the hinted slot first (verified in its
- * snapshot; by client id only while open), the probe otherwise. */
+/* A find with a prepared key: the hinted slot first if there is one
+ * (verified in its snapshot; by client id only while open), the probe
+ * otherwise or if the hint no longer holds. */
 static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct ose_key *k,
 							  enum rd what, void *out)
 {
 	if (__builtin_expect(k->err != 0, 0))
 		return k->err;
 	uint32_t s = k->hint - 1;
-	if (__builtin_expect(s < h->capacity, 1)) {
+	if (s < h->capacity) {
 		uint16_t fl;
 		int m = slot_get(h, s, k, what, out, &fl);
 		if (__builtin_expect(m == 1, 1) && (!k->by_cid || (fl & OSE_OF_OPEN)))
