@@ -162,12 +162,14 @@ static const struct ose_wire_map gate_type[] = {
 	OSE_WIRE("limit_borrow_repay", OSE_OT_LIMIT),
 };
 
-/* poc (pending-or-cancelled) is post-only: LIMIT_MAKER, GTC. */
+/* poc (pending-or-cancelled) is post-only: LIMIT_MAKER, GTC.  GATE_POC
+ * marks it in the table value (the low byte is the tif). */
+#define GATE_POC 0x100
 static const struct ose_wire_map gate_tif[] = {
 	OSE_WIRE("gtc", OSE_TIF_GTC),
 	OSE_WIRE("ioc", OSE_TIF_IOC),
 	OSE_WIRE("fok", OSE_TIF_FOK),
-	OSE_WIRE("poc", OSE_TIF_GTC),
+	OSE_WIRE("poc", OSE_TIF_GTC | GATE_POC),
 };
 
 #define FAIL(rc_, why_) return ose_ev_fail(out, (rc_), (why_))
@@ -210,8 +212,8 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 	v = OSE_WIRE_LOOKUP(&o[O_TYPE], gate_type);
 	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
 	v = OSE_WIRE_LOOKUP(&o[O_TIF], gate_tif);
-	ev->tif = (uint8_t)(v >= 0 ? v : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
-	if (OSE_JSON_STR_EQ(&o[O_TIF], "poc") && ev->ord_type == OSE_OT_LIMIT)
+	ev->tif = (uint8_t)(v >= 0 ? v & 0xff : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
+	if (v >= 0 && (v & GATE_POC) && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
 
 	CHECK(ose_ev_dec(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE), "gate spot.orders.price");
