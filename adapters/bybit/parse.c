@@ -12,6 +12,9 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
+#include "adapters/json/swar.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
 
 enum { K_TOPIC, K_DATA, K_OP, K_SUCCESS, K_RETMSG, K_CTIME, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -111,6 +114,53 @@ static const struct ose_wire_map by_nontrade[] = {
 		}                      \
 	} while (0)
 
+/*
+ * ose_ev_dec with the common shapes ("30000.50", "0.100", "0") read
+ * inline by ose_swar_dec_short, which gives the same value; anything
+ * else ("", null, a bare number, an escape, a long or odd token, the
+ * end of the message within 18 bytes) goes to the reader, which also
+ * says what is wrong.  end: the end of the message, for the word loads.
+ */
+static inline int by_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst,
+			 uint16_t flag, const char *end)
+{
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+		   ose_swar_dec_short(v->p, v->len, dst))) {
+		ev->flags |= flag;
+		return 0;
+	}
+#else
+	(void)end;
+#endif
+	return ose_ev_dec(ev, v, dst, flag);
+}
+
+/*
+ * ose_json_read_ts(v, OSE_TS_MS, ns, NULL) with Bybit's usual value, a
+ * string of 13 digits (epoch ms), read as two words; the rest (and every
+ * error) is the reader's.
+ */
+static inline int by_ts_ms(const struct ose_json_val *v, int64_t *ns, const char *end)
+{
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && v->len == 13 && !v->esc && end - v->p >= 16)) {
+		uint64_t x = ose_swar_load(v->p), y = ose_swar_load(v->p + 8), ms;
+		if (likely(ose_swar_ndigits(x) == 8 && ose_swar_ndigits(y) >= 5)) {
+			ms = ose_swar_value(x - OSE_SWAR_ZEROS) * 100000u + ose_swar_value_n(y, 5);
+			/* ose_ts_parse_epoch's limit: beyond it, its error. */
+			if (likely(ms <= (uint64_t)INT64_MAX / 1000000u)) {
+				*ns = (int64_t)(ms * 1000000u);
+				return 0;
+			}
+		}
+	}
+#else
+	(void)end;
+#endif
+	return ose_json_read_ts(v, OSE_TS_MS, ns, NULL);
+}
+
 /* Fields both topics share: ids, symbol, side, type. */
 static int by_common(const struct ose_json_val *o, struct ose_event *ev, const char *topic,
 		     const char **why)
@@ -148,7 +198,7 @@ static int by_common(const struct ose_json_val *o, struct ose_event *ev, const c
 }
 
 static int by_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
-		    struct ose_event *ev, const char **why)
+		    struct ose_event *ev, const char *end, const char **why)
 {
 	int rc, v;
 
@@ -171,17 +221,17 @@ static int by_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 		ev->tif = OSE_TIF_OTHER;
 	}
 
-	CHECK(ose_ev_dec(ev, &o[B_PRICE], &ev->price, OSE_EVF_HAS_PRICE), "order.price");
-	CHECK(ose_ev_dec(ev, &o[B_QTY], &ev->qty, OSE_EVF_HAS_QTY), "order.qty");
-	CHECK(ose_ev_dec(ev, &o[B_CUMQTY], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY), "order.cumExecQty");
+	CHECK(by_dec(ev, &o[B_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "order.price");
+	CHECK(by_dec(ev, &o[B_QTY], &ev->qty, OSE_EVF_HAS_QTY, end), "order.qty");
+	CHECK(by_dec(ev, &o[B_CUMQTY], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end), "order.cumExecQty");
 	if (!(ev->flags & OSE_EVF_HAS_CUM_QTY)) {
 		*why = "order.cumExecQty";
 		return -OSE_PERR_MISSING_FIELD;
 	}
 	/* avgPrice is "" (WS) or "0" (REST) before a fill. */
 	if (ev->cum_qty != 0)
-		CHECK(ose_ev_dec(ev, &o[B_AVGPX], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "order.avgPrice");
-	CHECK(ose_json_read_ts(&o[B_UTIME], OSE_TS_MS, &ev->exch_ts_ns, NULL), "order.updatedTime");
+		CHECK(by_dec(ev, &o[B_AVGPX], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end), "order.avgPrice");
+	CHECK(by_ts_ms(&o[B_UTIME], &ev->exch_ts_ns, end), "order.updatedTime");
 	if (ose_json_has(&o[B_REJECT]) && !OSE_JSON_STR_EQ(&o[B_REJECT], "EC_NoError"))
 		CHECK(ose_json_read_str_trunc(&o[B_REJECT], ev->reason, sizeof(ev->reason)),
 		      "order.rejectReason");
@@ -190,7 +240,7 @@ static int by_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 
 /* Returns 1 if the element was a trade (ev filled), 0 to skip it. */
 static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
-			struct ose_event *ev, const char **why)
+			struct ose_event *ev, const char *end, const char **why)
 {
 	int rc;
 	int64_t seq = 0;
@@ -207,19 +257,18 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 		*why = "execution.execId";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_ev_dec(ev, &o[B_EXECQTY], &ev->last_qty, OSE_EVF_HAS_LAST), "execution.execQty");
+	CHECK(by_dec(ev, &o[B_EXECQTY], &ev->last_qty, OSE_EVF_HAS_LAST, end), "execution.execQty");
 	if (!(ev->flags & OSE_EVF_HAS_LAST)) {
 		*why = "execution.execQty";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_ev_dec(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX), "execution.execPrice");
-	CHECK(ose_ev_dec(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE), "execution.execFee");
+	CHECK(by_dec(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX, end), "execution.execPrice");
+	CHECK(by_dec(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE, end), "execution.execFee");
 	CHECK(ose_json_read_str(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), NULL),
 	      "execution.feeCurrency");
-	CHECK(ose_ev_dec(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE), "execution.orderPrice");
-	CHECK(ose_ev_dec(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY), "execution.orderQty");
-	CHECK(ose_json_read_ts(&o[B_EXECTIME], OSE_TS_MS, &ev->exch_ts_ns, NULL),
-	      "execution.execTime");
+	CHECK(by_dec(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "execution.orderPrice");
+	CHECK(by_dec(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY, end), "execution.orderQty");
+	CHECK(by_ts_ms(&o[B_EXECTIME], &ev->exch_ts_ns, end), "execution.execTime");
 	CHECK(ose_json_read_i64(&o[B_SEQ], &seq, &got), "execution.seq");
 	if ((got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING) && seq >= 0) {
 		ev->venue_seq = (uint64_t)seq;
@@ -244,6 +293,7 @@ struct by_each {
 	const struct ose_parse_ctx *ctx;
 	struct ose_parse_out *out;
 	const struct ose_json_val *k; /* the outer vals, filled so far */
+	const char *end;              /* the message's end (by_dec, by_ts_ms) */
 	uint32_t n;
 	int guessed[2]; /* elements taken as order / execution before topic */
 };
@@ -269,12 +319,12 @@ static int by_each_fn(void *arg, const struct ose_json_val *o, const char **why)
 		e->guessed[exec] = 1;
 	}
 	if (exec) {
-		rc = by_execution(o, e->ctx, &e->out->ev[e->n], why);
+		rc = by_execution(o, e->ctx, &e->out->ev[e->n], e->end, why);
 		if (rc < 0)
 			return rc;
 		e->n += (uint32_t)rc;
 	} else {
-		rc = by_order(o, e->ctx, &e->out->ev[e->n], why);
+		rc = by_order(o, e->ctx, &e->out->ev[e->n], e->end, why);
 		if (rc < 0)
 			return rc;
 		/* No updatedTime: the message's creationTime (a number) is
@@ -306,6 +356,7 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 	each.ctx = ctx;
 	each.out = out;
 	each.k = k;
+	each.end = msg + len;
 	ex.ks = &el_ks;
 	ex.vals = o;
 	ex.fn = by_each_fn;

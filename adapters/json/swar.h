@@ -88,4 +88,46 @@ static inline uint64_t ose_swar_str_special(uint64_t x)
 	       OSE_SWAR_HIGH;
 }
 
+/*
+ * The exact decimal of the short shapes venues write most, without a
+ * loop: s[0..n) = [-]I or [-]I.F with I and F of 1..8 ASCII digits each.
+ * Returns 1 with *out = ose_dec_parse's value (I * 10^20 + F * 10^(20 -
+ * nf)), or 0 for any other bytes (*out untouched): the caller then uses
+ * the general reader, which also gives the errors.  Reads s[0..18),
+ * which the caller guarantees are inside its buffer (n may be less).
+ */
+static inline int ose_swar_dec_short(const char *s, size_t n, ose_dec *out)
+{
+	__extension__ typedef unsigned __int128 u128;
+	unsigned neg = *s == '-', ni, nf = 0;
+	const char *d = s + neg;
+	size_t m = n - neg; /* digits and point */
+	uint64_t x, y, acc;
+	ose_dec v;
+
+	if (m - 1 >= 17)
+		return 0;
+	x = ose_swar_load(d);
+	ni = ose_swar_ndigits(x);
+	if (ni == 0)
+		return 0;
+	acc = ose_swar_value_n(x, ni);
+	if (ni != m) {
+		/* ni < 8 or a ninth byte: either way d[ni] is read. */
+		if (d[ni] != '.')
+			return 0;
+		nf = (unsigned)(m - ni - 1);
+		if (nf - 1 >= 8)
+			return 0;
+		y = ose_swar_load(d + ni + 1);
+		if (ose_swar_ndigits(y) < nf)
+			return 0;
+		acc = acc * ose_p10[nf] + ose_swar_value_n(y, nf);
+	}
+	/* acc < 10^16: times 10 fits, and ose_p10 ends at 10^19. */
+	v = (ose_dec)((u128)(acc * 10) * ose_p10[19 - nf]);
+	*out = neg ? -v : v;
+	return 1;
+}
+
 #endif /* OSE_ADAPTERS_JSON_SWAR_H */

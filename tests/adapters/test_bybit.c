@@ -71,3 +71,136 @@ Test(bybit, account_too_long)
 	st_check_account(ose_bybit_parse, OSE_VENUE_BYBIT, msg, len, 0);
 	free(msg);
 }
+
+/* ---- the inline readers (by_dec, by_ts_ms) against the reference ---- */
+
+#include "adapters/json/swar.h"
+#include "shm/dec.h"
+
+/* The Bybit order message with price v, cut after its "price" member when
+ * short (so the value ends within the 18 bytes by_dec's loads need and
+ * the reader takes it), or with a long tail. */
+static size_t by_msg_price(char *buf, size_t cap, const char *v, int short_tail)
+{
+	int n = snprintf(buf, cap,
+			 "{\"topic\":\"order\",\"creationTime\":1672364262474,\"data\":[{\"symbol\":"
+			 "\"BTCUSDT\",\"orderId\":\"1\",\"side\":\"Buy\",\"orderStatus\":\"New\",\"cumExecQty\":\"0\","
+			 "\"updatedTime\":\"1672364262457\",\"price\":\"%s\"%s}]}",
+			 v, short_tail ? "" : ",\"orderIv\":\"\",\"positionIdx\":0");
+	cr_assert(n > 0 && (size_t)n < cap);
+	return (size_t)n;
+}
+
+/* One decimal string through ose_bybit_parse, both tails: the price (and
+ * its flag) is ose_dec_parse's value, and the message is refused exactly
+ * when ose_dec_parse refuses the string.  Returns 1 if taken. */
+static int by_check_price(const char *v)
+{
+	char buf[512];
+	ose_dec want = 0;
+	int ok = ose_dec_parse(v, strlen(v), &want) == OSE_DEC_OK;
+
+	for (int tail = 0; tail < 2; tail++) {
+		struct ose_event ev[4];
+		struct ose_parse_out out = { .ev = ev, .cap = 4 };
+		struct ose_parse_ctx ctx = { .venue = OSE_VENUE_BYBIT };
+		size_t len = by_msg_price(buf, sizeof(buf), v, tail);
+		enum ose_parse_res r = ose_bybit_parse(buf, len, 0, &ctx, &out);
+
+		if (!*v) {
+			/* "" is no price: no flag. */
+			cr_assert_eq(r, OSE_PARSE_EVENTS);
+			cr_assert(!(ev[0].flags & OSE_EVF_HAS_PRICE));
+			continue;
+		}
+		cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "\"%s\": parse %d, ose_dec_parse %d", v, r, ok);
+		if (ok) {
+			cr_assert(ev[0].flags & OSE_EVF_HAS_PRICE);
+			cr_assert(ev[0].price == want, "\"%s\": price differs", v);
+		}
+	}
+	return ok;
+}
+
+/* Every string of up to 6 bytes over digits, '.', '-' and a letter, and
+ * random digit runs with a point up to 20 bytes: the inline shapes
+ * ("[-]I[.F]", 1..8 digits each) and everything around them. */
+Test(bybit, inline_decimal_matches_ose_dec_parse)
+{
+	static const char alpha[] = "019.-x";
+	char v[32];
+	unsigned taken = 0, fast = 0;
+
+	for (unsigned len = 0; len <= 6; len++) {
+		unsigned total = 1;
+		for (unsigned i = 0; i < len; i++)
+			total *= 6;
+		for (unsigned c = 0; c < total; c++) {
+			unsigned x = c;
+			for (unsigned i = 0; i < len; i++, x /= 6)
+				v[i] = alpha[x % 6];
+			v[len] = 0;
+			taken += (unsigned)by_check_price(v);
+		}
+	}
+	srand(4);
+	for (int i = 0; i < 20000; i++) {
+		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1);
+		unsigned k = 0;
+		if (rand() % 4 == 0)
+			v[k++] = '-';
+		for (unsigned j = 0; j < n; j++)
+			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
+		v[k] = 0;
+		taken += (unsigned)by_check_price(v);
+	}
+	/* The helper itself: whenever it answers, it is ose_dec_parse. */
+	for (int i = 0; i < 20000; i++) {
+		char b[40] = { 0 };
+		unsigned n = (unsigned)rand() % 19, k = 0;
+		ose_dec a = 0, want = 0;
+		if (rand() % 4 == 0)
+			b[k++] = '-';
+		for (; k < n; k++)
+			b[k] = rand() % 7 ? (char)('0' + rand() % 10) : '.';
+		memcpy(b + n, "\",\"x\":\"yyyyyyyyyyyy", 19);
+		if (ose_swar_dec_short(b, n, &a)) {
+			fast++;
+			cr_assert_eq(ose_dec_parse(b, n, &want), OSE_DEC_OK, "%.*s", (int)n, b);
+			cr_assert(a == want, "%.*s", (int)n, b);
+		}
+	}
+	/* Both sides were exercised. */
+	cr_assert_gt(taken, 1000);
+	cr_assert_gt(fast, 1000);
+}
+
+/* updatedTime strings of 13 bytes (the inline path) and others: the
+ * event time is ose_ts_parse_epoch's (ms), and the message is refused
+ * exactly when it refuses. */
+Test(bybit, inline_time_matches_ose_ts_parse_epoch)
+{
+	static const char *const ts[] = {
+		"1672364262457", "0000000000000", "9223372036854", "9223372036855", "9999999999999",
+		"167236426245x", "-672364262457", "1672364262.45", "167236426245", "16723642624570",
+		"1", "", "1672364262457.5", "0000000000001", "1x72364262457", "16723642 2457",
+	};
+	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		char buf[512];
+		struct ose_event ev[4];
+		struct ose_parse_out out = { .ev = ev, .cap = 4 };
+		struct ose_parse_ctx ctx = { .venue = OSE_VENUE_BYBIT };
+		int64_t want = 0;
+		int ok = *ts[i] ? ose_ts_parse_epoch(ts[i], strlen(ts[i]), OSE_TS_MS, &want) == 0 : 1;
+		int n = snprintf(buf, sizeof(buf),
+				 "{\"topic\":\"order\",\"creationTime\":1,\"data\":[{\"symbol\":\"B\","
+				 "\"orderId\":\"1\",\"side\":\"Buy\",\"orderStatus\":\"New\",\"cumExecQty\":\"0\","
+				 "\"updatedTime\":\"%s\",\"orderIv\":\"\",\"positionIdx\":0}]}",
+				 ts[i]);
+		enum ose_parse_res r = ose_bybit_parse(buf, (size_t)n, 0, &ctx, &out);
+		cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "\"%s\"", ts[i]);
+		/* 0 (or none) is no time: creationTime (1 ms) stands in. */
+		if (ok)
+			cr_assert_eq(ev[0].exch_ts_ns, want ? want : 1000000, "\"%s\"", ts[i]);
+	}
+}
