@@ -117,6 +117,15 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
+int ose_key_hint(struct ose_key *k, int on)
+{
+	if (!k)
+		return -EINVAL;
+	k->nohint = !on;
+	k->hint = 0;
+	return 0;
+}
+
 /* Payload word index of a slot field. */
 #define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
 
@@ -134,7 +143,7 @@ static int key_make(struct ose_key *k, uint8_t venue, const char *account, const
 		    const char *id, int by_cid)
 {
 	memset(k, 0, offsetof(struct ose_key, id));
-	k->_rsv = 0;
+	memset(&k->iw, 0, offsetof(struct ose_key, acct) - offsetof(struct ose_key, iw));
 	k->venue = venue;
 	k->by_cid = (uint8_t)by_cid;
 	k->idw = (uint8_t)(by_cid ? PW(client_id) : PW(order_id));
@@ -218,6 +227,11 @@ static inline struct head head_of(uint64_t hw)
 	return x;
 }
 
+static inline uint16_t x_flags(uint64_t hw)
+{
+	return (uint16_t)(hw >> 48);
+}
+
 /* The first word of struct ose_order and ose_brief: the head word with
  * hist_len (byte 5) replaced by the open bit, one store. */
 #define HEAD_OPEN_SHIFT 40
@@ -289,6 +303,11 @@ static inline void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s, struct 
 	out->updated_ns = (int64_t)LDW(sw, updated_ns);
 	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
 	out->updates = (uint32_t)LDW(sw, updates);
+	/* From the values just loaded (garbage with them if the copy is
+	 * torn; the caller retries). */
+	out->remaining = 0;
+	if ((x_flags(hw) & OSE_OF_HAS_QTY) && out->qty > out->filled)
+		out->remaining = out->qty - out->filled;
 }
 
 /* Key word j of the array kw (a whole zero-filled array, 8-aligned). */
@@ -411,7 +430,8 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 			/* A hit is self-validating: the copy is consistent and
 			 * carries the key asked for. */
 			if (!k->by_cid) {
-				k->hint = s + 1;
+				if (!k->nohint)
+					k->hint = s + 1;
 				return 0;
 			}
 			if (pick == OSE_NIL || (fl & OSE_OF_OPEN))
@@ -425,7 +445,8 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 			/* Read the chosen one; if it stopped carrying k in
 			 * between, probe again. */
 			if (slot_get(h, pick, k, what, out, &fl) == 1) {
-				k->hint = pick + 1;
+				if (!k->nohint)
+					k->hint = pick + 1;
 				return 0;
 			}
 			continue;
@@ -479,14 +500,82 @@ int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out)
 {
 	if (!h || !k || !out)
 		return -EINVAL;
-	int rc = find_key(h, k, RD_BRIEF, out);
-	if (rc == 0) {
-		/* After the snapshot: from the private copy. */
-		out->remaining = 0;
-		if ((out->flags & OSE_OF_HAS_QTY) && out->qty > out->filled)
-			out->remaining = out->qty - out->filled;
+	return find_key(h, k, RD_BRIEF, out);
+}
+
+/* The slot lines ose_find_brief reads, as a bit per line of slot, from
+ * the field offsets (the layout is the engine's, shm/state.h); the id's
+ * line is added per key (order or client id). */
+#define LINE_OF(f) (1u << (offsetof(struct ose_slot, f) / 64))
+#define LINES_OF(f) (LINE_OF(f) | 1u << ((offsetof(struct ose_slot, f) + sizeof(((struct ose_slot *)0)->f) - 1) / 64))
+#define BRIEF_LINES                                                                        \
+	(LINE_OF(seq) | LINE_OF(oflags) | LINE_OF(venue_seq) | LINES_OF(qty) |             \
+	 LINES_OF(filled) | LINES_OF(avg_px) | LINE_OF(updated_ns) | LINE_OF(exch_ts_ns) | \
+	 LINE_OF(updates) | LINES_OF(symbol) | LINES_OF(account))
+OSE_STATIC_ASSERT(sizeof(struct ose_slot) <= 64 * 8, "a line mask byte covers a slot");
+
+static inline void pf_slot(const ose_t *h, uint32_t s, const struct ose_key *k)
+{
+	const char *c = (const char *)&h->slots[s];
+	unsigned lines = BRIEF_LINES | (k->by_cid ? LINES_OF(client_id) : LINES_OF(order_id));
+#pragma GCC unroll 8
+	for (unsigned l = 0; l < (sizeof(struct ose_slot) + 63) / 64; l++)
+		if (lines & (1u << l))
+			__builtin_prefetch(c + 64 * l);
+}
+
+/* Keys per stage in ose_find_brief_n: the lines prefetched for one group
+ * (2 key lines, an index line, 4-5 slot lines each) stay well inside L1. */
+#define BULK 16
+
+int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose_brief *out,
+		     int *rc)
+{
+	if (!h || (n && (!keys || !out || !rc)))
+		return -EINVAL;
+	int found = 0;
+	for (size_t b = 0; b < n; b += BULK) {
+		size_t m = n - b < BULK ? n - b : BULK;
+		struct ose_key *const *kk = keys + b;
+		/* Stage 1: the keys' lines. */
+		for (size_t i = 0; i < m; i++)
+			if (kk[i]) {
+				__builtin_prefetch(kk[i]);
+				__builtin_prefetch((const char *)kk[i] + 64);
+			}
+		/* Stage 2: the hinted slot or the first index entry. */
+		for (size_t i = 0; i < m; i++) {
+			const struct ose_key *k = kk[i];
+			if (!k || k->err)
+				continue;
+			uint32_t s = k->hint - 1;
+			if (s < h->capacity)
+				pf_slot(h, s, k);
+			else
+				__builtin_prefetch(&(k->by_cid ? h->cid_idx : h->oid_idx)[(k->hash >> 32) &
+											 h->idx_mask]);
+		}
+		/* Stage 3: the slot that entry names (a guess: the find below
+		 * probes and verifies as ever). */
+		for (size_t i = 0; i < m; i++) {
+			const struct ose_key *k = kk[i];
+			if (!k || k->err || k->hint - 1 < h->capacity)
+				continue;
+			const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
+			uint64_t e = __atomic_load_n(&idx[(k->hash >> 32) & h->idx_mask],
+						     OSE_SHM_WORD_LOAD);
+			if (e && OSE_IDX_TAG(e) == (uint32_t)(k->hash >> 32) &&
+			    OSE_IDX_SLOT(e) < h->capacity)
+				pf_slot(h, OSE_IDX_SLOT(e), k);
+		}
+		/* Stage 4: each find, on warm lines. */
+		for (size_t i = 0; i < m; i++) {
+			int r = kk[i] ? find_key(h, kk[i], RD_BRIEF, &out[b + i]) : -EINVAL;
+			rc[b + i] = r;
+			found += r == 0;
+		}
 	}
-	return rc;
+	return found;
 }
 
 int ose_find_key(ose_t *h, struct ose_key *k, struct ose_order *out)

@@ -113,17 +113,18 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h);
  * fields are libose's: set them only through ose_key_order / ose_key_client.
  */
 struct ose_key {
+	/* Line 0: what a find reads first (the hint, the index hash, the id). */
 	uint32_t hint;   /* slot + 1 of the last hit, 0 none: a guess, always verified */
 	int8_t err;      /* 0, or what every find with this key returns (-EINVAL, -ENOENT) */
 	uint8_t venue;   /* enum ose_venue */
-	uint8_t by_cid;  /* 1: client_id key (ose_key_client) */
-	uint8_t iw, sw, aw; /* words of id/sym/acct through the NUL (sw/aw 0 = any) */
 	uint8_t idw;     /* slot payload word of the id compared (order or client id) */
-	uint8_t _pad[5];
-	/* Line 0 holds what the hint path reads: the words above and the id. */
-	char id[OSE_ID_MAX];
+	uint8_t by_cid;  /* 1: client_id key (ose_key_client) */
 	uint64_t hash;   /* ose_key_oid / ose_key_cid (shm/state.h) */
-	uint64_t _rsv;
+	char id[OSE_ID_MAX];
+	/* Line 1: the id's length class, the symbol and account (if given). */
+	uint8_t iw, sw, aw; /* words of id/sym/acct through the NUL (sw/aw 0 = any) */
+	uint8_t nohint;  /* 1: finds neither use nor keep a hint (ose_key_hint) */
+	uint8_t _pad[12];
 	char acct[OSE_ACCOUNT_MAX];
 	char sym[OSE_SYMBOL_MAX];
 } __attribute__((aligned(64))); /* two cache lines */
@@ -163,10 +164,22 @@ int ose_key_order(struct ose_key *k, enum ose_venue venue, const char *account,
 int ose_key_client(struct ose_key *k, enum ose_venue venue, const char *account,
 		   const char *symbol, const char *client_id);
 
+/* on 0: finds with k neither use nor keep a slot hint (every find probes
+ * the index); on 1 (the default): they do.  0 or -EINVAL. */
+int ose_key_hint(struct ose_key *k, int on);
+
 /* The compact snapshot of k's order into *out: 0, -ENOENT, -EAGAIN (no
  * consistent copy in a bounded number of tries), or k's error.  No
  * syscall, no allocation; updates k's hint. */
 int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out);
+/* n finds in one call: out[i] and rc[i] (0, -ENOENT, -EAGAIN, key i's
+ * error, -EINVAL for a NULL key) exactly as ose_find_brief(h, keys[i],
+ * &out[i]) would return them (it is called for each key, hint and probe
+ * included), but the cache misses of the n lookups overlap: the keys, then
+ * their index entries (or hinted slots), then the slots are prefetched in
+ * groups before the finds.  Returns how many were found, or -EINVAL. */
+int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose_brief *out,
+		     int *rc);
 /* The full struct ose_order of k's order; as ose_find_brief. */
 int ose_find_key(ose_t *h, struct ose_key *k, struct ose_order *out);
 

@@ -4,8 +4,8 @@
  * 64-find batch means, random keys over 10,000 resident open orders,
  * every find a real lookup returning a validated snapshot:
  *   reader.find.p50         the headline: a prepared struct ose_key (strings
- *       padded and hashed once per order, as a strategy keeps it) WITHOUT
- *       its slot hint: index probe, key verified in the slot's seqlock
+ *       padded and hashed once per order, as a strategy keeps it) with its
+ *       slot hint off (ose_key_hint): index probe, key verified in the slot's seqlock
  *       snapshot, compact snapshot (ose_find_brief)
  *   reader.find.full.p50    the same, full struct ose_order (ose_find_key)
  *   reader.find.str.p50     the string call, full struct (ose_find_order:
@@ -13,6 +13,10 @@
  *       prepared keys)
  *   reader.find.hint.p50    ose_find_brief with the hint its last find left:
  *       the slot read directly, the key verified in the snapshot, no probe
+ *   reader.find.bulk.p50    the headline's finds (hints off), 64 per
+ *       ose_find_brief_n call: each key probed and verified as above, the
+ *       misses of the 64 overlapped by staged prefetches (keys, index
+ *       entries, slots)
  *   reader.find.p50.direct  anchor: the engine's own lookup by strings, no
  *       seqlock, no copy (its own random keys)
  *   reader.find.p50.cached  the headline's 64 keys again at once (lines
@@ -105,22 +109,21 @@ static void on_sigsys(int s)
 enum { K = 10000, PER = 64 };
 static char keys[K][24];        /* order ids */
 static struct ose_key pk[K];    /* their prepared keys */
+static struct ose_key pq[K];    /* the same, hints off (ose_key_hint) */
 static ose_t *rh;
 static struct ose_tbl rt;
 
 /* One measure each: PER finds of the keys ix; returns how many were
  * found.  Separate functions so callgrind counts each call kind apart.
- * Keys are used without their slot hint (cleared before each call: the
- * call then hashes nothing but probes the index and verifies the key in
- * the slot's snapshot) except in m_hint. */
+ * The keys pq have their hints off: the call hashes nothing but probes
+ * the index and verifies the key in the slot's snapshot; m_hint's keys
+ * pk have the hint their last find left. */
 static __attribute__((noinline)) uint64_t m_brief(const int *ix)
 {
 	struct ose_brief br;
 	uint64_t n = 0;
-	for (int i = 0; i < PER; i++) {
-		pk[ix[i]].hint = 0;
-		n += ose_find_brief(rh, &pk[ix[i]], &br) == 0;
-	}
+	for (int i = 0; i < PER; i++)
+		n += ose_find_brief(rh, &pq[ix[i]], &br) == 0;
 	return n;
 }
 
@@ -128,11 +131,21 @@ static __attribute__((noinline)) uint64_t m_full(const int *ix)
 {
 	struct ose_order o;
 	uint64_t n = 0;
-	for (int i = 0; i < PER; i++) {
-		pk[ix[i]].hint = 0;
-		n += ose_find_key(rh, &pk[ix[i]], &o) == 0;
-	}
+	for (int i = 0; i < PER; i++)
+		n += ose_find_key(rh, &pq[ix[i]], &o) == 0;
 	return n;
+}
+
+/* All PER in one ose_find_brief_n call (hints off). */
+static __attribute__((noinline)) uint64_t m_bulk(const int *ix)
+{
+	struct ose_key *kp[PER];
+	struct ose_brief br[PER];
+	int rc[PER];
+	for (int i = 0; i < PER; i++)
+		kp[i] = &pq[ix[i]];
+	int n = ose_find_brief_n(rh, kp, PER, br, rc);
+	return n < 0 ? 0 : (uint64_t)n;
 }
 
 static __attribute__((noinline)) uint64_t m_str(const int *ix)
@@ -198,15 +211,18 @@ static void bench_reader(int syscalls)
 	struct ose_order o;
 	for (int i = 0; i < K; i++)
 		if (ose_key_order(&pk[i], OSE_VENUE_BINANCE, NULL, syms[i % 16], keys[i]) ||
-		    ose_find_brief(h, &pk[i], &br))
+		    ose_find_brief(h, &pk[i], &br) ||
+		    ose_key_order(&pq[i], OSE_VENUE_BINANCE, NULL, syms[i % 16], keys[i]) ||
+		    ose_key_hint(&pq[i], 0) || ose_find_brief(h, &pq[i], &br) || pq[i].hint)
 			abort();
-	enum { B = 2000, NM = 6 };
+	enum { B = 2000, NM = 7 };
 	/* Headline: prepared key without hint (index probe), compact
 	 * snapshot; then the same key with the full struct, the string call,
 	 * the key with its hint (the slot read directly, verified), the
-	 * engine's own probe, and the headline's keys again at once (cached:
+	 * headline's finds in one bulk call, the engine's own probe, and the headline's keys again at once (cached:
 	 * the instruction cost). */
-	uint64_t (*const run[NM])(const int *) = {m_brief, m_full, m_str, m_hint, m_direct, m_brief};
+	uint64_t (*const run[NM])(const int *) = {m_brief, m_full,   m_str,  m_hint,
+						   m_bulk,  m_direct, m_brief};
 	static uint64_t per[NM][B];
 	static int idx[NM][PER];
 	uint64_t found = 0;
@@ -226,8 +242,9 @@ static void bench_reader(int syscalls)
 	if (found != (uint64_t)NM * B * PER)
 		fprintf(stderr, "bench: reader missed keys!\n");
 	static const char *const bname[NM] = {
-		"reader.find.p50",	  "reader.find.full.p50",   "reader.find.str.p50",
-		"reader.find.hint.p50", "reader.find.p50.direct", "reader.find.p50.cached"};
+		"reader.find.p50",	  "reader.find.full.p50", "reader.find.str.p50",
+		"reader.find.hint.p50", "reader.find.bulk.p50", "reader.find.p50.direct",
+		"reader.find.p50.cached"};
 	for (int m = 0; m < NM; m++) {
 		qsort(per[m], B, sizeof(uint64_t), cmp_u64);
 		printf("BENCH %s %.1f ns\n", bname[m], (double)per[m][B / 2] * ns_per_tick / PER);

@@ -306,6 +306,66 @@ Test(reader, key_hint_slot_reused)
 	ose_close(h);
 }
 
+/* ose_find_brief_n answers each key as ose_find_brief does (found, missing,
+ * bad, NULL, hinted or not), across group boundaries; ose_key_hint(k, 0)
+ * keeps the hint off. */
+Test(reader, bulk_and_hint_off)
+{
+	char oid[16];
+	for (int i = 0; i < 100; i++) {
+		snprintf(oid, sizeof(oid), "%d", i);
+		put(i % 2 ? "BTCUSDT" : "ETHUSDT", oid, NULL, i % 3 ? OSE_ST_NEW : OSE_ST_FILLED,
+		    i % 3 ? "0" : "3");
+	}
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	enum { N = 70 };
+	static struct ose_key keys[N];
+	struct ose_key *kp[N];
+	for (int i = 0; i < N; i++) {
+		/* every 7th key names an order that is not there, every 11th
+		 * is bad, every 13th is NULL; odd ones have the hint off */
+		snprintf(oid, sizeof(oid), "%d", i % 7 == 6 ? 1000 + i : i);
+		int rc = ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL,
+				       i % 2 ? "BTCUSDT" : "ETHUSDT", i % 11 == 10 ? "" : oid);
+		cr_assert_eq(rc, i % 11 == 10 ? -EINVAL : 0);
+		if (i % 2)
+			cr_assert_eq(ose_key_hint(&keys[i], 0), 0);
+		kp[i] = i % 13 == 12 ? NULL : &keys[i];
+	}
+	struct ose_brief out[N], one;
+	int rc[N];
+	for (int pass = 0; pass < 2; pass++) { /* without, then with hints */
+		memset(out, 0xa5, sizeof(out));
+		int want = 0;
+		int n = ose_find_brief_n(h, kp, N, out, rc);
+		for (int i = 0; i < N; i++) {
+			int r1 = kp[i] ? ose_find_brief(h, kp[i], &one) : -EINVAL;
+			cr_assert_eq(rc[i], r1, "key %d: bulk %d, single %d", i, rc[i], r1);
+			if (r1 == 0) {
+				/* every field (the struct has tail padding) */
+				cr_assert_eq(memcmp(&out[i], &one, offsetof(struct ose_brief, qty)),
+					     0, "key %d", i);
+				cr_assert(out[i].qty == one.qty && out[i].filled == one.filled &&
+					  out[i].remaining == one.remaining &&
+					  out[i].avg_px == one.avg_px &&
+					  out[i].exch_ts_ns == one.exch_ts_ns, "key %d", i);
+				want++;
+			}
+			if (kp[i] && i % 2)
+				cr_assert_eq(kp[i]->hint, 0, "hint off stays off");
+			if (kp[i] && !(i % 2) && r1 == 0)
+				cr_assert_eq(kp[i]->hint, one.slot + 1);
+		}
+		cr_assert_eq(n, want);
+		cr_assert_gt(want, 40);
+	}
+	cr_assert_eq(ose_find_brief_n(h, kp, 0, NULL, NULL), 0);
+	cr_assert_eq(ose_find_brief_n(h, NULL, 1, out, rc), -EINVAL);
+	cr_assert_eq(ose_key_hint(NULL, 0), -EINVAL);
+	ose_close(h);
+}
+
 /* A reused client id: the open order is preferred, also over a hint that
  * points at the executed one. */
 Test(reader, key_client_prefers_open)
@@ -485,7 +545,8 @@ Test(reader, million_reads_zero_syscalls, .timeout = 120)
 		if (install_trap_filter())
 			_exit(4);
 		/* prepared keys for the same orders: ose_find_brief and
-		 * ose_find_key, hinted and (one in 16) not */
+		 * ose_find_key, hinted and (one in 16) not, and every 1024th
+		 * time 64 of them in one ose_find_brief_n */
 		static struct ose_key pk[10000];
 		for (int i = 0; i < 10000; i++)
 			if (ose_key_order(&pk[i], OSE_VENUE_BINANCE, NULL,
@@ -507,6 +568,14 @@ Test(reader, million_reads_zero_syscalls, .timeout = 120)
 				pk[k].hint = 0;
 			res[1] += ose_find_brief(h, &pk[k], &br) == 0 && br.slot == o.slot;
 			res[1] += ose_find_key(h, &pk[k], &o) == 0;
+			if ((i & 1023) == 0) {
+				struct ose_key *kp[64];
+				struct ose_brief bb[64];
+				int brc[64];
+				for (int j = 0; j < 64; j++)
+					kp[j] = &pk[(k + j * 97) % 10000];
+				res[1] += ose_find_brief_n(h, kp, 64, bb, brc) == 64 ? 0 : 1000000;
+			}
 			if ((i & 4095) == 0) {
 				ose_stats_read(h, &st);
 				ose_open_orders(h, OSE_VENUE_BINANCE, "BTCUSDT", NULL, 0);
