@@ -128,6 +128,74 @@ static const char *bn_status(int st)
 	return n[st];
 }
 
+/*
+ * Per-order pre-rendered text of a Binance update: what is the same in
+ * every update of one order (symbol, client id, side, time in force,
+ * quantity, price) is formatted once, at the order's first update, and
+ * copied after that (a burst steps up to 32 live orders, so a small
+ * direct-mapped memo keeps all of them).  An entry is used only if the
+ * order's fields still match it.  Output is byte-identical to formatting
+ * every field each time.
+ */
+struct bn_memo {
+	const struct sim_order *o; /* NULL: empty */
+	int64_t price, qty;
+	uint8_t side, sym, outcome;
+	char client_id[40];
+	uint16_t sc_len, mid_len, px_len;
+	char sc[96];   /* ,"s":"SYM","c":"CLIENT_ID" */
+	char mid[192]; /* ,"S":...,"p":"P","P":"0.00000000","F":"0.00000000","g":-1,"C": */
+	char px[48];   /* "P" (quoted), the last price of a fill at the order's price */
+};
+
+#define BN_MEMO_N 256
+
+/* The memo of o (filled in now if it is not o's). */
+static const struct bn_memo *bn_memo_of(const struct sim_fmt_ctx *c, const struct sim_order *o)
+{
+	static __thread struct bn_memo memo[BN_MEMO_N];
+	static __thread struct sim_buf tb;
+	struct bn_memo *m = &memo[o->idx % BN_MEMO_N];
+	const struct sim_symbol *s = sym_of(c, o);
+	struct sim_buf *b = &tb;
+
+	if (m->o == o && m->price == o->price && m->qty == o->qty && m->side == o->side &&
+	    m->sym == o->sym && m->outcome == o->outcome &&
+	    strcmp(m->client_id, o->client_id) == 0)
+		return m;
+	m->o = NULL;
+	b->len = 0;
+	S(",\"s\":"); q(b, s->name);
+	S(",\"c\":"); q(b, o->client_id);
+	size_t sc = b->len;
+	S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
+	S(",\"o\":\"LIMIT\",\"f\":");
+	S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
+	S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
+	S(",\"p\":");
+	size_t p0 = b->len;
+	qd(b, o->price, s->psc, 8);
+	size_t p1 = b->len;
+	S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+	if (sc > sizeof(m->sc) || b->len - sc > sizeof(m->mid) || p1 - p0 > sizeof(m->px) ||
+	    strlen(o->client_id) >= sizeof(m->client_id))
+		return NULL; /* does not fit: format field by field */
+	memcpy(m->sc, b->p, sc);
+	memcpy(m->mid, b->p + sc, b->len - sc);
+	memcpy(m->px, b->p + p0, p1 - p0);
+	m->sc_len = (uint16_t)sc;
+	m->mid_len = (uint16_t)(b->len - sc);
+	m->px_len = (uint16_t)(p1 - p0);
+	m->price = o->price;
+	m->qty = o->qty;
+	m->side = o->side;
+	m->sym = o->sym;
+	m->outcome = o->outcome;
+	strcpy(m->client_id, o->client_id);
+	m->o = o;
+	return m;
+}
+
 static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 			   const struct sim_step *st)
 {
@@ -136,18 +204,27 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 	static const char *const xn[] = { "NEW", "TRADE", "CANCELED", "EXPIRED", "REJECTED" };
 	bool trade = st->exec == SIM_X_TRADE;
 	int qs = s->psc + s->qsc;
+	const struct bn_memo *m = bn_memo_of(c, o);
 
 	S("{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\",\"E\":");
 	put_time(b, c->now_ns / 1000000);
-	S(",\"s\":"); q(b, s->name);
 	/* Trap 16: on a cancel c is the cancel request's id, C the order's. */
-	S(",\"c\":"); q(b, st->exec == SIM_X_CANCEL ? o->cancel_id : o->client_id);
-	S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
-	S(",\"o\":\"LIMIT\",\"f\":");
-	S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
-	S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
-	S(",\"p\":"); qd(b, o->price, s->psc, 8);
-	S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+	if (m && st->exec != SIM_X_CANCEL) {
+		sim_buf_put(b, m->sc, m->sc_len);
+	} else {
+		S(",\"s\":"); q(b, s->name);
+		S(",\"c\":"); q(b, st->exec == SIM_X_CANCEL ? o->cancel_id : o->client_id);
+	}
+	if (m) {
+		sim_buf_put(b, m->mid, m->mid_len);
+	} else {
+		S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
+		S(",\"o\":\"LIMIT\",\"f\":");
+		S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
+		S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
+		S(",\"p\":"); qd(b, o->price, s->psc, 8);
+		S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+	}
 	q(b, st->exec == SIM_X_CANCEL ? o->client_id : "");
 	S(",\"x\":\""); sim_buf_str(b, xn[st->exec]);
 	S("\",\"X\":\""); sim_buf_str(b, bn_status(st->status));
@@ -155,7 +232,11 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 	S("\",\"i\":"); sim_buf_str(b, o->order_id);
 	S(",\"l\":"); qd(b, st->last_qty, s->qsc, 8);
 	S(",\"z\":"); qd(b, st->filled, s->qsc, 8);
-	S(",\"L\":"); qd(b, st->last_px, s->psc, 8);
+	S(",\"L\":");
+	if (m && st->last_px == o->price)
+		sim_buf_put(b, m->px, m->px_len);
+	else
+		qd(b, st->last_px, s->psc, 8);
 	S(",\"n\":\"0\",\"N\":");
 	if (trade)
 		S("\"BNB\"");
