@@ -420,10 +420,38 @@ static inline uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const st
 
 /* ---- batch pipelining ---------------------------------------------------- */
 
+/*
+ * Prefetches the compiler cannot drop.  GCC's IPA pure/const analysis
+ * counts __builtin_prefetch as no side effect, so a static function that
+ * only prefetches (pf_slot, pf_late) is found "pure" and its calls, whose
+ * result nobody uses, are deleted: until state v4 ose_tbl_pf_step brought
+ * in the index lines but never a slot (no prefetch in its object code).
+ * A volatile asm is a side effect.  pf_w: the line will be written
+ * (prefetchw: fetched exclusive, no second request for ownership; a NOP on
+ * x86 CPUs without it); pf_r: read only.
+ */
+static inline void pf_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetchw (%0)" : : "r"(p));
+#else
+	__builtin_prefetch(p, 1, 3);
+#endif
+}
+
+static inline void pf_r(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetcht0 (%0)" : : "r"(p));
+#else
+	__builtin_prefetch(p, 0, 3);
+#endif
+}
+
 static inline void pf_lines(const void *p, size_t bytes)
 {
 	for (size_t o = 0; o < bytes; o += 64)
-		__builtin_prefetch((const char *)p + o, 1, 3);
+		pf_w((const char *)p + o);
 }
 
 static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
@@ -436,7 +464,7 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 	if (sl == OSE_SYMBOL_MAX || ol == OSE_ID_MAX)
 		return 0;
 	uint64_t h = ose_key_oid_fix(ev->venue, ev->symbol, sl, ev->order_id, ol);
-	__builtin_prefetch(&t->oid_idx[(h >> 32) & t->idx_mask], 0, 3);
+	pf_r(&t->oid_idx[(h >> 32) & t->idx_mask]);
 	return h;
 }
 
@@ -464,13 +492,19 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 	uint32_t s = pf_find(t, h);
 	if (s != OSE_NIL) {
 		/* The lines an update reads (shm/state.h): 0-1 always, 2 for
-		 * the key compare; 3 if a fill may add its fee.  Line 4 (a
-		 * transition) is decided later, by pf_late. */
+		 * the key compare; 4 (history) if the event carries a status,
+		 * which may be a transition: the same page, so no second page
+		 * walk, and waiting for line 0 to decide would stall the
+		 * pipeline; 3 if a fill may add its fee. */
 		pf_lines(&t->slots[s], LINE_KEY_END);
+		if (ev->status != OSE_ST_NONE)
+			pf_w((const char *)&t->slots[s] + LINE4_OFF);
+		if (ev->status >= OSE_ST_FILLED) /* closing: its links (line 5), read by pf_late */
+			pf_w(&t->slots[s].prev);
 		if (ev->flags & OSE_EVF_HAS_LAST) {
 			pf_lines(&t->memo[s], sizeof(struct ose_slot_memo));
 			if (ev->flags & OSE_EVF_HAS_FEE)
-				__builtin_prefetch((const char *)&t->slots[s] + LINE3_OFF, 1, 3);
+				pf_w((const char *)&t->slots[s] + LINE3_OFF);
 		}
 		return;
 	}
@@ -485,28 +519,26 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 	}
 }
 
-/* One event ahead, when the slot's line 0 has arrived: the history line
- * if the status changes, and for an order closing, the list links. */
+/* For an order closing, once its slot has arrived: the list links
+ * closing it will edit. */
 static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
 {
-	if (!h || ev->status == OSE_ST_NONE)
+	if (!h || ev->status < OSE_ST_FILLED)
 		return;
 	uint32_t s = pf_find(t, h);
 	if (s == OSE_NIL)
 		return;
 	const struct ose_slot *o = &t->slots[s];
-	if (o->status != ev->status)
-		__builtin_prefetch((const char *)o + LINE4_OFF, 1, 3);
-	if (ev->status < OSE_ST_FILLED || !(o->oflags & OSE_OF_OPEN))
+	if (!(o->oflags & OSE_OF_OPEN))
 		return;
 	if (o->prev < t->hdr->capacity)
-		__builtin_prefetch(&t->slots[o->prev].next, 1, 3);
+		pf_w(&t->slots[o->prev].next);
 	if (o->next < t->hdr->capacity)
-		__builtin_prefetch(&t->slots[o->next].prev, 1, 3);
+		pf_w(&t->slots[o->next].prev);
 	if (o->book < t->hdr->book_cap) {
 		uint32_t tl = t->books[o->book].exec_tail;
 		if (tl < t->hdr->capacity)
-			__builtin_prefetch(&t->slots[tl].next, 1, 3);
+			pf_w(&t->slots[tl].next);
 	}
 }
 
@@ -734,11 +766,11 @@ static void exec_trim(struct ose_tbl *t, struct ose_book *b)
 		const struct ose_slot *x = &t->slots[w];
 		pf_lines(x, sizeof(*x));
 		if (x->next != OSE_NIL)
-			__builtin_prefetch(&t->slots[x->next].prev, 1, 3);
+			pf_w(&t->slots[x->next].prev);
 		if (x->oid_hash)
-			__builtin_prefetch(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask], 1, 3);
+			pf_w(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask]);
 		if (x->cid_hash)
-			__builtin_prefetch(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask], 1, 3);
+			pf_w(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask]);
 	}
 }
 
