@@ -320,29 +320,8 @@ static inline __attribute__((always_inline)) int bf_find(const char *s, size_t n
 	return -1;
 }
 
-/* n (< 48) bytes into the zeroed dst: overlapping fixed-width moves
- * that read only src[0..n), no call. */
-static inline __attribute__((always_inline)) void bf_copy(char *dst, const char *src, size_t n)
-{
-	if (n >= 16) {
-		/* Constant sizes only: a variable one becomes a loop. */
-		if (n > 32)
-			memcpy(dst, src, 32);
-		else
-			memcpy(dst, src, 16);
-		memcpy(dst + n - 16, src + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(dst, src, 8);
-		memcpy(dst + n - 8, src + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(dst, src, 4);
-		memcpy(dst + n - 4, src + n - 4, 4);
-	} else if (n) {
-		dst[0] = src[0];
-		dst[n / 2] = src[n / 2];
-		dst[n - 1] = src[n - 1];
-	}
-}
+/* n (< 48) bytes into the zeroed dst (the event's string fields). */
+#define bf_copy ose_swar_copy48
 
 /*
  * The event time E, the integer token t[0..n), as parse.c's bn_ts reads

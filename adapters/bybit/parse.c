@@ -161,6 +161,20 @@ static inline int by_ts_ms(const struct ose_json_val *v, int64_t *ns, const char
 	return ose_json_read_ts(v, OSE_TS_MS, ns, NULL);
 }
 
+/*
+ * ose_json_read_str (ids: ose_json_read_id) into a field of the event
+ * ose_ev_init zeroed, with a plain string copied inline; the readers
+ * take the rest (escapes, numbers, null, errors).  Returns theirs.
+ */
+static inline int by_str(const struct ose_json_val *v, char *dst, size_t cap, int id)
+{
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
+		ose_swar_copy48(dst, v->p, v->len);
+		return (int)v->len;
+	}
+	return id ? ose_json_read_id(v, dst, cap, NULL) : ose_json_read_str(v, dst, cap, NULL);
+}
+
 /* Fields both topics share: ids, symbol, side, type. */
 static int by_common(const struct ose_json_val *o, struct ose_event *ev, const char *topic,
 		     const char **why)
@@ -180,19 +194,19 @@ static int by_common(const struct ose_json_val *o, struct ose_event *ev, const c
 	if (ose_json_has(&o[B_STOPTYPE]) && !OSE_JSON_STR_EQ(&o[B_STOPTYPE], "UNKNOWN"))
 		ev->ord_type = OSE_OT_STOP;
 
-	CHECK(ose_json_read_str(&o[B_SYMBOL], ev->symbol, sizeof(ev->symbol), NULL),
+	CHECK(by_str(&o[B_SYMBOL], ev->symbol, sizeof(ev->symbol), 0),
 	      topic[0] == 'o' ? "order.symbol" : "execution.symbol");
 	if (rc == 0) {
 		*why = topic[0] == 'o' ? "order.symbol" : "execution.symbol";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_id(&o[B_ORDERID], ev->order_id, sizeof(ev->order_id), NULL),
+	CHECK(by_str(&o[B_ORDERID], ev->order_id, sizeof(ev->order_id), 1),
 	      topic[0] == 'o' ? "order.orderId" : "execution.orderId");
 	if (rc == 0) {
 		*why = topic[0] == 'o' ? "order.orderId" : "execution.orderId";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_str(&o[B_LINKID], ev->client_id, sizeof(ev->client_id), NULL),
+	CHECK(by_str(&o[B_LINKID], ev->client_id, sizeof(ev->client_id), 0),
 	      topic[0] == 'o' ? "order.orderLinkId" : "execution.orderLinkId");
 	return 0;
 }
@@ -251,7 +265,7 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 	ose_ev_init(ev, OSE_EV_FILL, OSE_VENUE_BYBIT, ctx);
 	if ((rc = by_common(o, ev, "execution", why)))
 		return rc;
-	CHECK(ose_json_read_id(&o[B_EXECID], ev->trade_id, sizeof(ev->trade_id), NULL),
+	CHECK(by_str(&o[B_EXECID], ev->trade_id, sizeof(ev->trade_id), 1),
 	      "execution.execId");
 	if (rc == 0) {
 		*why = "execution.execId";
@@ -264,7 +278,7 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 	}
 	CHECK(by_dec(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX, end), "execution.execPrice");
 	CHECK(by_dec(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE, end), "execution.execFee");
-	CHECK(ose_json_read_str(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), NULL),
+	CHECK(by_str(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
 	      "execution.feeCurrency");
 	CHECK(by_dec(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "execution.orderPrice");
 	CHECK(by_dec(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY, end), "execution.orderQty");

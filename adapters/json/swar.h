@@ -130,4 +130,33 @@ static inline int ose_swar_dec_short(const char *s, size_t n, ose_dec *out)
 	return 1;
 }
 
+/*
+ * n (< 48) bytes from src to dst, which must already hold zeros where
+ * the copy is to end (a zeroed event's string field): overlapping
+ * fixed-width moves that read only src[0..n) and write only dst[0..n),
+ * no library call (a variable-size memcpy is one).
+ */
+static inline __attribute__((always_inline)) void ose_swar_copy48(char *dst, const char *src,
+								size_t n)
+{
+	if (n >= 16) {
+		/* Constant sizes only: a variable one becomes a loop. */
+		if (n > 32)
+			memcpy(dst, src, 32);
+		else
+			memcpy(dst, src, 16);
+		memcpy(dst + n - 16, src + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else if (n) {
+		dst[0] = src[0];
+		dst[n / 2] = src[n / 2];
+		dst[n - 1] = src[n - 1];
+	}
+}
+
 #endif /* OSE_ADAPTERS_JSON_SWAR_H */
