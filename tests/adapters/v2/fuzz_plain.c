@@ -31,6 +31,19 @@ static struct ose_json_keyset ks = OSE_JSON_KEYSET(keys), el_ks = OSE_JSON_KEYSE
 			      in_ks = OSE_JSON_KEYSET(keys);
 static struct ose_plain_keyset pks = OSE_PLAIN_KEYSET(keys), el_pks = OSE_PLAIN_KEYSET(keys),
 			       in_pks = OSE_PLAIN_KEYSET(keys);
+/* The same keys with key orders (and names nobody wants): an ordered walk
+ * must report exactly what the plain one does. */
+static const char *const ord1[] = {
+	"time", "time_ms", "channel", "event", "result", "id", "text", "currency_pair", "type",
+	"side", "amount", "price", "left", "update_time_ms", "user", "finish_as", "c", "C", NULL,
+};
+static const char *const ord2[] = {
+	"channel", "timestamp", "sequence_num", "events", "orders", "order_id",
+	"cumulative_quantity", "status", "data", "a_name_of_twenty_nine_bytes_x", NULL,
+};
+static struct ose_plain_keyset opks = OSE_PLAIN_KEYSET_ORDER2(keys, ord1, ord2),
+			       oel_pks = OSE_PLAIN_KEYSET_ORDER2(keys, ord2, ord1),
+			       oin_pks = OSE_PLAIN_KEYSET_ORDER(keys, ord1);
 
 /* A fingerprint of every view reported, in order. */
 struct fp {
@@ -68,9 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct ose_plain_each pinner = { .ks = &in_pks, .vals = ib, .fn = fp_fn, .arg = &fb };
 	const struct ose_plain_each pe = { .ks = &el_pks, .vals = eb, .fn = fp_fn, .arg = &fb,
 					   .inner = &pinner };
+	struct ose_json_val vd[NK], ed[NK], id[NK];
+	struct fp fd = { 0xcbf29ce484222325ull, 0 };
+	const struct ose_plain_each dinner = { .ks = &oin_pks, .vals = id, .fn = fp_fn, .arg = &fd };
+	const struct ose_plain_each de = { .ks = &oel_pks, .vals = ed, .fn = fp_fn, .arg = &fd,
+					   .inner = &dinner };
 	const char *why = "";
 	char *copy = malloc(size ? size : 1);
-	int rs, rp;
+	int rs, rp, rd;
 
 	if (!copy)
 		return 0;
@@ -78,6 +96,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ose_plain_force_scalar(size & 1); /* both classifiers */
 	rs = ose_json_obj_get_each(copy, size, &ks, va, &each, &why);
 	rp = ose_plain_obj_get_each(copy, size, &pks, vb, &pe);
+	rd = ose_plain_obj_get_each(copy, size, &opks, vd, &de);
+	if (rd != rp)
+		__builtin_trap(); /* a key order changed the outcome */
+	if (rp == 0) {
+		struct fp fc = fb; /* fb's elements, and its top level below */
+		fp_vals(&fd, vd);
+		fp_vals(&fc, vb);
+		if (fd.h != fc.h || fd.n != fc.n)
+			__builtin_trap();
+	}
 	if (rp != 0 && rp != -1)
 		__builtin_trap();
 	if (rs != 0 && rp == 0)
