@@ -56,41 +56,62 @@ __extension__ typedef unsigned __int128 u128;
 /* Without these the generic path refuses the message or says why. */
 #define BF_REQUIRED (BIT('X') | BIT('S') | BIT('s') | BIT('i') | BIT('z') | BIT('E'))
 
-/* s just after an opening quote: its closing quote, or NULL if the
- * string holds an escape, a control or non-ASCII byte, or does not end
- * inside the message (the generic path judges those).  16 bytes at a
- * time with SSE2 (x86-64's baseline), 8 with SWAR, then bytes.  The
- * SSE2 tail reads the 16 bytes before end: callers guarantee they lie
- * inside the message (ose_binance_parse_fast takes 24 bytes and more). */
-static inline const char *bf_str(const char *s, const char *end)
-{
 #ifdef __SSE2__
+/* Bit i set where s[i] (0 <= i < 16) is '"', '\\', a control (< 0x20)
+ * or non-ASCII (>= 0x80).  x ^ 2 maps '"' to 0x20 and keeps the
+ * controls below it and the bytes >= 0x80 negative, so one signed
+ * compare with 0x21 takes those three and a second the backslash. */
+static inline unsigned bf_special16(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i a = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_xor_si128(x, _mm_set1_epi8(0x02)));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+}
+
+/* bf_str past its first 16 bytes (or for a string that starts within
+ * 16 bytes of end): out of line, as strings that long are rare. */
+static __attribute__((noinline)) const char *bf_str_long(const char *s, const char *end)
+{
+	unsigned bits;
+
 	for (; end - s >= 16; s += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-		/* A signed compare with 0x20 takes controls and bytes >= 0x80. */
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		bits = bf_special16(s);
 		if (bits) {
 			s += __builtin_ctz(bits);
 			return *s == '"' ? s : NULL;
 		}
 	}
-	if (s < end) {
-		/* The last 16 bytes of the message, which the callers'
-		 * messages of 24 bytes and more hold: drop those before s. */
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m) >> (16 - (end - s));
-		if (!bits)
-			return NULL;
-		s += __builtin_ctz(bits);
-		return *s == '"' ? s : NULL;
+	if (s >= end)
+		return NULL;
+	/* The last 16 bytes of the message, which the callers' messages
+	 * of 24 bytes and more hold: drop those before s. */
+	bits = bf_special16(end - 16) >> (16 - (end - s));
+	if (!bits)
+		return NULL;
+	s += __builtin_ctz(bits);
+	return *s == '"' ? s : NULL;
+}
+#endif
+
+/* s just after an opening quote: its closing quote, or NULL if the
+ * string holds an escape, a control or non-ASCII byte, or does not end
+ * inside the message (the generic path judges those).  16 bytes at a
+ * time with SSE2 (x86-64's baseline; the first 16 inline, the rest in
+ * bf_str_long), 8 with SWAR, then bytes.  The SSE2 tail reads the 16
+ * bytes before end: callers guarantee they lie inside the message
+ * (ose_binance_parse_fast takes 24 bytes and more). */
+static inline const char *bf_str(const char *s, const char *end)
+{
+#ifdef __SSE2__
+	if (likely(end - s >= 16)) {
+		unsigned bits = bf_special16(s);
+		if (likely(bits)) {
+			s += __builtin_ctz(bits);
+			return *s == '"' ? s : NULL;
+		}
+		s += 16;
 	}
-	return NULL;
+	return bf_str_long(s, end);
 #else
 #if OSE_SWAR
 	for (; end - s >= 8; s += 8) {
@@ -552,8 +573,10 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	case 'W':
 	case 'T':
 	case 'v':
+		/* A fraction or exponent after the digits ends the chain
+		 * and the member loop declines: Binance sends integers. */
 		q = bf_int(val, end);
-		return q && q < end && (*q == ',' || *q == '}') ? q : bf_skip(val, end);
+		return q ? q : bf_skip(val, end);
 	case 'w':
 	case 'm':
 	case 'M':
