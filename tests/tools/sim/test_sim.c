@@ -441,6 +441,43 @@ Test(sim, record_dir_and_sigusr1, .fini = fini, .timeout = 60)
 	ose_h_rmtree(d);
 }
 
+/* --late-file: every message the generator made is in the pacer's
+ * lateness summary once (the count equals the truth's step count), and
+ * the quantiles are ordered.  No timing is asserted: how late a loaded
+ * machine runs the pacer is what the file reports, not what it checks. */
+Test(sim, late_file_counts_every_message, .fini = fini, .timeout = 60)
+{
+	struct simrun r;
+	char late[400], d[256];
+	cr_assert_eq(ose_h_tmpdir(d, sizeof(d), "simlate"), 0);
+	snprintf(late, sizeof(late), "%s/late.json", d);
+	const char *extra[] = { "--seed", "22", "--orders", "80", "--rate", "20000", "--burst", "20",
+				"--no-wait", "--late-file", late, NULL };
+	sim_start(&r, "binance", extra);
+	cr_assert_eq(ose_h_wait_line(&r.sim, "ose-sim done", NULL, 0, 20000), 0);
+	sim_stop(&r);
+	char *l = ose_h_slurp(late, NULL);
+	cr_assert_not_null(l, "no late file");
+	unsigned long long n, o100, o1, p50, p99, p999;
+	long long mx;
+	cr_assert_eq(sscanf(l, "{\"messages\":%llu,\"over_100us\":%llu,\"over_1ms\":%llu,\"p50_ns\":%llu,"
+			       "\"p99_ns\":%llu,\"p999_ns\":%llu,\"max_ns\":%lld}",
+			    &n, &o100, &o1, &p50, &p99, &p999, &mx), 7, "late file: %s", l);
+	char *t = ose_h_slurp(r.truth, NULL);
+	cr_assert_not_null(t);
+	char want[64];
+	snprintf(want, sizeof(want), "\"binance\":%llu", n);
+	const char *tail = strstr(t, "],\"sim\":");
+	cr_assert(n > 80 && tail && strstr(tail, want), "late file counts %llu messages; truth: %.300s", n,
+		  tail ? tail : t);
+	cr_assert(o1 <= o100 && o100 <= n, "%s", l);
+	cr_assert(p50 <= p99 && p99 <= p999 && p50 > 0 && mx >= 0, "%s", l);
+	free(l);
+	free(t);
+	sim_cleanup(&r);
+	ose_h_rmtree(d);
+}
+
 /* With credentials configured, a login signed with another secret fails
  * and streams nothing (Binance, OKX, Bybit, Gate: the HMAC venues). */
 Test(sim, bad_signature_refused, .fini = fini, .timeout = 60)
