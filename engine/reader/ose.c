@@ -117,11 +117,25 @@ static inline int streq(const char *a, const char *b, size_t max)
 	return strncmp(a, b, max) == 0;
 }
 
+/* ose_key.kf */
+#define KF_CID 0x01       /* a client-id key */
+#define KF_ID_LONG 0x02   /* id of 24+ characters: words 3-5 compared too */
+#define KF_SYM 0x04       /* symbol given */
+#define KF_SYM_LONG 0x08  /* symbol of 16+ characters: words 2-3 too */
+#define KF_ACCT 0x10      /* account given */
+#define KF_ACCT_LONG 0x20 /* account of 8+ characters: word 1 too */
+#define KF_NOHINT 0x40    /* ose_key_hint(k, 0) */
+/* ose_key.w0 / w1 word positions of each field (its short form in w0,
+ * the rest of the same field in w1 at the same positions). */
+#define KW_ID 0
+#define KW_SYM 3
+#define KW_ACCT 5
+
 int ose_key_hint(struct ose_key *k, int on)
 {
 	if (!k)
 		return -EINVAL;
-	k->nohint = !on;
+	k->kf = (uint8_t)(on ? k->kf & ~KF_NOHINT : k->kf | KF_NOHINT);
 	k->hint = 0;
 	return 0;
 }
@@ -129,39 +143,58 @@ int ose_key_hint(struct ose_key *k, int on)
 /* Payload word index of a slot field. */
 #define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
 
-/* Words of a zero-filled key array compared against the slot's: through
- * the word holding the NUL (the slot's arrays are the engine's zero-filled
- * copies too, so equal words up to there are equal strings). */
-static inline uint8_t key_words(size_t len)
-{
-	return (uint8_t)(len / 8 + 1);
-}
-
-/* Builds k (the strings into its zero-filled arrays, the index hash);
- * sets and returns k->err. */
+/* Builds k (the strings' words, through the NUL, split between its two
+ * lines; the index hash from whole zero-filled arrays as the engine
+ * hashes); sets and returns k->err. */
 static int key_make(struct ose_key *k, uint8_t venue, const char *account, const char *symbol,
 		    const char *id, int by_cid)
 {
-	memset(k, 0, offsetof(struct ose_key, id));
-	memset(&k->iw, 0, offsetof(struct ose_key, acct) - offsetof(struct ose_key, iw));
+	memset(k, 0, sizeof(*k));
 	k->venue = venue;
-	k->by_cid = (uint8_t)by_cid;
 	k->idw = (uint8_t)(by_cid ? PW(client_id) : PW(order_id));
-	size_t il = ose_fk_put(k->id, id, OSE_ID_MAX);
-	size_t sl = ose_fk_put(k->sym, symbol, OSE_SYMBOL_MAX);
-	size_t al = ose_fk_put(k->acct, account, OSE_ACCOUNT_MAX);
+	union {
+		char c[OSE_ID_MAX];
+		uint64_t w[OSE_ID_MAX / 8];
+	} ib;
+	union {
+		char c[OSE_SYMBOL_MAX];
+		uint64_t w[OSE_SYMBOL_MAX / 8];
+	} sb;
+	union {
+		char c[OSE_ACCOUNT_MAX];
+		uint64_t w[OSE_ACCOUNT_MAX / 8];
+	} ab;
+	size_t il = ose_fk_put(ib.c, id, OSE_ID_MAX);
+	size_t sl = ose_fk_put(sb.c, symbol, OSE_SYMBOL_MAX);
+	size_t al = ose_fk_put(ab.c, account, OSE_ACCOUNT_MAX);
 	if (il == OSE_ID_MAX || sl == OSE_SYMBOL_MAX || al == OSE_ACCOUNT_MAX) {
 		k->err = -ENOENT;
 		return -ENOENT;
 	}
-	k->iw = key_words(il);
-	k->sw = sl ? key_words(sl) : 0;
-	k->aw = al ? key_words(al) : 0;
+	unsigned kf = by_cid ? KF_CID : 0;
+	kf |= il >= 24 ? KF_ID_LONG : 0;
+	kf |= sl ? KF_SYM : 0;
+	kf |= sl >= 16 ? KF_SYM_LONG : 0;
+	kf |= al ? KF_ACCT : 0;
+	kf |= al >= 8 ? KF_ACCT_LONG : 0;
+	k->kf = (uint8_t)kf;
+	for (unsigned j = 0; j < 3; j++) {
+		k->w0[KW_ID + j] = ib.w[j];
+		k->w1[KW_ID + j] = ib.w[3 + j];
+	}
+	for (unsigned j = 0; j < 2; j++) {
+		k->w0[KW_SYM + j] = sb.w[j];
+		k->w1[KW_SYM + j] = sb.w[2 + j];
+	}
+	k->w0[KW_ACCT] = ab.w[0];
+	k->w1[KW_ACCT] = ab.w[1];
 	/* ose_key_cid / ose_key_oid (shm/state.h). */
-	k->hash = by_cid ? ose_key_cid_fix(venue, k->id, il)
-			 : ose_key_oid_fix(venue, k->sym, sl, k->id, il);
+	k->hash = by_cid ? ose_key_cid_fix(venue, ib.c, il)
+			 : ose_key_oid_fix(venue, sb.c, sl, ib.c, il);
 	return 0;
 }
+OSE_STATIC_ASSERT(OSE_ID_MAX == 48 && OSE_SYMBOL_MAX == 32 && OSE_ACCOUNT_MAX == 16,
+		  "ose_key's word split (3+3 id, 2+2 symbol, 1+1 account)");
 
 int ose_key_order(struct ose_key *k, enum ose_venue venue, const char *account,
 		  const char *symbol, const char *order_id)
@@ -310,23 +343,14 @@ static inline void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s, struct 
 		out->remaining = out->qty - out->filled;
 }
 
-/* Key word j of the array kw (a whole zero-filled array, 8-aligned). */
-static inline uint64_t kword(const char *kw, unsigned j)
-{
-	uint64_t w;
-	memcpy(&w, kw + 8 * j, 8);
-	return w;
-}
-
-/* Payload words from word i against the key array kw: the difference over
- * words [j0, j1), 0 if equal. */
-static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, unsigned j0,
-				  unsigned j1)
+/* Payload words from word i against the key words kw: the difference
+ * over n words, 0 if equal. */
+static inline uint64_t words_diff(const uint64_t *sw, size_t i, const uint64_t *kw, unsigned n)
 {
 	uint64_t d = 0;
-#pragma GCC unroll 8
-	for (unsigned j = j0; j < j1; j++)
-		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ kword(kw, j);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < n; j++)
+		d |= __atomic_load_n(&sw[i + j], OSE_SHM_WORD_LOAD) ^ kw[j];
 	return d;
 }
 
@@ -334,26 +358,30 @@ static inline uint64_t words_diff(const uint64_t *sw, size_t i, const char *kw, 
  * symbol / account when k has them.  Both sides are zero-filled arrays,
  * so the words through the one holding the key's NUL decide: equal there,
  * the slot's string ends at the same place.  The short forms (ids up to
- * 23 characters, symbols up to 15) are one fixed compare each; the
- * lengths of one venue's ids and symbols hardly vary, so the branches to
- * the long forms predict. */
+ * 23 characters, symbols up to 15, accounts up to 7) are one fixed
+ * compare each from the key's first line; the lengths of one venue's ids
+ * and symbols hardly vary, so the branches to the long forms predict. */
 static inline __attribute__((always_inline)) int key_eq(const uint64_t *sw, uint64_t hw,
 							 const struct ose_key *k)
 {
+	unsigned kf = k->kf;
 	uint64_t d = (uint8_t)hw ^ k->venue;
-	d |= words_diff(sw, k->idw, k->id, 0, 3);
-	if (__builtin_expect(k->iw > 3, 0))
-		d |= words_diff(sw, k->idw, k->id, 3, OSE_ID_MAX / 8);
-	if (k->sw) {
-		d |= words_diff(sw, PW(symbol), k->sym, 0, 2);
-		if (__builtin_expect(k->sw > 2, 0))
-			d |= words_diff(sw, PW(symbol), k->sym, 2, OSE_SYMBOL_MAX / 8);
+	d |= words_diff(sw, k->idw, &k->w0[KW_ID], 3);
+	if (__builtin_expect(kf & KF_ID_LONG, 0))
+		d |= words_diff(sw, k->idw + 3u, &k->w1[KW_ID], 3);
+	if (kf & KF_SYM) {
+		d |= words_diff(sw, PW(symbol), &k->w0[KW_SYM], 2);
+		if (__builtin_expect(kf & KF_SYM_LONG, 0))
+			d |= words_diff(sw, PW(symbol) + 2, &k->w1[KW_SYM], 2);
 	}
-	if (k->aw)
-		d |= words_diff(sw, PW(account), k->acct, 0, OSE_ACCOUNT_MAX / 8);
+	if (kf & KF_ACCT) {
+		d |= words_diff(sw, PW(account), &k->w0[KW_ACCT], 1);
+		if (kf & KF_ACCT_LONG)
+			d |= words_diff(sw, PW(account) + 1, &k->w1[KW_ACCT], 1);
+	}
 	return d == 0;
 }
-OSE_STATIC_ASSERT(OSE_ID_MAX / 8 >= 3 && OSE_SYMBOL_MAX / 8 >= 2, "short key forms fit");
+
 
 /* What slot_get reads on a match. */
 enum rd { RD_NONE, RD_BRIEF, RD_ORDER };
@@ -399,7 +427,7 @@ slot_get(const ose_t *h, uint32_t s, const struct ose_key *k, enum rd what, void
 static inline __attribute__((always_inline)) int probe(const ose_t *h, struct ose_key *k,
 						       enum rd what, void *out)
 {
-	const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
+	const uint64_t *idx = (k->kf & KF_CID) ? h->cid_idx : h->oid_idx;
 	uint32_t tag = (uint32_t)(k->hash >> 32);
 	uint16_t fl;
 	for (int t = 0; t < TRIES; t++) {
@@ -420,7 +448,7 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 			if (OSE_IDX_TAG(e) != tag || OSE_IDX_SLOT(e) >= h->capacity)
 				continue;
 			uint32_t s = OSE_IDX_SLOT(e);
-			int m = slot_get(h, s, k, k->by_cid ? RD_NONE : what, out, &fl);
+			int m = slot_get(h, s, k, (k->kf & KF_CID) ? RD_NONE : what, out, &fl);
 			if (m < 0) {
 				retry = 1;
 				break;
@@ -429,8 +457,8 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 				continue;
 			/* A hit is self-validating: the copy is consistent and
 			 * carries the key asked for. */
-			if (!k->by_cid) {
-				if (!k->nohint)
+			if (!(k->kf & KF_CID)) {
+				if (!(k->kf & KF_NOHINT))
 					k->hint = s + 1;
 				return 0;
 			}
@@ -445,7 +473,7 @@ static inline __attribute__((always_inline)) int probe(const ose_t *h, struct os
 			/* Read the chosen one; if it stopped carrying k in
 			 * between, probe again. */
 			if (slot_get(h, pick, k, what, out, &fl) == 1) {
-				if (!k->nohint)
+				if (!(k->kf & KF_NOHINT))
 					k->hint = pick + 1;
 				return 0;
 			}
@@ -488,7 +516,7 @@ static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct
 	if (s < h->capacity) {
 		uint16_t fl;
 		int m = slot_get(h, s, k, what, out, &fl);
-		if (__builtin_expect(m == 1, 1) && (!k->by_cid || (fl & OSE_OF_OPEN)))
+		if (__builtin_expect(m == 1, 1) && (!(k->kf & KF_CID) || (fl & OSE_OF_OPEN)))
 			return 0;
 		if (m < 0)
 			return m;
@@ -517,7 +545,7 @@ OSE_STATIC_ASSERT(sizeof(struct ose_slot) <= 64 * 8, "a line mask byte covers a 
 static inline void pf_slot(const ose_t *h, uint32_t s, const struct ose_key *k)
 {
 	const char *c = (const char *)&h->slots[s];
-	unsigned lines = BRIEF_LINES | (k->by_cid ? LINES_OF(client_id) : LINES_OF(order_id));
+	unsigned lines = BRIEF_LINES | ((k->kf & KF_CID) ? LINES_OF(client_id) : LINES_OF(order_id));
 #pragma GCC unroll 8
 	for (unsigned l = 0; l < (sizeof(struct ose_slot) + 63) / 64; l++)
 		if (lines & (1u << l))
@@ -525,7 +553,7 @@ static inline void pf_slot(const ose_t *h, uint32_t s, const struct ose_key *k)
 }
 
 /* Keys per stage in ose_find_brief_n: the lines prefetched for one group
- * (2 key lines, an index line, 4-5 slot lines each) stay well inside L1. */
+ * (a key line, an index line, 4-5 slot lines each) stay well inside L1. */
 #define BULK 16
 
 int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose_brief *out,
@@ -537,12 +565,10 @@ int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose
 	for (size_t b = 0; b < n; b += BULK) {
 		size_t m = n - b < BULK ? n - b : BULK;
 		struct ose_key *const *kk = keys + b;
-		/* Stage 1: the keys' lines. */
+		/* Stage 1: the keys' first lines (all a short key needs). */
 		for (size_t i = 0; i < m; i++)
-			if (kk[i]) {
+			if (kk[i])
 				__builtin_prefetch(kk[i]);
-				__builtin_prefetch((const char *)kk[i] + 64);
-			}
 		/* Stage 2: the hinted slot or the first index entry. */
 		for (size_t i = 0; i < m; i++) {
 			const struct ose_key *k = kk[i];
@@ -552,7 +578,7 @@ int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose
 			if (s < h->capacity)
 				pf_slot(h, s, k);
 			else
-				__builtin_prefetch(&(k->by_cid ? h->cid_idx : h->oid_idx)[(k->hash >> 32) &
+				__builtin_prefetch(&((k->kf & KF_CID) ? h->cid_idx : h->oid_idx)[(k->hash >> 32) &
 											 h->idx_mask]);
 		}
 		/* Stage 3: the slot that entry names (a guess: the find below
@@ -561,7 +587,7 @@ int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose
 			const struct ose_key *k = kk[i];
 			if (!k || k->err || k->hint - 1 < h->capacity)
 				continue;
-			const uint64_t *idx = k->by_cid ? h->cid_idx : h->oid_idx;
+			const uint64_t *idx = (k->kf & KF_CID) ? h->cid_idx : h->oid_idx;
 			uint64_t e = __atomic_load_n(&idx[(k->hash >> 32) & h->idx_mask],
 						     OSE_SHM_WORD_LOAD);
 			if (e && OSE_IDX_TAG(e) == (uint32_t)(k->hash >> 32) &&

@@ -113,20 +113,18 @@ int64_t ose_engine_heartbeat_age_ns(const ose_t *h);
  * fields are libose's: set them only through ose_key_order / ose_key_client.
  */
 struct ose_key {
-	/* Line 0: what a find reads first (the hint, the index hash, the id). */
+	/* Line 0: all a find reads of a key whose id is at most 23
+	 * characters, symbol 15 and account 7 (the usual case). */
 	uint32_t hint;   /* slot + 1 of the last hit, 0 none: a guess, always verified */
 	int8_t err;      /* 0, or what every find with this key returns (-EINVAL, -ENOENT) */
 	uint8_t venue;   /* enum ose_venue */
 	uint8_t idw;     /* slot payload word of the id compared (order or client id) */
-	uint8_t by_cid;  /* 1: client_id key (ose_key_client) */
+	uint8_t kf;      /* shape: client id, which fields given, long forms, hint off */
 	uint64_t hash;   /* ose_key_oid / ose_key_cid (shm/state.h) */
-	char id[OSE_ID_MAX];
-	/* Line 1: the id's length class, the symbol and account (if given). */
-	uint8_t iw, sw, aw; /* words of id/sym/acct through the NUL (sw/aw 0 = any) */
-	uint8_t nohint;  /* 1: finds neither use nor keep a hint (ose_key_hint) */
-	uint8_t _pad[12];
-	char acct[OSE_ACCOUNT_MAX];
-	char sym[OSE_SYMBOL_MAX];
+	uint64_t w0[6];  /* zero-filled words: id 0-2, symbol 0-1, account 0 */
+	/* Line 1: the long forms' words. */
+	uint64_t w1[6];  /* id 3-5, symbol 2-3, account 1 */
+	uint64_t _rsv[2];
 } __attribute__((aligned(64))); /* two cache lines */
 OSE_STATIC_ASSERT(sizeof(struct ose_key) == 128, "ose_key is two lines");
 

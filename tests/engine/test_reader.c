@@ -217,6 +217,127 @@ Test(reader, prepared_keys)
 	ose_close(h);
 }
 
+/* Key shapes: ids, symbols and accounts of every length class (short and
+ * long forms, NUL at the end of a word or at the start of the next) are
+ * found exactly; one character changed, added or removed is not. */
+static void fill(char *dst, size_t n, char c0)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)(c0 + (char)(i % 23));
+	dst[n] = 0;
+}
+
+Test(reader, key_shapes)
+{
+	static const size_t il[] = {1, 7, 8, 9, 15, 16, 23, 24, 25, 31, 32, 47};
+	static const size_t sl[] = {1, 7, 8, 15, 16, 17, 31};
+	static const size_t al[] = {1, 7, 8, 15};
+	char id[64], sym[64], acct[64], alt[64];
+	int n = 0;
+	for (size_t a = 0; a < sizeof(il) / sizeof(il[0]); a++)
+		for (size_t b = 0; b < sizeof(sl) / sizeof(sl[0]); b++) {
+			size_t c = (a + b) % (sizeof(al) / sizeof(al[0]));
+			fill(id, il[a], 'a');
+			fill(sym, sl[b], 'A');
+			fill(acct, al[c], 'k');
+			struct ose_event e = ev_order(sym, id, OSE_ST_NEW, "0");
+			strcpy(e.account, acct);
+			struct ose_ap_out out;
+			cr_assert_eq(ose_tbl_apply(&T, &e, 7, &out), OSE_AP_APPLIED);
+			n++;
+		}
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	struct ose_key k;
+	struct ose_brief br;
+	struct ose_order o;
+	for (size_t a = 0; a < sizeof(il) / sizeof(il[0]); a++)
+		for (size_t b = 0; b < sizeof(sl) / sizeof(sl[0]); b++) {
+			size_t c = (a + b) % (sizeof(al) / sizeof(al[0]));
+			fill(id, il[a], 'a');
+			fill(sym, sl[b], 'A');
+			fill(acct, al[c], 'k');
+			for (int pass = 0; pass < 2; pass++) { /* probe, then hint */
+				cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, pass ? acct : NULL,
+							   sym, id), 0);
+				cr_assert_eq(ose_find_key(h, &k, &o), 0, "id %zu sym %zu", il[a], sl[b]);
+				cr_assert_str_eq(o.order_id, id);
+				cr_assert_str_eq(o.symbol, sym);
+				cr_assert_eq(ose_find_brief(h, &k, &br), 0);
+				cr_assert_eq(br.slot, o.slot);
+			}
+			uint32_t hint = k.hint;
+			/* each field: last character changed, one more, one fewer */
+			for (int f = 0; f < 3; f++)
+				for (int m = 0; m < 3; m++) {
+					char *src = f == 0 ? id : f == 1 ? sym : acct;
+					size_t len = strlen(src);
+					strcpy(alt, src);
+					if (m == 0)
+						alt[len - 1] = '~';
+					else if (m == 1)
+						strcat(alt, "x");
+					else
+						alt[len - 1] = 0;
+					if (!alt[0])
+						continue;
+					int rc = ose_key_order(&k, OSE_VENUE_BINANCE, f == 2 ? alt : acct,
+							       f == 1 ? alt : sym, f == 0 ? alt : id);
+					if (rc == -ENOENT) /* one more than the field holds */
+						continue;
+					cr_assert_eq(rc, 0);
+					cr_assert_eq(ose_find_brief(h, &k, &br), -ENOENT,
+						     "field %d mutation %d (id %zu sym %zu)", f, m, il[a],
+						     sl[b]);
+					k.hint = hint; /* the original's slot: still not it */
+					cr_assert_eq(ose_find_brief(h, &k, &br), -ENOENT);
+				}
+		}
+	cr_assert_gt(n, 80);
+	ose_close(h);
+}
+
+/* A key whose string is a prefix of the stored one (the stored one a
+ * character longer, at every word boundary) is another order: not found,
+ * by probe or with the hint on the longer one's slot. */
+Test(reader, key_prefix_is_not_a_match)
+{
+	static const size_t lens[] = {7, 8, 15, 16, 23, 24, 31, 40};
+	char id[64], sym[64], acct[64];
+	ose_t *h;
+	cr_assert_eq(ose_open(inst, &h), 0);
+	for (int f = 0; f < 3; f++)
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			size_t max = f == 0 ? OSE_ID_MAX : f == 1 ? OSE_SYMBOL_MAX : OSE_ACCOUNT_MAX;
+			if (lens[i] + 1 >= max)
+				continue;
+			snprintf(id, sizeof(id), "p%d-%zu", f, lens[i]);
+			strcpy(sym, "PREFIXUSDT");
+			strcpy(acct, "acct");
+			char *fld = f == 0 ? id : f == 1 ? sym : acct;
+			/* a first character of its own per length: no other
+			 * order in the test is the shorter one */
+			fill(fld, lens[i] + 1, (char)((f == 0 ? 'a' : 'A') + (char)i));
+			struct ose_event e = ev_order(sym, id, OSE_ST_NEW, "0");
+			strcpy(e.account, acct);
+			struct ose_ap_out out;
+			cr_assert_eq(ose_tbl_apply(&T, &e, 7, &out), OSE_AP_APPLIED);
+			struct ose_key k;
+			struct ose_brief br;
+			cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, acct, sym, id), 0);
+			cr_assert_eq(ose_find_brief(h, &k, &br), 0, "field %d len %zu", f, lens[i]);
+			uint32_t hint = k.hint;
+			fld[lens[i]] = 0; /* the key: one character shorter */
+			cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, acct, sym, id), 0);
+			cr_assert_eq(ose_find_brief(h, &k, &br), -ENOENT, "field %d len %zu", f,
+				     lens[i]);
+			k.hint = hint;
+			cr_assert_eq(ose_find_brief(h, &k, &br), -ENOENT, "hinted: field %d len %zu",
+				     f, lens[i]);
+		}
+	ose_close(h);
+}
+
 /* A hint is a guess: a key whose hint points at any other slot (another
  * order, a free slot, out of range) still finds its own order, and never
  * returns the other one. */
