@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* The slot layout the apply relies on (state v4, shm/state.h): an update
+ * of a known order copies only lines 0-2 of its slot and brings in line 3
+ * (fee) and line 4 (history timestamps) when it needs them.  These tests
+ * check that what it publishes is still the whole truth (fees summed, the
+ * history, ids learnt later) and that it leaves the lines it does not own
+ * byte for byte alone.  Every test ends with the table's invariant check. */
+#include <criterion/criterion.h>
+#include <stddef.h>
+
+#include "tests/engine/helpers.h"
+
+static struct ose_tbl T;
+static void *mem;
+
+static void setup(void)
+{
+	mem = tbl_new(&T, 1024, 1000);
+}
+
+static void teardown(void)
+{
+	cr_assert_eq(ose_tbl_check(&T), 0, "table invariants: %d", ose_tbl_check(&T));
+	free(mem);
+}
+
+TestSuite(slot, .init = setup, .fini = teardown);
+
+/* Bytes [lo, hi) of two slot images are equal. */
+static int same(const struct ose_slot *a, const struct ose_slot *b, size_t lo, size_t hi)
+{
+	return memcmp((const char *)a + lo, (const char *)b + lo, hi - lo) == 0;
+}
+
+static struct ose_event fill_fee(const char *oid, const char *last, const char *tid,
+				 const char *fee)
+{
+	struct ose_event f = ev_fill("BTCUSDT", oid, last, tid);
+	f.fee = D(fee);
+	f.flags |= OSE_EVF_HAS_FEE;
+	return f;
+}
+
+Test(slot, update_writes_lines_0_1_only)
+{
+	struct ose_event e = ev_order("BTCUSDT", "1", OSE_ST_NEW, "0");
+	ev_px_qty(&e, "100", "5");
+	strcpy(e.client_id, "c-1");
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	uint32_t s = ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "BTCUSDT", "1");
+	cr_assert_neq(s, OSE_NIL);
+	struct ose_slot before = T.slots[s];
+
+	/* No transition, no fee: new price and cumulative only. */
+	e = ev_order("BTCUSDT", "1", OSE_ST_NEW, "");
+	ev_px_qty(&e, "101", NULL);
+	e.exch_ts_ns = 77;
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	const struct ose_slot *o = &T.slots[s];
+	cr_assert(o->price == D("101"));
+	cr_assert_eq(o->exch_ts_ns, 77);
+	cr_assert_eq(o->updates, before.updates + 1);
+	cr_assert(same(o, &before, offsetof(struct ose_slot, order_id), sizeof(*o)),
+		  "lines 2-5 untouched by a plain update");
+	cr_assert_eq(o->seq, before.seq + 2, "one seqlock write");
+
+	/* A transition adds line 4 (and hist_st in line 0), nothing else. */
+	before = *o;
+	e = ev_order("BTCUSDT", "1", OSE_ST_PARTIALLY_FILLED, "2");
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	cr_assert_eq(o->status, OSE_ST_PARTIALLY_FILLED);
+	cr_assert_eq(o->hist_len, 2);
+	cr_assert_eq(o->hist_st[1], OSE_ST_PARTIALLY_FILLED);
+	cr_assert_eq(o->hist_ts[1], o->updated_ns);
+	cr_assert_eq(o->hist_ts[0], before.hist_ts[0], "older history kept");
+	cr_assert(o->filled == D("2"));
+	cr_assert(same(o, &before, offsetof(struct ose_slot, order_id),
+		       offsetof(struct ose_slot, hist_ts)),
+		  "lines 2-3 untouched by a transition");
+	cr_assert(same(o, &before, offsetof(struct ose_slot, client_id), sizeof(*o)),
+		  "line 5 untouched by a transition");
+	cr_assert_str_eq(o->symbol, "BTCUSDT");
+	cr_assert_str_eq(o->client_id, "c-1");
+}
+
+Test(slot, fees_sum_on_an_existing_order)
+{
+	struct ose_event e = ev_order("BTCUSDT", "7", OSE_ST_NEW, "0");
+	ev_px_qty(&e, "100", "3");
+	tapply(&T, &e);
+	const struct ose_slot *o = &T.slots[ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main",
+							      "BTCUSDT", "7")];
+	int64_t created = o->created_ns;
+	uint64_t oh = o->oid_hash;
+
+	struct ose_event f = fill_fee("7", "1", "t1", "0.01");
+	cr_assert_eq(tapply(&T, &f), OSE_AP_APPLIED);
+	cr_assert(o->fee == D("0.01"));
+	cr_assert(o->oflags & OSE_OF_HAS_FEE);
+	cr_assert(o->filled == D("1"));
+	cr_assert_eq(o->status, OSE_ST_PARTIALLY_FILLED);
+
+	/* the same trade again: no second fee */
+	cr_assert_eq(tapply(&T, &f), OSE_AP_DUP);
+	cr_assert(o->fee == D("0.01"));
+
+	/* a plain update in between, then a second trade */
+	e = ev_order("BTCUSDT", "7", OSE_ST_PARTIALLY_FILLED, "1");
+	ev_px_qty(&e, "99", NULL);
+	tapply(&T, &e);
+	f = fill_fee("7", "2", "t2", "0.02");
+	cr_assert_eq(tapply(&T, &f), OSE_AP_APPLIED);
+	cr_assert(o->fee == D("0.03"), "fees of two trades summed");
+	cr_assert(o->filled == D("3"));
+	/* a fill channel carries no status: the quantity is reached, the
+	 * status waits for the venue's order update */
+	cr_assert_eq(o->status, OSE_ST_PARTIALLY_FILLED);
+	/* what shares line 3 with the fee is as the creation left it */
+	cr_assert_str_eq(o->symbol, "BTCUSDT");
+	cr_assert_eq(o->created_ns, created);
+	cr_assert_eq(o->oid_hash, oh);
+
+	/* a cumulative message with a fee and no trade id (the fee counts
+	 * only if the cumulative progressed) on a second order */
+	e = ev_order("BTCUSDT", "8", OSE_ST_NEW, "0");
+	ev_px_qty(&e, "100", "3");
+	tapply(&T, &e);
+	e = ev_order("BTCUSDT", "8", OSE_ST_PARTIALLY_FILLED, "1");
+	e.last_qty = D("1");
+	e.fee = D("0.5");
+	e.flags |= OSE_EVF_HAS_LAST | OSE_EVF_HAS_FEE;
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	cr_assert_eq(tapply(&T, &e), OSE_AP_DUP);
+	o = &T.slots[ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "BTCUSDT", "8")];
+	cr_assert(o->fee == D("0.5"));
+}
+
+Test(slot, client_id_learnt_later)
+{
+	struct ose_event e = ev_order("ETHUSDT", "9", OSE_ST_NEW, "0");
+	tapply(&T, &e);
+	uint32_t s = ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "ETHUSDT", "9");
+	cr_assert_eq(T.slots[s].oflags & OSE_OF_HAS_CID, 0);
+	cr_assert_eq(ose_tbl_find_cid(&T, OSE_VENUE_BINANCE, "main", "ETHUSDT", "late-9"), OSE_NIL);
+
+	e = ev_order("ETHUSDT", "9", OSE_ST_NEW, "");
+	strcpy(e.client_id, "late-9");
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	cr_assert_str_eq(T.slots[s].client_id, "late-9");
+	cr_assert(T.slots[s].oflags & OSE_OF_HAS_CID);
+	cr_assert_eq(ose_tbl_find_cid(&T, OSE_VENUE_BINANCE, "main", "ETHUSDT", "late-9"), s);
+
+	/* a later, different client id does not replace it */
+	e = ev_order("ETHUSDT", "9", OSE_ST_PARTIALLY_FILLED, "1");
+	strcpy(e.client_id, "other");
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	cr_assert_str_eq(T.slots[s].client_id, "late-9");
+	cr_assert_eq(T.slots[s].status, OSE_ST_PARTIALLY_FILLED);
+}
+
+Test(slot, symbol_verified_through_the_book)
+{
+	/* Same order id on two symbols of one venue: two orders (the symbol
+	 * the key compare reads is the book's). */
+	struct ose_event a = ev_order("BTCUSDT", "42", OSE_ST_NEW, "0");
+	struct ose_event b = ev_order("ETHUSDT", "42", OSE_ST_NEW, "0");
+	tapply(&T, &a);
+	tapply(&T, &b);
+	uint32_t sa = ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "BTCUSDT", "42");
+	uint32_t sb = ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "ETHUSDT", "42");
+	cr_assert_neq(sa, OSE_NIL);
+	cr_assert_neq(sb, OSE_NIL);
+	cr_assert_neq(sa, sb);
+	cr_assert_eq(ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", "SOLUSDT", "42"), OSE_NIL);
+	cr_assert_str_eq(T.books[T.slots[sa].book].symbol, "BTCUSDT");
+	cr_assert_str_eq(T.books[T.slots[sb].book].symbol, "ETHUSDT");
+	a = ev_order("BTCUSDT", "42", OSE_ST_CANCELED, "0");
+	tapply(&T, &a);
+	cr_assert_eq(T.slots[sa].status, OSE_ST_CANCELED);
+	cr_assert_eq(T.slots[sb].status, OSE_ST_NEW);
+}
+
+/* The batch pipeline is a hint: the same events applied through
+ * ose_tbl_pf_start/step and one by one give byte-identical tables. */
+Test(slot, pipeline_changes_nothing)
+{
+	struct ose_tbl t2;
+	void *m2 = tbl_new(&t2, 1024, 1000);
+	enum { N = 600 };
+	static struct ose_event evs[N];
+	uint64_t r = 12345;
+	char oid[24];
+	for (int i = 0; i < N; i++) {
+		unsigned k = (unsigned)(tst_rnd(&r) % 40);
+		snprintf(oid, sizeof(oid), "%u", k);
+		static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED,
+						     OSE_ST_FILLED, OSE_ST_CANCELED, OSE_ST_NONE};
+		enum ose_status s = st[tst_rnd(&r) % 5];
+		char cum[16];
+		snprintf(cum, sizeof(cum), "%u", (unsigned)(i / 20));
+		if (s == OSE_ST_NONE) {
+			snprintf(cum, sizeof(cum), "t%d", i);
+			evs[i] = fill_fee(oid, "0.1", cum, "0.001");
+		} else {
+			evs[i] = ev_order(k % 2 ? "BTCUSDT" : "ETHUSDT", oid, s, cum);
+		}
+	}
+	struct ose_ap_out out;
+	for (int i = 0; i < N; i++)
+		ose_tbl_apply(&T, &evs[i], 100 + i, &out);
+	const struct ose_event *p[64 + OSE_TBL_PF_AHEAD];
+	uint64_t hs[64 + OSE_TBL_PF_AHEAD];
+	for (int b = 0; b < N; b += 64) {
+		uint32_t n = N - b < 64 + OSE_TBL_PF_AHEAD ? (uint32_t)(N - b) : 64 + OSE_TBL_PF_AHEAD;
+		uint32_t k = n < 64 ? n : 64;
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = &evs[b + (int)i];
+		ose_tbl_pf_start(&t2, p, n, hs);
+		for (uint32_t i = 0; i < k; i++) {
+			ose_tbl_pf_step(&t2, p, n, i, hs);
+			ose_tbl_apply_h(&t2, p[i], hs[i], 100 + b + (int64_t)i, &out);
+		}
+	}
+	cr_assert_eq(ose_tbl_check(&t2), 0);
+	cr_assert_eq(memcmp(T.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0);
+	cr_assert_eq(T.st->events_applied, t2.st->events_applied);
+	free(m2);
+}
+
+static int cmp_tag(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a >> 32, y = *(const uint64_t *)b >> 32;
+	return x < y ? -1 : x > y;
+}
+
+/* Two keys that differ only in the symbol and share the index tag (found
+ * by a birthday search over symbol spellings): the second must not be
+ * taken for the first, so the symbol compare (through the book) is what
+ * decides, not the hash. */
+Test(slot, tag_collision_on_symbol_is_not_a_match)
+{
+	enum { M = 1 << 18 };
+	uint64_t *v = malloc(M * sizeof(*v));
+	char sym[OSE_SYMBOL_MAX];
+	for (uint32_t j = 0; j < M; j++) {
+		snprintf(sym, sizeof(sym), "S%u", j);
+		/* tag in the high half, the symbol number in the low half */
+		v[j] = (ose_key_oid(OSE_VENUE_BINANCE, sym, "77") & ~0xffffffffull) | j;
+	}
+	qsort(v, M, sizeof(*v), cmp_tag);
+	uint32_t a = UINT32_MAX, b = UINT32_MAX;
+	for (uint32_t j = 1; j < M && a == UINT32_MAX; j++)
+		if (v[j] >> 32 == v[j - 1] >> 32) {
+			a = (uint32_t)v[j - 1];
+			b = (uint32_t)v[j];
+		}
+	free(v);
+	cr_assert_neq(a, UINT32_MAX, "no tag collision among %d symbols", M);
+	char sa[OSE_SYMBOL_MAX], sb[OSE_SYMBOL_MAX];
+	snprintf(sa, sizeof(sa), "S%u", a);
+	snprintf(sb, sizeof(sb), "S%u", b);
+	struct ose_event e = ev_order(sa, "77", OSE_ST_NEW, "0");
+	cr_assert_eq(tapply(&T, &e), OSE_AP_APPLIED);
+	uint32_t s = ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", sa, "77");
+	cr_assert_neq(s, OSE_NIL);
+	cr_assert_eq(ose_tbl_find_oid(&T, OSE_VENUE_BINANCE, "main", sb, "77"), OSE_NIL);
+	e = ev_order(sb, "77", OSE_ST_CANCELED, "0");
+	struct ose_ap_out out;
+	cr_assert_eq(ose_tbl_apply(&T, &e, 5000, &out), OSE_AP_APPLIED);
+	cr_assert_eq(out.created, 1, "a new order, not %s's", sa);
+	cr_assert_neq(out.slot, s);
+	cr_assert_eq(T.slots[s].status, OSE_ST_NEW);
+}
