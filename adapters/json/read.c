@@ -295,30 +295,12 @@ int ose_json_read_id(const struct ose_json_val *v, char *dst, size_t cap, enum o
 		dst[0] = '\0';
 	if (no_value(v, got))
 		return 0;
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap)) {
-		/* ose_json_str_copy's plain case, without its two calls:
-		 * overlapping fixed-width moves that read only p[0..len). */
-		const char *p = v->p;
-		size_t n = v->len;
-		if (n >= 16) {
-			memcpy(dst, p, 16);
-			for (size_t i = 16; i + 16 < n; i += 16)
-				memcpy(dst + i, p + i, 16);
-			memcpy(dst + n - 16, p + n - 16, 16);
-		} else if (n >= 8) {
-			memcpy(dst, p, 8);
-			memcpy(dst + n - 8, p + n - 8, 8);
-		} else if (n >= 4) {
-			memcpy(dst, p, 4);
-			memcpy(dst + n - 4, p + n - 4, 4);
-		} else if (n) {
-			dst[0] = p[0];
-			dst[n / 2] = p[n / 2];
-			dst[n - 1] = p[n - 1];
-		}
-		dst[n] = '\0';
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && v->len < 48)) {
+		/* ose_json_str_copy's plain case without its two calls. */
+		ose_swar_copy48(dst, v->p, v->len);
+		dst[v->len] = '\0';
 		set_got(got, v);
-		return (int)n;
+		return (int)v->len;
 	}
 	if (v->type == OSE_JSON_STRING) {
 		int n = ose_json_str_copy(v, dst, cap);
