@@ -143,31 +143,51 @@ int ose_key_hint(struct ose_key *k, int on)
 /* Payload word index of a slot field. */
 #define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
 
+/* ose_fk_put into an already zero-filled dst: the caller's string src
+ * (NULL = "", never read past its NUL) copied; its length, or max if it
+ * cannot fit a field of that size. */
+static inline size_t put_str(char *dst, const char *src, size_t max)
+{
+	if (!src)
+		return 0;
+	size_t n = strnlen(src, max);
+	if (n < max)
+		memcpy(dst, src, n);
+	return n;
+}
+
 /* Builds k (the strings' words, through the NUL, split between its two
  * lines; the index hash from whole zero-filled arrays as the engine
  * hashes); sets and returns k->err. */
 static int key_make(struct ose_key *k, uint8_t venue, const char *account, const char *symbol,
 		    const char *id, int by_cid)
 {
-	memset(k, 0, sizeof(*k));
+	/* Every field is written below (w0/w1 whole, from the zero-filled
+	 * buffers): no memset of the key first. */
+	k->hint = 0;
+	k->err = 0;
+	k->hash = 0;
+	k->_rsv[0] = k->_rsv[1] = 0;
 	k->venue = venue;
 	k->idw = (uint8_t)(by_cid ? PW(client_id) : PW(order_id));
+	/* Zero-initialised here (inline stores), so put_str only copies. */
 	union {
 		char c[OSE_ID_MAX];
 		uint64_t w[OSE_ID_MAX / 8];
-	} ib;
+	} ib = {.w = {0}};
 	union {
 		char c[OSE_SYMBOL_MAX];
 		uint64_t w[OSE_SYMBOL_MAX / 8];
-	} sb;
+	} sb = {.w = {0}};
 	union {
 		char c[OSE_ACCOUNT_MAX];
 		uint64_t w[OSE_ACCOUNT_MAX / 8];
-	} ab;
-	size_t il = ose_fk_put(ib.c, id, OSE_ID_MAX);
-	size_t sl = ose_fk_put(sb.c, symbol, OSE_SYMBOL_MAX);
-	size_t al = ose_fk_put(ab.c, account, OSE_ACCOUNT_MAX);
+	} ab = {.w = {0}};
+	size_t il = put_str(ib.c, id, OSE_ID_MAX);
+	size_t sl = put_str(sb.c, symbol, OSE_SYMBOL_MAX);
+	size_t al = put_str(ab.c, account, OSE_ACCOUNT_MAX);
 	if (il == OSE_ID_MAX || sl == OSE_SYMBOL_MAX || al == OSE_ACCOUNT_MAX) {
+		memset(k, 0, sizeof(*k));
 		k->err = -ENOENT;
 		return -ENOENT;
 	}
@@ -325,7 +345,8 @@ static void to_order(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_ord
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
 
 /* The polled fields only (struct ose_brief), as to_order. */
-static inline void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_brief *out)
+static inline __attribute__((always_inline)) void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s,
+							   struct ose_brief *out)
 {
 	put_head(out, hw);
 	out->slot = s;
