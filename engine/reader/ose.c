@@ -143,19 +143,6 @@ int ose_key_hint(struct ose_key *k, int on)
 /* Payload word index of a slot field. */
 #define PW(field) ((offsetof(struct ose_slot, field) - OSE_SLOT_PAYLOAD_OFF) / 8)
 
-/* ose_fk_put into an already zero-filled dst: the caller's string src
- * (NULL = "", never read past its NUL) copied; its length, or max if it
- * cannot fit a field of that size. */
-static inline size_t put_str(char *dst, const char *src, size_t max)
-{
-	if (!src)
-		return 0;
-	size_t n = strnlen(src, max);
-	if (n < max)
-		memcpy(dst, src, n);
-	return n;
-}
-
 /* Builds k (the strings' words, through the NUL, split between its two
  * lines; the index hash from whole zero-filled arrays as the engine
  * hashes); sets and returns k->err. */
@@ -170,22 +157,23 @@ static int key_make(struct ose_key *k, uint8_t venue, const char *account, const
 	k->_rsv[0] = k->_rsv[1] = 0;
 	k->venue = venue;
 	k->idw = (uint8_t)(by_cid ? PW(client_id) : PW(order_id));
-	/* Zero-initialised here (inline stores), so put_str only copies. */
+	/* ose_fk_put zero-fills each buffer (constant sizes: inline stores)
+	 * and copies the caller's string once. */
 	union {
 		char c[OSE_ID_MAX];
 		uint64_t w[OSE_ID_MAX / 8];
-	} ib = {.w = {0}};
+	} ib;
 	union {
 		char c[OSE_SYMBOL_MAX];
 		uint64_t w[OSE_SYMBOL_MAX / 8];
-	} sb = {.w = {0}};
+	} sb;
 	union {
 		char c[OSE_ACCOUNT_MAX];
 		uint64_t w[OSE_ACCOUNT_MAX / 8];
-	} ab = {.w = {0}};
-	size_t il = put_str(ib.c, id, OSE_ID_MAX);
-	size_t sl = put_str(sb.c, symbol, OSE_SYMBOL_MAX);
-	size_t al = put_str(ab.c, account, OSE_ACCOUNT_MAX);
+	} ab;
+	size_t il = ose_fk_put(ib.c, id, OSE_ID_MAX);
+	size_t sl = ose_fk_put(sb.c, symbol, OSE_SYMBOL_MAX);
+	size_t al = ose_fk_put(ab.c, account, OSE_ACCOUNT_MAX);
 	if (il == OSE_ID_MAX || sl == OSE_SYMBOL_MAX || al == OSE_ACCOUNT_MAX) {
 		memset(k, 0, sizeof(*k));
 		k->err = -ENOENT;
@@ -300,6 +288,18 @@ static inline void put_head(void *dst, uint64_t hw)
 	memcpy(dst, &v, 8);
 }
 
+/* The fields struct ose_order and struct ose_brief both carry, from the
+ * payload words sw into *out (either type: the same member names). */
+#define LD_LIVE(sw, out)                                           \
+	do {                                                       \
+		(out)->qty = ld_dec(sw, PW(qty));                  \
+		(out)->filled = ld_dec(sw, PW(filled));            \
+		(out)->avg_px = ld_dec(sw, PW(avg_px));            \
+		(out)->updated_ns = (int64_t)LDW(sw, updated_ns);  \
+		(out)->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);  \
+		(out)->updates = (uint32_t)LDW(sw, updates);       \
+	} while (0)
+
 /* The whole order from a slot being read under its seqlock: the head
  * word already loaded (x), everything else loaded from the slot's
  * payload words sw straight into out.  The caller validates the sequence
@@ -314,14 +314,9 @@ static void to_order(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_ord
 	ld_str(out->order_id, sw, PW(order_id), OSE_ID_MAX);
 	ld_str(out->client_id, sw, PW(client_id), OSE_ID_MAX);
 	out->price = ld_dec(sw, PW(price));
-	out->qty = ld_dec(sw, PW(qty));
-	out->filled = ld_dec(sw, PW(filled));
-	out->avg_px = ld_dec(sw, PW(avg_px));
 	out->fee = ld_dec(sw, PW(fee));
 	out->created_ns = (int64_t)LDW(sw, created_ns);
-	out->updated_ns = (int64_t)LDW(sw, updated_ns);
-	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
-	out->updates = (uint32_t)LDW(sw, updates);
+	LD_LIVE(sw, out);
 	uint64_t st = LDW(sw, hist_st);
 	unsigned len = x.hist_len, n = len < OSE_HIST_MAX ? len : OSE_HIST_MAX;
 	out->hist_n = n;
@@ -351,12 +346,7 @@ static inline __attribute__((always_inline)) void to_brief(uint64_t hw, const ui
 	put_head(out, hw);
 	out->slot = s;
 	out->venue_seq = LDW(sw, venue_seq);
-	out->qty = ld_dec(sw, PW(qty));
-	out->filled = ld_dec(sw, PW(filled));
-	out->avg_px = ld_dec(sw, PW(avg_px));
-	out->updated_ns = (int64_t)LDW(sw, updated_ns);
-	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
-	out->updates = (uint32_t)LDW(sw, updates);
+	LD_LIVE(sw, out);
 	/* From the values just loaded (garbage with them if the copy is
 	 * torn; the caller retries). */
 	out->remaining = 0;

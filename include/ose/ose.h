@@ -51,15 +51,20 @@ typedef struct ose_handle ose_t;
 /* ose_find_* / ose_get_order result besides 0 and -errno. */
 #define OSE_PENDING 1 /* not in the table: a lookup was queued (answer on the event ring) */
 
+/* The first word of struct ose_order and struct ose_brief (it mirrors the
+ * slot's head word: libose stores it in one go) and the slot index. */
+#define OSE_ORDER_HEAD                                                                         \
+	uint8_t venue;    /* enum ose_venue */                                                 \
+	uint8_t status;   /* enum ose_status */                                                \
+	uint8_t side;     /* enum ose_side */                                                  \
+	uint8_t ord_type; /* enum ose_ord_type */                                              \
+	uint8_t tif;      /* enum ose_tif */                                                   \
+	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */             \
+	uint16_t flags;   /* OSE_OF_* (shm/state.h): STUCK, QTY_IN_QUOTE, HAS_PRICE... */       \
+	uint32_t slot     /* table slot (stable while the order is tracked) */
+
 struct ose_order {
-	uint8_t venue;    /* enum ose_venue */
-	uint8_t status;   /* enum ose_status */
-	uint8_t side;     /* enum ose_side */
-	uint8_t ord_type; /* enum ose_ord_type */
-	uint8_t tif;      /* enum ose_tif */
-	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */
-	uint16_t flags;   /* OSE_OF_* (shm/state.h): STUCK, QTY_IN_QUOTE, HAS_PRICE... */
-	uint32_t slot;    /* table slot (stable while the order is tracked) */
+	OSE_ORDER_HEAD;
 	uint32_t updates; /* changes applied */
 	char account[OSE_ACCOUNT_MAX];
 	char symbol[OSE_SYMBOL_MAX];
@@ -132,14 +137,7 @@ OSE_STATIC_ASSERT(sizeof(struct ose_key) == 128, "ose_key is two lines");
  * read from fewer slot lines than struct ose_order (no strings, no fee,
  * no history). */
 struct ose_brief {
-	uint8_t venue;    /* enum ose_venue */
-	uint8_t status;   /* enum ose_status */
-	uint8_t side;     /* enum ose_side */
-	uint8_t ord_type; /* enum ose_ord_type */
-	uint8_t tif;      /* enum ose_tif */
-	uint8_t open;     /* 1 if in the open table, 0 if in the executed cache */
-	uint16_t flags;   /* OSE_OF_* (shm/state.h) */
-	uint32_t slot;    /* table slot */
+	OSE_ORDER_HEAD;
 	uint32_t updates; /* changes applied: differs => something changed */
 	uint64_t venue_seq; /* newest venue sequence applied, 0 if none */
 	int64_t updated_ns; /* engine clock at the last change */

@@ -36,50 +36,12 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
 #include "engine/tbl.h"
+#include "perf/engine/bench_util.h"
 #include "ose/ose.h"
 #include "shm/seg.h"
-
-static double ns_per_tick;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void calibrate(void)
-{
-	uint64_t t0 = now_ns(), c0 = __rdtsc();
-	struct timespec ts = {0, 50000000};
-	nanosleep(&ts, NULL);
-	uint64_t t1 = now_ns(), c1 = __rdtsc();
-	ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
-}
-
-static uint64_t rng = 88172645463325252ull;
-static inline uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static const char *syms[16] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "ADAUSDT",
-			       "DOGEUSDT", "TRXUSDT", "LINKUSDT", "AVAXUSDT", "DOTUSDT",
-			       "MATICUSDT", "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT"};
 
 /* A NEW Binance order for (sym, oid), as the engine applies it. */
 static void new_order(struct ose_event *e, const char *sym, uint64_t oid)

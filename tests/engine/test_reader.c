@@ -233,13 +233,18 @@ Test(reader, key_shapes)
 	static const size_t sl[] = {1, 7, 8, 15, 16, 17, 31};
 	static const size_t al[] = {1, 7, 8, 15};
 	char id[64], sym[64], acct[64], alt[64];
+	/* combination (a, b): id of length il[a], symbol sl[b], an account
+	 * length that cycles */
+#define SHAPE(a, b)                                                    \
+	do {                                                           \
+		fill(id, il[a], 'a');                                  \
+		fill(sym, sl[b], 'A');                                 \
+		fill(acct, al[((a) + (b)) % (sizeof(al) / sizeof(al[0]))], 'k'); \
+	} while (0)
 	int n = 0;
 	for (size_t a = 0; a < sizeof(il) / sizeof(il[0]); a++)
 		for (size_t b = 0; b < sizeof(sl) / sizeof(sl[0]); b++) {
-			size_t c = (a + b) % (sizeof(al) / sizeof(al[0]));
-			fill(id, il[a], 'a');
-			fill(sym, sl[b], 'A');
-			fill(acct, al[c], 'k');
+			SHAPE(a, b);
 			struct ose_event e = ev_order(sym, id, OSE_ST_NEW, "0");
 			strcpy(e.account, acct);
 			struct ose_ap_out out;
@@ -253,10 +258,7 @@ Test(reader, key_shapes)
 	struct ose_order o;
 	for (size_t a = 0; a < sizeof(il) / sizeof(il[0]); a++)
 		for (size_t b = 0; b < sizeof(sl) / sizeof(sl[0]); b++) {
-			size_t c = (a + b) % (sizeof(al) / sizeof(al[0]));
-			fill(id, il[a], 'a');
-			fill(sym, sl[b], 'A');
-			fill(acct, al[c], 'k');
+			SHAPE(a, b);
 			for (int pass = 0; pass < 2; pass++) { /* probe, then hint */
 				cr_assert_eq(ose_key_order(&k, OSE_VENUE_BINANCE, pass ? acct : NULL,
 							   sym, id), 0);
@@ -293,6 +295,7 @@ Test(reader, key_shapes)
 					cr_assert_eq(ose_find_brief(h, &k, &br), -ENOENT);
 				}
 		}
+#undef SHAPE
 	cr_assert_gt(n, 80);
 	ose_close(h);
 }
