@@ -5,16 +5,15 @@
  * contract on every input: a result in range, a reason always, no events
  * with an error, never more events than cap.  ASan (libFuzzer builds add
  * it with -fsanitize=fuzzer,address) catches reads outside the input.
- * Differential: the same input behind a tab, which the plain walk
- * (adapters/plain, with its key-order expectations) declines, so the
- * scanner paths parse it; both must take it as events or neither, and
- * then give the same events byte for byte.
+ * Differential: the same input behind a tab (fuzz_diff.h): the plain
+ * walk against the scanner paths, events byte for byte.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapters/core/venues.h"
+#include "fuzz_diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,24 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (r != OSE_PARSE_ERROR && r != OSE_PARSE_EVENTS && r != OSE_PARSE_SESSION)
 		__builtin_trap();
-	if (size < 65536) {
-		static struct ose_event ev2[4];
-		struct ose_parse_out out2 = { .ev = ev2, .cap = 4 };
-		char *tab = malloc(size + 1);
-		if (tab) {
-			tab[0] = '\t';
-			memcpy(tab + 1, data, size);
-			memset(ev2, 0, sizeof(ev2));
-			enum ose_parse_res r2 = ose_gate_parse(tab, size + 1, binary, &ctx, &out2);
-			/* Errors and sessions may name a different reason
-			 * (whitespace counts in a few); events may not differ. */
-			if ((r == OSE_PARSE_EVENTS) != (r2 == OSE_PARSE_EVENTS) ||
-			    (r == OSE_PARSE_EVENTS &&
-			     (out2.n != out.n || memcmp(ev, ev2, sizeof(ev[0]) * out.n) != 0)))
-				__builtin_trap();
-			free(tab);
-		}
-	}
+	fuzz_diff_tab(ose_gate_parse, data, size, &ctx, r, &out, ev);
 	free(copy);
 	return 0;
 }
