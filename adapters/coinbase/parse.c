@@ -163,14 +163,16 @@ static const struct ose_wire_map coinbase_tif[] = {
 		}                       \
 	} while (0)
 
-static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, int snapshot,
-		    uint64_t seq, int have_seq, int64_t ts, struct ose_event *ev, const char **why)
+/* alen: ose_ev_account_len(ctx), taken once per message. */
+static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
+		    int snapshot, uint64_t seq, int have_seq, int64_t ts, struct ose_event *ev,
+		    const char **why)
 {
 	enum ose_json_got got;
 	ose_dec leaves = 0;
 	int v, post_only = 0;
 
-	ose_ev_init(ev, OSE_EV_ORDER, OSE_VENUE_COINBASE, ctx);
+	ose_ev_init_n(ev, OSE_EV_ORDER, OSE_VENUE_COINBASE, ctx, alen);
 	if (!ose_json_has(&o[O_ORDER_ID])) {
 		*why = "coinbase orders[].order_id";
 		return -OSE_PERR_MISSING_FIELD;
@@ -263,6 +265,7 @@ struct cb_each {
 	struct ose_parse_out *out;
 	uint32_t n;
 	uint32_t first; /* first order of the current events[] element */
+	size_t alen;    /* ose_ev_account_len(ctx) */
 };
 
 /* events[].type: 1 snapshot, 0 update, -1 anything else. */
@@ -285,7 +288,7 @@ static int cb_order_fn(void *arg, const struct ose_json_val *o, const char **why
 		*why = "coinbase orders beyond out->cap";
 		return -OSE_PERR_TOO_MANY;
 	}
-	rc = cb_order(o, c->ctx, 0, 0, 0, 0, &c->out->ev[c->n], why);
+	rc = cb_order(o, c->ctx, c->alen, 0, 0, 0, 0, &c->out->ev[c->n], why);
 	if (rc)
 		return rc;
 	c->n++;
@@ -343,7 +346,7 @@ static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx
 		    struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0 };
+	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx) };
 	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	const struct ose_plain_each events = {
 		.ks = &ev_pks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -358,7 +361,7 @@ static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 		   struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0 };
+	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx) };
 	struct ose_json_each orders = { .ks = &ord_ks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	struct ose_json_each events = {
 		.ks = &ev_ks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -441,7 +444,7 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 		while ((rc = ose_json_iter_next_obj(&oit, &ord_ks, o, &why)) > 0) {
 			if (!out->ev || n >= out->cap)
 				FAIL(-OSE_PERR_TOO_MANY, "coinbase orders beyond out->cap");
-			rc = cb_order(o, ctx, snapshot, (uint64_t)seq,
+			rc = cb_order(o, ctx, ose_ev_account_len(ctx), snapshot, (uint64_t)seq,
 				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], &why);
 			if (rc)
 				FAIL(rc, why);

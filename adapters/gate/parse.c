@@ -182,7 +182,8 @@ static const struct ose_wire_map gate_tif[] = {
 		}                       \
 	} while (0)
 
-static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx,
+/* alen: ose_ev_account_len(ctx), taken once per message. */
+static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
 		      int64_t env_ts, struct ose_event *ev, const char **why)
 {
 	enum ose_json_got got;
@@ -190,7 +191,7 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 	ose_dec left = 0;
 	int have_left = 0;
 
-	ose_ev_init(ev, OSE_EV_ORDER, OSE_VENUE_GATE, ctx);
+	ose_ev_init_n(ev, OSE_EV_ORDER, OSE_VENUE_GATE, ctx, alen);
 	if (!ose_json_has(&o[O_ID])) {
 		*why = "gate spot.orders.id";
 		return -OSE_PERR_MISSING_FIELD;
@@ -283,13 +284,13 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 	return 0;
 }
 
-static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx,
+static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx, size_t alen,
 		      int64_t env_ts, struct ose_event *ev, const char **why)
 {
 	enum ose_json_got got;
 	int v;
 
-	ose_ev_init(ev, OSE_EV_FILL, OSE_VENUE_GATE, ctx);
+	ose_ev_init_n(ev, OSE_EV_FILL, OSE_VENUE_GATE, ctx, alen);
 	if (!ose_json_has(&t[T_ORDER_ID])) {
 		*why = "gate spot.usertrades.order_id";
 		return -OSE_PERR_MISSING_FIELD;
@@ -376,6 +377,7 @@ struct gate_each {
 	const struct ose_json_val *top; /* gate_plain: the top-level views */
 	uint32_t n;
 	int trades;
+	size_t alen; /* ose_ev_account_len(ctx) */
 };
 
 static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char **why)
@@ -387,8 +389,8 @@ static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char *
 		*why = "gate result[] beyond out->cap";
 		return -OSE_PERR_TOO_MANY;
 	}
-	rc = g->trades ? gate_trade(vals, g->ctx, GATE_TS_PENDING, &g->out->ev[g->n], why)
-		       : gate_order(vals, g->ctx, GATE_TS_PENDING, &g->out->ev[g->n], why);
+	rc = g->trades ? gate_trade(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], why)
+		       : gate_order(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], why);
 	if (rc)
 		return rc;
 	g->n++;
@@ -427,7 +429,7 @@ static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *c
 		      struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0 };
+	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx) };
 	const struct ose_plain_each ex = { .pick = gate_pick, .vals = f, .fn = gate_each_fn, .arg = &g };
 
 	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &ex) != 0)
@@ -439,7 +441,7 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 		     struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0 };
+	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx) };
 	struct ose_json_each ex;
 	const char *why = "";
 	size_t peek = len < 256 ? len : 256;
@@ -524,9 +526,9 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 		if (!out->ev || n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "gate result[] beyond out->cap");
 		if (ch == CH_ORDERS)
-			rc = gate_order(f, ctx, env_ts, &out->ev[n], &why);
+			rc = gate_order(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], &why);
 		else
-			rc = gate_trade(f, ctx, env_ts, &out->ev[n], &why);
+			rc = gate_trade(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], &why);
 		if (rc)
 			FAIL(rc, why);
 		n++;

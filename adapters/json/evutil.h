@@ -12,6 +12,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/json/json.h"
+#include "adapters/json/swar.h"
 
 /* Refuse the whole message: no event escapes (out->n = 0). */
 static inline enum ose_parse_res ose_ev_fail(struct ose_parse_out *out, int neg_err,
@@ -42,11 +43,18 @@ static inline void ose_ev_out_reset(struct ose_parse_out *out)
 	out->why = "";
 }
 
-/* A zeroed event with kind, venue and account set.  The account is
- * copied up to OSE_ACCOUNT_MAX - 1 bytes; an account that does not fit
- * is refused per message by ose_ev_done(), so no truncated copy escapes. */
-static inline void ose_ev_init(struct ose_event *ev, enum ose_event_kind kind,
-			       enum ose_venue venue, const struct ose_parse_ctx *ctx)
+/* The bytes of ctx->account an event holds: up to OSE_ACCOUNT_MAX - 1
+ * (0 without an account).  One strnlen: a parser that makes several
+ * events takes it once per message and passes it to ose_ev_init_n. */
+static inline size_t ose_ev_account_len(const struct ose_parse_ctx *ctx)
+{
+	return ctx && ctx->account ? strnlen(ctx->account, OSE_ACCOUNT_MAX - 1) : 0;
+}
+
+/* ose_ev_init with the account's length alen = ose_ev_account_len(ctx)
+ * already taken: the account is copied with fixed-width moves, no call. */
+static inline void ose_ev_init_n(struct ose_event *ev, enum ose_event_kind kind,
+				 enum ose_venue venue, const struct ose_parse_ctx *ctx, size_t alen)
 {
 #if defined(__SSE2__) && defined(__GNUC__)
 	{
@@ -65,10 +73,17 @@ static inline void ose_ev_init(struct ose_event *ev, enum ose_event_kind kind,
 #endif
 	ev->kind = (uint8_t)kind;
 	ev->venue = (uint8_t)venue;
-	if (ctx && ctx->account) {
-		size_t n = strnlen(ctx->account, OSE_ACCOUNT_MAX - 1);
-		memcpy(ev->account, ctx->account, n);
-	}
+	if (alen)
+		ose_swar_copy48(ev->account, ctx->account, alen);
+}
+
+/* A zeroed event with kind, venue and account set.  The account is
+ * copied up to OSE_ACCOUNT_MAX - 1 bytes; an account that does not fit
+ * is refused per message by ose_ev_done(), so no truncated copy escapes. */
+static inline void ose_ev_init(struct ose_event *ev, enum ose_event_kind kind,
+			       enum ose_venue venue, const struct ose_parse_ctx *ctx)
+{
+	ose_ev_init_n(ev, kind, venue, ctx, ose_ev_account_len(ctx));
 }
 
 /* Wire string -> value, one table per venue and field. */
