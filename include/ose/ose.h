@@ -17,9 +17,11 @@
  *    handle is open (tests/engine prove it with a seccomp filter).  They
  *    never block: under a write they retry a bounded number of times and
  *    then return -EAGAIN.
- *  - Every struct ose_order returned is a consistent snapshot of one
- *    order (seqlock); a list is a consistent membership snapshot of its
- *    (venue, symbol) list, each element individually consistent.
+ *  - Every struct ose_order / ose_brief returned is a consistent snapshot
+ *    of one order (seqlock) that carries the key asked for (compared
+ *    inside the same snapshot: a reused slot never yields another order);
+ *    a list is a consistent membership snapshot of its (venue, symbol)
+ *    list, each element individually consistent.
  *
  * Return values: 0 or a count on success, a negative errno otherwise
  * (-ENOENT not found, -EAGAIN contention, -EINVAL bad argument); nothing
