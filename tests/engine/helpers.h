@@ -122,4 +122,21 @@ static inline enum ose_ap tapply(struct ose_tbl *t, const struct ose_event *e)
 	return ose_tbl_apply(t, e, now++, &out);
 }
 
+/* A Criterion fixture over one table T (capacity 1024, executed bound
+ * 1000) for a suite declared with .init = tbl_setup, .fini = tbl_teardown:
+ * every test ends with the table's invariant check.  Needs
+ * <criterion/criterion.h> included first. */
+#define OSE_TBL_FIXTURE()                                                                  \
+	static struct ose_tbl T;                                                           \
+	static void *tbl_mem;                                                              \
+	static void tbl_setup(void)                                                        \
+	{                                                                                  \
+		tbl_mem = tbl_new(&T, 1024, 1000);                                         \
+	}                                                                                  \
+	static void tbl_teardown(void)                                                     \
+	{                                                                                  \
+		cr_assert_eq(ose_tbl_check(&T), 0, "table invariants: %d", ose_tbl_check(&T)); \
+		free(tbl_mem);                                                             \
+	}
+
 #endif

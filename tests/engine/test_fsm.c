@@ -6,24 +6,12 @@
 
 #include "tests/engine/helpers.h"
 
-static struct ose_tbl T;
-static void *mem;
-
-static void setup(void)
-{
-	mem = tbl_new(&T, 1024, 1000);
-}
-
-static void teardown(void)
-{
-	cr_assert_eq(ose_tbl_check(&T), 0, "table invariants: %d", ose_tbl_check(&T));
-	free(mem);
-}
+OSE_TBL_FIXTURE()
 
 #define A(e) tapply(&T, &(e))
 #define S(sym, oid) tslot(&T, sym, oid)
 
-TestSuite(fsm, .init = setup, .fini = teardown);
+TestSuite(fsm, .init = tbl_setup, .fini = tbl_teardown);
 
 Test(fsm, transitions_validated)
 {

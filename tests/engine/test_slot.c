@@ -10,21 +10,9 @@
 
 #include "tests/engine/helpers.h"
 
-static struct ose_tbl T;
-static void *mem;
+OSE_TBL_FIXTURE()
 
-static void setup(void)
-{
-	mem = tbl_new(&T, 1024, 1000);
-}
-
-static void teardown(void)
-{
-	cr_assert_eq(ose_tbl_check(&T), 0, "table invariants: %d", ose_tbl_check(&T));
-	free(mem);
-}
-
-TestSuite(slot, .init = setup, .fini = teardown);
+TestSuite(slot, .init = tbl_setup, .fini = tbl_teardown);
 
 /* Bytes [lo, hi) of two slot images are equal. */
 static int same(const struct ose_slot *a, const struct ose_slot *b, size_t lo, size_t hi)
