@@ -515,23 +515,42 @@ static __attribute__((noinline)) int probe_order(const ose_t *h, struct ose_key 
 	return probe(h, k, RD_ORDER, out);
 }
 
-/* A find with a prepared key: the hinted slot first if there is one
- * (verified in its snapshot; by client id only while open), the probe
- * otherwise or if the hint no longer holds. */
+/* A find with a prepared key: one slot read inline, then the full probe
+ * only if that read does not answer.  The slot is the hinted one if there
+ * is a hint, else (by order id) the one the first index entry of the
+ * key's hash names when its tag matches: the usual hit, taken without the
+ * index generation, since a hit is self-validating (a consistent snapshot
+ * carrying the key); only a miss needs the full probe's generation check.
+ * By client id without a hint, and whenever the read does not answer,
+ * probe_brief / probe_order decide (a hinted client-id slot is accepted
+ * only while open). */
 static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct ose_key *k,
 							  enum rd what, void *out)
 {
 	if (__builtin_expect(k->err != 0, 0))
 		return k->err;
+	unsigned kf = k->kf;
 	uint32_t s = k->hint - 1;
-	if (s < h->capacity) {
-		uint16_t fl;
-		int m = slot_get(h, s, k, what, out, &fl);
-		if (__builtin_expect(m == 1, 1) && (!(k->kf & KF_CID) || (fl & OSE_OF_OPEN)))
-			return 0;
-		if (m < 0)
-			return m;
+	int hinted = s < h->capacity;
+	if (!hinted) {
+		if (kf & KF_CID)
+			goto probe;
+		uint32_t tag = (uint32_t)(k->hash >> 32);
+		uint64_t e = __atomic_load_n(&h->oid_idx[tag & h->idx_mask], __ATOMIC_ACQUIRE);
+		s = OSE_IDX_SLOT(e);
+		if (!e || OSE_IDX_TAG(e) != tag || s >= h->capacity)
+			goto probe;
 	}
+	uint16_t fl;
+	int m = slot_get(h, s, k, what, out, &fl);
+	if (__builtin_expect(m == 1, 1) && (!(kf & KF_CID) || (fl & OSE_OF_OPEN))) {
+		if (!hinted && !(kf & KF_NOHINT))
+			k->hint = s + 1;
+		return 0;
+	}
+	if (m < 0 && hinted)
+		return m;
+probe:
 	return what == RD_BRIEF ? probe_brief(h, k, out) : probe_order(h, k, out);
 }
 
