@@ -661,7 +661,7 @@ int ose_find_order(ose_t *h, enum ose_venue venue, const char *account, const ch
 		return -EINVAL;
 	struct ose_key k;
 	int rc = ose_key_order(&k, venue, account, symbol, order_id);
-	return rc ? rc : probe_order(h, &k, out);
+	return rc ? rc : find_key(h, &k, RD_ORDER, out);
 }
 
 int ose_find_client(ose_t *h, enum ose_venue venue, const char *account, const char *symbol,
