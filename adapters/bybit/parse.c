@@ -121,8 +121,9 @@ static const struct ose_wire_map by_nontrade[] = {
  * end of the message within 18 bytes) goes to the reader, which also
  * says what is wrong.  end: the end of the message, for the word loads.
  */
-static inline int by_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst,
-			 uint16_t flag, const char *end)
+static inline __attribute__((always_inline)) int
+by_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
+       const char *end)
 {
 #if OSE_SWAR
 	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
