@@ -605,24 +605,23 @@ static inline uint8_t plain_type(char c)
 }
 
 /* 1 if the 32 bytes at p (inside the message) start with order entry
- * c's "name":.  vec: the SSE2 compare, else its scalar twin. */
-static inline int plain_expect(const struct ose_plain_keyset *ks, uint32_t c, const char *p,
-			       int vec)
+ * o's "name":.  vec: the SSE2 compare, else its scalar twin. */
+static inline int plain_expect(const struct ose_plain_ord *o, const char *p, int vec)
 {
 #if PLAIN_SSE2
 	if (likely(vec)) {
-		const __m128i *pat = (const __m128i *)(const void *)ks->ord[c].pat;
+		const __m128i *pat = (const __m128i *)(const void *)o->pat;
 		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
 				     _mm_loadu_si128((const __m128i *)(const void *)p), _mm_loadu_si128(pat))) |
 			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
 				     _mm_loadu_si128((const __m128i *)(const void *)(p + 16)),
 				     _mm_loadu_si128(pat + 1)))
 				     << 16;
-		return (m & ks->ord[c].mask) == ks->ord[c].mask;
+		return (m & o->mask) == o->mask;
 	}
 #endif
 	(void)vec;
-	return memcmp(p, ks->ord[c].pat, ks->ord[c].len) == 0;
+	return memcmp(p, o->pat, o->len) == 0;
 }
 
 /* A key the expectations missed, at p (spaces may come first): looked
@@ -630,8 +629,8 @@ static inline int plain_expect(const struct ose_plain_keyset *ks, uint32_t c, co
  * entries after its place in each order (unchanged for a name not in
  * one).  Returns the first byte of its value (spaces skipped), or NULL. */
 static inline __attribute__((always_inline)) const char *
-plain_key(const struct plain *s, const struct ose_plain_keyset *ks, const char *p, uint32_t *c,
-	  uint32_t *d, int *idx)
+plain_key(const struct plain *s, const struct ose_plain_keyset *ks, const char *p,
+	  const struct ose_plain_ord **c, const struct ose_plain_ord **d, int *idx)
 {
 	const char *q;
 	int e;
@@ -645,9 +644,9 @@ plain_key(const struct plain *s, const struct ose_plain_keyset *ks, const char *
 	*idx = -1;
 	if (e >= 0) {
 		if (ks->ent[e].pos >= 0)
-			*c = (uint32_t)ks->ent[e].pos + 1;
+			*c = &ks->ord[ks->ent[e].pos + 1];
 		if (ks->ent[e].pos2 >= 0)
-			*d = (uint32_t)ks->ent[e].pos2 + 1;
+			*d = &ks->ord[ks->ent[e].pos2 + 1];
 		*idx = ks->ent[e].idx;
 	}
 	p = plain_ws(q + 1);
@@ -668,31 +667,31 @@ static const char *plain_object(const struct plain *s, const char *p,
 	const struct plain L = *s;
 	const char *end = L.end, *q, *vs;
 	const int vec = !plain_scalar_only;
-	/* The entries expected next in each order (ord[c] or ord[d] is a
-	 * never-matching one when a list is done or absent). */
-	uint32_t c = 0, d;
+	/* The entries expected next in each order (a never-matching one
+	 * when a list is done or absent). */
+	const struct ose_plain_ord *c, *d, *h;
 	int idx;
 
 	if (unlikely(!plain_ready(ks)))
 		return NULL;
-	d = ks->nord + 1;
+	c = ks->ord;
+	d = ks->ord + ks->nord + 1;
 	for (uint32_t i = 0, n = ks->n; i < n; i++)
 		vals[i].type = OSE_JSON_ABSENT;
 	p = plain_ws(p + 1);
 	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		uint32_t hit;
 		if (likely(L.lim - p >= 32) &&
-		    (likely(plain_expect(ks, hit = c, p, vec)) || plain_expect(ks, hit = d, p, vec))) {
+		    (likely(plain_expect(h = c, p, vec)) || plain_expect(h = d, p, vec))) {
 			/* The list hit goes on; the other resumes after this name. */
-			idx = ks->ord[hit].idx;
-			p += ks->ord[hit].len;
-			if (hit == c) {
-				d = ks->ord[hit].other;
+			idx = h->idx;
+			p += h->len;
+			if (h == c) {
+				d = ks->ord + h->other;
 				c++;
 			} else {
-				c = ks->ord[hit].other;
+				c = ks->ord + h->other;
 				d++;
 			}
 			if (unlikely(*p == ' '))

@@ -96,7 +96,7 @@ struct ose_plain_keyset {
 	 * their length and one bit per byte of it, its index in keys or -1,
 	 * and the entry of the other list expected after this name there
 	 * (that list's never-matching entry if the name is not in it). */
-	struct {
+	struct ose_plain_ord {
 		char pat[32];
 		uint32_t mask, len;
 		int32_t idx;
