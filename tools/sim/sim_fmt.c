@@ -150,6 +150,28 @@ struct bn_memo {
 
 #define BN_MEMO_N 256
 
+/* ,"s":"SYM","c":"ID" */
+static void bn_sc(struct sim_buf *b, const struct sim_symbol *s, const char *id)
+{
+	S(",\"s\":"); q(b, s->name);
+	S(",\"c\":"); q(b, id);
+}
+
+/* ,"S":...,"q":"Q","p":"P",...,"C": and where the quoted price is in b. */
+static void bn_mid(struct sim_buf *b, const struct sim_order *o, const struct sim_symbol *s,
+		   size_t *p0, size_t *p1)
+{
+	S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
+	S(",\"o\":\"LIMIT\",\"f\":");
+	S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
+	S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
+	S(",\"p\":");
+	*p0 = b->len;
+	qd(b, o->price, s->psc, 8);
+	*p1 = b->len;
+	S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+}
+
 /* The memo of o (filled in now if it is not o's). */
 static const struct bn_memo *bn_memo_of(const struct sim_fmt_ctx *c, const struct sim_order *o)
 {
@@ -165,18 +187,9 @@ static const struct bn_memo *bn_memo_of(const struct sim_fmt_ctx *c, const struc
 		return m;
 	m->o = NULL;
 	b->len = 0;
-	S(",\"s\":"); q(b, s->name);
-	S(",\"c\":"); q(b, o->client_id);
-	size_t sc = b->len;
-	S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
-	S(",\"o\":\"LIMIT\",\"f\":");
-	S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
-	S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
-	S(",\"p\":");
-	size_t p0 = b->len;
-	qd(b, o->price, s->psc, 8);
-	size_t p1 = b->len;
-	S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+	bn_sc(b, s, o->client_id);
+	size_t sc = b->len, p0, p1;
+	bn_mid(b, o, s, &p0, &p1);
 	if (sc > sizeof(m->sc) || b->len - sc > sizeof(m->mid) || p1 - p0 > sizeof(m->px) ||
 	    strlen(o->client_id) >= sizeof(m->client_id))
 		return NULL; /* does not fit: format field by field */
@@ -209,21 +222,15 @@ static void binance_update(struct sim_buf *b, const struct sim_fmt_ctx *c,
 	S("{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\",\"E\":");
 	put_time(b, c->now_ns / 1000000);
 	/* Trap 16: on a cancel c is the cancel request's id, C the order's. */
-	if (m && st->exec != SIM_X_CANCEL) {
+	if (m && st->exec != SIM_X_CANCEL)
 		sim_buf_put(b, m->sc, m->sc_len);
-	} else {
-		S(",\"s\":"); q(b, s->name);
-		S(",\"c\":"); q(b, st->exec == SIM_X_CANCEL ? o->cancel_id : o->client_id);
-	}
+	else
+		bn_sc(b, s, st->exec == SIM_X_CANCEL ? o->cancel_id : o->client_id);
 	if (m) {
 		sim_buf_put(b, m->mid, m->mid_len);
 	} else {
-		S(",\"S\":"); S("\""); sim_buf_str(b, o->side ? "SELL" : "BUY"); S("\"");
-		S(",\"o\":\"LIMIT\",\"f\":");
-		S("\""); sim_buf_str(b, o->outcome == SIM_ST_EXPIRED ? "IOC" : "GTC"); S("\"");
-		S(",\"q\":"); qd(b, o->qty, s->qsc, 8);
-		S(",\"p\":"); qd(b, o->price, s->psc, 8);
-		S(",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":");
+		size_t p0, p1;
+		bn_mid(b, o, s, &p0, &p1);
 	}
 	q(b, st->exec == SIM_X_CANCEL ? o->client_id : "");
 	S(",\"x\":\""); sim_buf_str(b, xn[st->exec]);
