@@ -97,7 +97,15 @@ static const char *const ord_order[] = {
 	"rebated_fee_currency", "create_time_ms", "update_time_ms", "user", "event", "stp_id",
 	"stp_act", "finish_as", "biz_info", "amend_text", NULL,
 };
-static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET_ORDER(ord_keys, ord_order);
+/* The older documentation's order (its spot.orders example, before
+ * 2023: user, times and event first, no filled_amount). */
+static const char *const ord_order2[] = {
+	"id", "user", "text", "create_time", "create_time_ms", "update_time", "update_time_ms",
+	"event", "currency_pair", "type", "account", "side", "amount", "price", "time_in_force",
+	"left", "filled_total", "fee", "fee_currency", "point_fee", "gt_fee", "gt_discount",
+	"rebated_fee", "rebated_fee_currency", "finish_as", NULL,
+};
+static struct ose_plain_keyset ord_pks = OSE_PLAIN_KEYSET_ORDER2(ord_keys, ord_order, ord_order2);
 
 enum {
 	T_ID, T_ID_MARKET, T_ORDER_ID, T_PAIR, T_SIDE, T_AMOUNT, T_PRICE, T_FEE, T_FEE_CCY, T_TEXT,
