@@ -36,41 +36,9 @@
 
 #include "engine/tbl.h"
 #include "ose/ose.h"
+#include "perf/engine/bench_util.h"
 #include "shm/seg.h"
 #include "shm/spsc.h"
-
-static double ns_per_tick;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void calibrate(void)
-{
-	uint64_t t0 = now_ns(), c0 = __rdtsc();
-	struct timespec ts = {0, 50000000};
-	nanosleep(&ts, NULL);
-	uint64_t t1 = now_ns(), c1 = __rdtsc();
-	ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
-}
-
-static uint64_t rng = 88172645463325252ull;
-static inline uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 static ose_dec dec_units(uint64_t n)
 {
@@ -118,9 +86,6 @@ static void *tbl_alloc(struct ose_tbl *t, uint32_t cap, int huge)
 	return mem;
 }
 
-static const char *syms[16] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "ADAUSDT",
-			       "DOGEUSDT", "TRXUSDT", "LINKUSDT", "AVAXUSDT", "DOTUSDT",
-			       "MATICUSDT", "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT"};
 
 /* One workload step: fills e (a ring slot) with the next event.  New
  * orders go on a small stack; an "execute" step fills the newest one, so
