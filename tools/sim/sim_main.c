@@ -138,6 +138,7 @@ static struct sim {
 	 * ran then; late_* is how long after that each was made (late_note). */
 	int64_t sched_t0[SIM_VENUES];
 	uint64_t sched_n[SIM_VENUES];
+	int64_t tick_due; /* CLOCK_MONOTONIC deadline of this turn's first tick (0: unknown, timerfd) */
 	uint64_t late_hist[LATE_BUCKETS], late_n, late_over_100us, late_over_1ms;
 	int64_t late_max;
 } S;
@@ -513,7 +514,7 @@ static uint64_t late_bucket_ns(unsigned b)
 /*
  * The pacer's lateness (coordinated omission): the n messages just made
  * for venue v were due at their place in the schedule (burst per tick from
- * the venue's first tick), not when the pacer got the CPU.  A stall of the
+ * the deadline of the venue's first tick), not when the pacer got the CPU.  A stall of the
  * simulator sends what it owes at once, stamped when sent, so the
  * end-to-end latency measured from the stamps does not include the stall:
  * this histogram is what does (written by late_write, printed by
@@ -525,8 +526,8 @@ static void late_note(int v, size_t n)
 	int64_t now = mono_ns();
 	uint64_t burst = S.o.burst ? S.o.burst : 1;
 
-	if (S.sched_n[v] == 0)
-		S.sched_t0[v] = now;
+	if (S.sched_n[v] == 0) /* the schedule starts at this tick's deadline */
+		S.sched_t0[v] = S.tick_due && S.tick_due <= now ? S.tick_due : now;
 	for (size_t done = 0; done < n;) {
 		uint64_t m = S.sched_n[v] + done;
 		/* the rest of m's tick: messages due at the same time */
@@ -2256,6 +2257,7 @@ int main(int argc, char **argv)
 			int64_t late = mono_ns() - S.next_tick;
 			if (late >= 0) {
 				uint64_t due = (uint64_t)(late / S.tick_ns) + 1;
+				S.tick_due = S.next_tick;
 				S.next_tick += (int64_t)due * S.tick_ns;
 				tick(due);
 			}
