@@ -297,7 +297,7 @@ static void diff_fixtures(int *taken_compact)
 	}
 }
 
-Test(plain, fixtures_agree_with_scanner, .timeout = 120)
+Test(plain, fixtures_agree_with_scanner, .timeout = 300)
 {
 	int taken = 0;
 	diff_fixtures(&taken);
@@ -306,7 +306,7 @@ Test(plain, fixtures_agree_with_scanner, .timeout = 120)
 	cr_assert_geq(taken, 30, "plain path took only %d compact fixtures", taken);
 }
 
-Test(plain, fixtures_agree_with_scanner_scalar, .timeout = 120)
+Test(plain, fixtures_agree_with_scanner_scalar, .timeout = 300)
 {
 	int taken = 0;
 	ose_plain_force_scalar(1);
@@ -437,7 +437,7 @@ static void gen_value(struct gbuf *b, unsigned depth)
 	}
 }
 
-Test(plain, generated_documents_agree_with_scanner, .timeout = 120)
+Test(plain, generated_documents_agree_with_scanner, .timeout = 300)
 {
 	static char doc[1 << 15];
 	int taken = 0;
