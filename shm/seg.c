@@ -305,15 +305,37 @@ int ose_seg_validate(const struct ose_seg_hdr *h, size_t avail, enum ose_seg_kin
 
 /* ---- mapping -------------------------------------------------------------- */
 
+/* Fault in every page of a fresh mapping, as MAP_POPULATE would have, so
+ * the hot path never takes a first-touch fault.  MADV_POPULATE_* (Linux
+ * 5.14) does it in one call; older kernels get one load per page (a read
+ * fault maps the shared page for reading; the first write then costs a
+ * minor fault, which is what MAP_POPULATE on a shared mapping leaves too). */
+static void seg_populate(void *p, size_t size, int writable)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (!madvise(p, size, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
+		return;
+#endif
+	long pg = sysconf(_SC_PAGESIZE);
+	for (size_t off = 0; off < size; off += (size_t)(pg > 0 ? pg : 4096))
+		(void)*(volatile const uint8_t *)((const uint8_t *)p + off);
+}
+
 static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsigned flags)
 {
+	/* Shmem THP is decided when a page is first faulted, so a segment that
+	 * wants huge pages is advised before it is populated: MAP_POPULATE
+	 * would fault every 4 KiB page before the advice could apply. */
+	int huge = (flags & OSE_SEG_F_HUGEPAGE) != 0;
 	void *p = mmap(NULL, size, PROT_READ | (writable ? PROT_WRITE : 0),
-		       MAP_SHARED | MAP_POPULATE, fd, 0);
+		       MAP_SHARED | (huge ? 0 : MAP_POPULATE), fd, 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
-	if (flags & OSE_SEG_F_HUGEPAGE)
+	if (huge) {
 		(void)madvise(p, size, MADV_HUGEPAGE); /* best effort */
+		seg_populate(p, size, writable);
+	}
 	if (flags & OSE_SEG_F_MLOCK)
 		(void)mlock(p, size); /* best effort: RLIMIT_MEMLOCK may say no */
 	seg->base = p;
