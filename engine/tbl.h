@@ -92,20 +92,18 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
  * read the table, never change it, and any event (even a malformed one) is
  * safe to pass.  For the n events evs[0..n-1] popped from a ring, call
  * ose_tbl_pf_start once, then ose_tbl_pf_step(i) just before applying
- * evs[i]: it hashes evs[i+4] and prefetches its index line, reads the
- * (by then cached) index line of evs[i+2] and prefetches that slot's lines
- * (the memo too if it carries a fill; for a new order, the slot a create
- * will take), and for evs[i+1], if its status is terminal, prefetches the
- * list links closing it will edit.  At 1M resident orders each of those is
+ * evs[i]: it hashes evs[i+8] and prefetches its index line, reads the
+ * (by then cached) index line of evs[i+4] and prefetches the slot lines
+ * its apply will touch (the memo too if it carries a fill; for a new
+ * order, the slot a create will take), and for evs[i+2], if its status is
+ * terminal, prefetches the list links closing it will edit.  At 1M resident orders each of those is
  * a DRAM miss; in a pipeline they overlap with the applies before.  hs is
  * caller scratch of n entries (key hashes).  A lone event gains nothing.
  */
 /* How many events past the batch the pipeline reads (the key stage's
  * distance): a consumer peeks that many more records than it applies, so
  * the pipeline does not restart at every batch boundary. */
-#ifndef OSE_TBL_PF_AHEAD
 #define OSE_TBL_PF_AHEAD 8
-#endif
 
 void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		      uint64_t *hs);
