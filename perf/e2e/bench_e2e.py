@@ -173,7 +173,14 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
     if sim_nice is None:
         sim_nice = SIM_NICE
     tmp = tempfile.mkdtemp(prefix="ose-bench-e2e-")
-    env = dict(os.environ, OSE_SHM_DIR=tmp, OSE_JOURNAL_DIR=tmp, **(extra_env or {}))
+    # The segments live where a deployment keeps them (the default,
+    # /dev/shm: tmpfs), not next to the journal: a MAP_SHARED file on a
+    # disk filesystem gets written back, and the next store to a page
+    # under writeback takes a write fault in the engine's or feed's hot
+    # path.  The journal stays on disk, as deployed.
+    shm = tempfile.mkdtemp(prefix="ose-bench-e2e-",
+                           dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None)
+    env = dict(os.environ, OSE_SHM_DIR=shm, OSE_JOURNAL_DIR=tmp, **(extra_env or {}))
     inst = "bench%d" % os.getpid()
     procs = []
     # pinned: the engine's hot thread owns the last core and spins; the
@@ -287,7 +294,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        subprocess.run(["rm", "-rf", tmp])
+        subprocess.run(["rm", "-rf", tmp, shm])
 
 
 def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None, sim_nice=None,
