@@ -40,7 +40,10 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
+#include "adapters/json/swar.h"
 #include "adapters/plain/plain.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
 
 enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -163,10 +166,121 @@ static const struct ose_wire_map coinbase_tif[] = {
 		}                       \
 	} while (0)
 
-/* alen: ose_ev_account_len(ctx), taken once per message. */
-static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
-		    int snapshot, uint64_t seq, int have_seq, int64_t ts, struct ose_event *ev,
-		    const char **why)
+/*
+ * The common shapes read inline (the Bybit recipe, adapters/bybit/
+ * parse.c): each helper returns exactly what the reader it stands in
+ * for would, and hands every other shape (escapes, numbers, "", null,
+ * long or odd tokens, a value within a word of the message's end) to
+ * that reader, which also names the error.  end: the end of the
+ * message, for the word loads.
+ */
+
+/* ose_ev_dec, with [-]I and [-]I.F (ose_swar_dec_short) inline. */
+static inline __attribute__((always_inline)) int
+cb_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
+       const char *end)
+{
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+		   ose_swar_dec_short(v->p, v->len, dst))) {
+		ev->flags |= flag;
+		return 0;
+	}
+#else
+	(void)end;
+#endif
+	return ose_ev_dec(ev, v, dst, flag);
+}
+
+/* ose_json_read_dec(v, dst, got) the same way. */
+static inline __attribute__((always_inline)) int
+cb_read_dec(const struct ose_json_val *v, ose_dec *dst, enum ose_json_got *got, const char *end)
+{
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+		   ose_swar_dec_short(v->p, v->len, dst))) {
+		*got = OSE_JGOT_STRING;
+		return 0;
+	}
+#else
+	(void)end;
+#endif
+	return ose_json_read_dec(v, dst, got);
+}
+
+/* ose_json_read_str into a field of the event ose_ev_init zeroed, a
+ * plain string that fits copied inline.  Returns the reader's. */
+static inline __attribute__((always_inline)) int
+cb_str(const struct ose_json_val *v, char *dst, size_t cap)
+{
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
+		ose_swar_copy48(dst, v->p, v->len);
+		return (int)v->len;
+	}
+	return ose_json_read_str(v, dst, cap, NULL);
+}
+
+/* Two ASCII digits at p; *bad gets nonzero if either is not one. */
+static inline unsigned cb_d2(const char *p, unsigned *bad)
+{
+	unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
+	*bad |= (a > 9) | (b > 9);
+	return a * 10 + b;
+}
+
+/*
+ * ose_json_read_rfc3339(v, ns, NULL) with Coinbase's shape,
+ * "YYYY-MM-DDTHH:MM:SS.fZ" with 1..9 fraction digits and a year in
+ * 1970..2261, read inline: the same checks and the same arithmetic as
+ * ose_ts_parse_rfc3339 (adapters/json/read.c); anything else (offsets,
+ * lower case, no or long fractions, the year-1 sentinel, every error)
+ * is the reader's.
+ */
+static inline int cb_ts(const struct ose_json_val *v, int64_t *ns)
+{
+	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *s = v->p;
+	unsigned bad = 0, y, mo, d, h, mi, sec, nf, yy, doy, doe;
+	uint64_t frac = 0;
+	int64_t days;
+
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len - 22u <= 8u)) {
+		nf = v->len - 22; /* fraction digits - 1 */
+		bad = s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+		      s[19] != '.' || s[v->len - 1] != 'Z';
+		y = cb_d2(s, &bad) * 100 + cb_d2(s + 2, &bad);
+		mo = cb_d2(s + 5, &bad);
+		d = cb_d2(s + 8, &bad);
+		h = cb_d2(s + 11, &bad);
+		mi = cb_d2(s + 14, &bad);
+		sec = cb_d2(s + 17, &bad);
+		for (unsigned i = 0; i <= nf; i++) {
+			unsigned c = (unsigned)(unsigned char)s[20 + i] - '0';
+			bad |= c > 9;
+			frac = frac * 10 + c;
+		}
+		if (likely(!bad && y - 1970u <= 2261u - 1970u && mo - 1u < 12u && d - 1u < mdays[mo] &&
+			   h <= 23 && mi <= 59 && sec <= 59 &&
+			   (mo != 2 || d != 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))) {
+			/* days_from_civil for years >= 1 (era >= 0). */
+			yy = y - (mo <= 2);
+			doy = (153 * (mo + (mo > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+			doe = (yy % 400) * 365 + (yy % 400) / 4 - (yy % 400) / 100 + doy;
+			days = (int64_t)(yy / 400) * 146097 + (int64_t)doe - 719468;
+			*ns = (days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) * 1000000000 +
+			      (int64_t)(frac * ose_p10[8 - nf]);
+			return 0;
+		}
+	}
+	return ose_json_read_rfc3339(v, ns, NULL);
+}
+
+/* alen: ose_ev_account_len(ctx), taken once per message; end: the
+ * message's end (cb_dec).  Inlined into both callers (one per path). */
+static inline __attribute__((always_inline)) int
+cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen, int snapshot,
+	 uint64_t seq, int have_seq, int64_t ts, struct ose_event *ev, const char *end,
+	 const char **why)
 {
 	enum ose_json_got got;
 	ose_dec leaves = 0;
@@ -177,15 +291,15 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 		*why = "coinbase orders[].order_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_str(&o[O_ORDER_ID], ev->order_id, sizeof(ev->order_id), NULL),
+	CHECK(cb_str(&o[O_ORDER_ID], ev->order_id, sizeof(ev->order_id)),
 	      "coinbase orders[].order_id");
-	CHECK(ose_json_read_str(&o[O_CLIENT_ID], ev->client_id, sizeof(ev->client_id), NULL),
+	CHECK(cb_str(&o[O_CLIENT_ID], ev->client_id, sizeof(ev->client_id)),
 	      "coinbase orders[].client_order_id");
 	if (!ose_json_has(&o[O_PRODUCT])) {
 		*why = "coinbase orders[].product_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_str(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol), NULL),
+	CHECK(cb_str(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol)),
 	      "coinbase orders[].product_id");
 
 	v = OSE_WIRE_LOOKUP(&o[O_SIDE], coinbase_side);
@@ -202,11 +316,12 @@ static int cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 	if (post_only && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
 
-	CHECK(ose_ev_dec(ev, &o[O_LIMIT_PX], &ev->price, OSE_EVF_HAS_PRICE), "coinbase orders[].limit_price");
-	CHECK(ose_ev_dec(ev, &o[O_CUM], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY), "coinbase orders[].cumulative_quantity");
-	CHECK(ose_ev_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "coinbase orders[].avg_price");
+	CHECK(cb_dec(ev, &o[O_LIMIT_PX], &ev->price, OSE_EVF_HAS_PRICE, end), "coinbase orders[].limit_price");
+	CHECK(cb_dec(ev, &o[O_CUM], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end),
+	      "coinbase orders[].cumulative_quantity");
+	CHECK(cb_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end), "coinbase orders[].avg_price");
 	got = OSE_JGOT_ABSENT;
-	CHECK(ose_json_read_dec(&o[O_LEAVES], &leaves, &got), "coinbase orders[].leaves_quantity");
+	CHECK(cb_read_dec(&o[O_LEAVES], &leaves, &got, end), "coinbase orders[].leaves_quantity");
 
 	if (o[O_STATUS].type == OSE_JSON_ABSENT) {
 		*why = "coinbase orders[].status";
@@ -266,6 +381,7 @@ struct cb_each {
 	uint32_t n;
 	uint32_t first; /* first order of the current events[] element */
 	size_t alen;    /* ose_ev_account_len(ctx) */
+	const char *end; /* the message's end (cb_dec) */
 };
 
 /* events[].type: 1 snapshot, 0 update, -1 anything else. */
@@ -288,7 +404,7 @@ static int cb_order_fn(void *arg, const struct ose_json_val *o, const char **why
 		*why = "coinbase orders beyond out->cap";
 		return -OSE_PERR_TOO_MANY;
 	}
-	rc = cb_order(o, c->ctx, c->alen, 0, 0, 0, 0, &c->out->ev[c->n], why);
+	rc = cb_order(o, c->ctx, c->alen, 0, 0, 0, 0, &c->out->ev[c->n], c->end, why);
 	if (rc)
 		return rc;
 	c->n++;
@@ -328,7 +444,7 @@ static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 	    k[K_TYPE].type != OSE_JSON_ABSENT)
 		return -1;
 	if (ose_json_read_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
-	    ose_json_read_rfc3339(&k[K_TIMESTAMP], &ts, NULL) != 0)
+	    cb_ts(&k[K_TIMESTAMP], &ts) != 0)
 		return -1;
 	for (uint32_t i = 0; i < c->n; i++) {
 		struct ose_event *ev = &c->out->ev[i];
@@ -346,7 +462,7 @@ static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx
 		    struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx) };
+	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx), msg + len };
 	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	const struct ose_plain_each events = {
 		.ks = &ev_pks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -361,7 +477,7 @@ static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 		   struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx) };
+	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx), msg + len };
 	struct ose_json_each orders = { .ks = &ord_ks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	struct ose_json_each events = {
 		.ks = &ev_ks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -445,7 +561,8 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 			if (!out->ev || n >= out->cap)
 				FAIL(-OSE_PERR_TOO_MANY, "coinbase orders beyond out->cap");
 			rc = cb_order(o, ctx, ose_ev_account_len(ctx), snapshot, (uint64_t)seq,
-				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], &why);
+				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], msg + len,
+				      &why);
 			if (rc)
 				FAIL(rc, why);
 			n++;
