@@ -41,10 +41,13 @@
  */
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
+#include "adapters/json/swar.h"
 #include "adapters/plain/plain.h"
 
 #include <stdint.h>
 #include <string.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
 
 enum { K_TIME_MS, K_CHANNEL, K_EVENT, K_RESULT, K_ERROR, K_TYPE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -190,12 +193,130 @@ static const struct ose_wire_map gate_tif[] = {
 		}                       \
 	} while (0)
 
+
+/*
+ * Inline readers for the values Gate writes most (as Bybit's parse.c):
+ * each takes the common shape without a call and gives exactly what the
+ * general reader would; anything else (null, "", escapes, long or odd
+ * tokens, a value within a word of the message's end) goes to the
+ * reader, which also says what is wrong.  end: the end of the message,
+ * so that the word loads stay inside it.
+ */
+
+/* ose_ev_dec with "26253.3", "0.0001", "0" ([-]I or [-]I.F, 1..8 digits
+ * each) read by ose_swar_dec_short. */
+static inline __attribute__((always_inline)) int
+gate_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
+	 const char *end)
+{
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+		   ose_swar_dec_short(v->p, v->len, dst))) {
+		ev->flags |= flag;
+		return 0;
+	}
+#else
+	(void)end;
+#endif
+	return ose_ev_dec(ev, v, dst, flag);
+}
+
+/* ose_json_read_dec(v, dst, &got) that says only whether a value was
+ * there (*have: a string or a number). */
+static inline __attribute__((always_inline)) int
+gate_dec_have(const struct ose_json_val *v, ose_dec *dst, int *have, const char *end)
+{
+	enum ose_json_got got = OSE_JGOT_ABSENT;
+	int rc;
+
+#if OSE_SWAR
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+		   ose_swar_dec_short(v->p, v->len, dst))) {
+		*have = 1;
+		return 0;
+	}
+#else
+	(void)end;
+#endif
+	rc = ose_json_read_dec(v, dst, &got);
+	*have = got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER;
+	return rc;
+}
+
+/*
+ * ose_json_read_ts(v, unit, ns, &got) that says only whether a value was
+ * there (*have), with Gate's shapes inline: ms as 13 digits (a string in
+ * results, a number in the envelope), ms with 1..6 decimals ("...123.456",
+ * trap 7), seconds as 10 digits.  The limits are ose_ts_parse_epoch's
+ * (a value at or past them goes to it, and its error).
+ */
+static inline __attribute__((always_inline)) int
+gate_ts(const struct ose_json_val *v, enum ose_ts_unit unit, int64_t *ns, int *have,
+	const char *end)
+{
+	enum ose_json_got got = OSE_JGOT_ABSENT;
+	int rc;
+
+#if OSE_SWAR
+	if (likely((v->type == OSE_JSON_STRING || v->type == OSE_JSON_NUMBER) && !v->esc &&
+		   end - v->p >= 24)) {
+		uint64_t x = ose_swar_load(v->p), y = ose_swar_load(v->p + 8), t;
+		unsigned nf;
+
+		if (unit == OSE_TS_MS && v->len >= 13 && ose_swar_ndigits(x) == 8 &&
+		    ose_swar_ndigits(y) >= 5) {
+			t = ose_swar_value(x - OSE_SWAR_ZEROS) * 100000u + ose_swar_value_n(y, 5);
+			if (v->len == 13 && likely(t <= (uint64_t)INT64_MAX / 1000000u)) {
+				*ns = (int64_t)(t * 1000000u);
+				*have = 1;
+				return 0;
+			}
+			/* Strictly below the limit: the fraction cannot overflow. */
+			nf = (unsigned)(v->len - 14);
+			if (v->p[13] == '.' && nf - 1 < 6 && t < (uint64_t)INT64_MAX / 1000000u) {
+				uint64_t z = ose_swar_load(v->p + 14);
+				if (ose_swar_ndigits(z) >= nf) {
+					*ns = (int64_t)(t * 1000000u +
+							ose_swar_value_n(z, nf) * ose_p10[6 - nf]);
+					*have = 1;
+					return 0;
+				}
+			}
+		} else if (unit == OSE_TS_S && v->len == 10 && ose_swar_ndigits(x) == 8 &&
+			   ose_swar_ndigits(y) >= 2) {
+			t = ose_swar_value(x - OSE_SWAR_ZEROS) * 100u + ose_swar_value_n(y, 2);
+			if (likely(t <= (uint64_t)INT64_MAX / 1000000000u)) {
+				*ns = (int64_t)(t * 1000000000u);
+				*have = 1;
+				return 0;
+			}
+		}
+	}
+#else
+	(void)end;
+#endif
+	rc = ose_json_read_ts(v, unit, ns, &got);
+	*have = got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER;
+	return rc;
+}
+
+/* ose_json_read_str (ids: ose_json_read_id) into a field of the event
+ * ose_ev_init zeroed, a plain string copied inline.  Returns theirs. */
+static inline __attribute__((always_inline)) int gate_str(const struct ose_json_val *v, char *dst,
+							  size_t cap, int id)
+{
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
+		ose_swar_copy48(dst, v->p, v->len);
+		return (int)v->len;
+	}
+	return id ? ose_json_read_id(v, dst, cap, NULL) : ose_json_read_str(v, dst, cap, NULL);
+}
+
 /* alen: ose_ev_account_len(ctx), taken once per message. */
 static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
-		      int64_t env_ts, struct ose_event *ev, const char **why)
+		      int64_t env_ts, struct ose_event *ev, const char *end, const char **why)
 {
-	enum ose_json_got got;
-	int v, evkind;
+	int v, evkind, have;
 	ose_dec left = 0;
 	int have_left = 0;
 
@@ -204,13 +325,13 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 		*why = "gate spot.orders.id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_id(&o[O_ID], ev->order_id, sizeof(ev->order_id), NULL), "gate spot.orders.id");
-	CHECK(ose_json_read_id(&o[O_TEXT], ev->client_id, sizeof(ev->client_id), NULL), "gate spot.orders.text");
+	CHECK(gate_str(&o[O_ID], ev->order_id, sizeof(ev->order_id), 1), "gate spot.orders.id");
+	CHECK(gate_str(&o[O_TEXT], ev->client_id, sizeof(ev->client_id), 1), "gate spot.orders.text");
 	if (!ose_json_has(&o[O_PAIR])) {
 		*why = "gate spot.orders.currency_pair";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_str(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), NULL), "gate spot.orders.currency_pair");
+	CHECK(gate_str(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), 0), "gate spot.orders.currency_pair");
 
 	v = OSE_WIRE_LOOKUP(&o[O_SIDE], gate_side);
 	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
@@ -225,12 +346,11 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 	if (v >= 0 && (v & GATE_POC) && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
 
-	CHECK(ose_ev_dec(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE), "gate spot.orders.price");
-	CHECK(ose_ev_dec(ev, &o[O_AMOUNT], &ev->qty, OSE_EVF_HAS_QTY), "gate spot.orders.amount");
-	CHECK(ose_ev_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX), "gate spot.orders.avg_deal_price");
-	got = OSE_JGOT_ABSENT;
-	CHECK(ose_json_read_dec(&o[O_LEFT], &left, &got), "gate spot.orders.left");
-	have_left = got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER;
+	CHECK(gate_dec(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "gate spot.orders.price");
+	CHECK(gate_dec(ev, &o[O_AMOUNT], &ev->qty, OSE_EVF_HAS_QTY, end), "gate spot.orders.amount");
+	CHECK(gate_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end),
+	      "gate spot.orders.avg_deal_price");
+	CHECK(gate_dec_have(&o[O_LEFT], &left, &have_left, end), "gate spot.orders.left");
 
 	if (ev->side == OSE_SIDE_BUY && ev->ord_type == OSE_OT_MARKET) {
 		/* Trap 15: amount and left count quote currency. */
@@ -240,7 +360,7 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 			ev->flags |= OSE_EVF_HAS_CUM_QTY;
 		}
 	} else {
-		CHECK(ose_ev_dec(ev, &o[O_FILLED_AMOUNT], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY),
+		CHECK(gate_dec(ev, &o[O_FILLED_AMOUNT], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end),
 		      "gate spot.orders.filled_amount");
 		if (!(ev->flags & OSE_EVF_HAS_CUM_QTY) && have_left && (ev->flags & OSE_EVF_HAS_QTY)) {
 			ev->cum_qty = ev->qty - left;
@@ -279,51 +399,48 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 		ev->status = OSE_ST_NEW; /* put: created; fills come as update */
 	}
 
-	got = OSE_JGOT_ABSENT;
-	CHECK(ose_json_read_ts(&o[O_UPDATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &got),
+	CHECK(gate_ts(&o[O_UPDATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &have, end),
 	      "gate spot.orders.update_time_ms");
-	if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER) {
-		got = OSE_JGOT_ABSENT;
-		CHECK(ose_json_read_ts(&o[O_UPDATE], OSE_TS_S, &ev->exch_ts_ns, &got),
+	if (!have) {
+		CHECK(gate_ts(&o[O_UPDATE], OSE_TS_S, &ev->exch_ts_ns, &have, end),
 		      "gate spot.orders.update_time");
-		if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER)
+		if (!have)
 			ev->exch_ts_ns = env_ts;
 	}
 	return 0;
 }
 
 static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx, size_t alen,
-		      int64_t env_ts, struct ose_event *ev, const char **why)
+		      int64_t env_ts, struct ose_event *ev, const char *end, const char **why)
 {
-	enum ose_json_got got;
-	int v;
+	int v, have;
 
 	ose_ev_init_n(ev, OSE_EV_FILL, OSE_VENUE_GATE, ctx, alen);
 	if (!ose_json_has(&t[T_ORDER_ID])) {
 		*why = "gate spot.usertrades.order_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_id(&t[T_ORDER_ID], ev->order_id, sizeof(ev->order_id), NULL),
+	CHECK(gate_str(&t[T_ORDER_ID], ev->order_id, sizeof(ev->order_id), 1),
 	      "gate spot.usertrades.order_id");
 	if (ose_json_has(&t[T_ID_MARKET]))
-		CHECK(ose_json_read_id(&t[T_ID_MARKET], ev->trade_id, sizeof(ev->trade_id), NULL),
+		CHECK(gate_str(&t[T_ID_MARKET], ev->trade_id, sizeof(ev->trade_id), 1),
 		      "gate spot.usertrades.id_market");
 	else if (ose_json_has(&t[T_ID]))
-		CHECK(ose_json_read_id(&t[T_ID], ev->trade_id, sizeof(ev->trade_id), NULL),
+		CHECK(gate_str(&t[T_ID], ev->trade_id, sizeof(ev->trade_id), 1),
 		      "gate spot.usertrades.id");
 	else {
 		*why = "gate spot.usertrades.id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_id(&t[T_TEXT], ev->client_id, sizeof(ev->client_id), NULL),
+	CHECK(gate_str(&t[T_TEXT], ev->client_id, sizeof(ev->client_id), 1),
 	      "gate spot.usertrades.text");
 	if (!ose_json_has(&t[T_PAIR])) {
 		*why = "gate spot.usertrades.currency_pair";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_json_read_str(&t[T_PAIR], ev->symbol, sizeof(ev->symbol), NULL),
+	CHECK(gate_str(&t[T_PAIR], ev->symbol, sizeof(ev->symbol), 0),
 	      "gate spot.usertrades.currency_pair");
-	CHECK(ose_json_read_str(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), NULL),
+	CHECK(gate_str(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
 	      "gate spot.usertrades.fee_currency");
 	v = OSE_WIRE_LOOKUP(&t[T_SIDE], gate_side);
 	if (v < 0 && t[T_SIDE].type != OSE_JSON_ABSENT) {
@@ -331,22 +448,22 @@ static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *
 		return -OSE_PERR_WRONG_TYPE;
 	}
 	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
-	CHECK(ose_ev_dec(ev, &t[T_AMOUNT], &ev->last_qty, OSE_EVF_HAS_LAST), "gate spot.usertrades.amount");
-	CHECK(ose_ev_dec(ev, &t[T_PRICE], &ev->last_px, OSE_EVF_HAS_LAST_PX), "gate spot.usertrades.price");
+	CHECK(gate_dec(ev, &t[T_AMOUNT], &ev->last_qty, OSE_EVF_HAS_LAST, end),
+	      "gate spot.usertrades.amount");
+	CHECK(gate_dec(ev, &t[T_PRICE], &ev->last_px, OSE_EVF_HAS_LAST_PX, end),
+	      "gate spot.usertrades.price");
 	if ((ev->flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) != (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) {
 		*why = "gate spot.usertrades.amount/price";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(ose_ev_dec(ev, &t[T_FEE], &ev->fee, OSE_EVF_HAS_FEE), "gate spot.usertrades.fee");
+	CHECK(gate_dec(ev, &t[T_FEE], &ev->fee, OSE_EVF_HAS_FEE, end), "gate spot.usertrades.fee");
 
-	got = OSE_JGOT_ABSENT;
-	CHECK(ose_json_read_ts(&t[T_CREATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &got),
+	CHECK(gate_ts(&t[T_CREATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &have, end),
 	      "gate spot.usertrades.create_time_ms");
-	if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER) {
-		got = OSE_JGOT_ABSENT;
-		CHECK(ose_json_read_ts(&t[T_CREATE], OSE_TS_S, &ev->exch_ts_ns, &got),
+	if (!have) {
+		CHECK(gate_ts(&t[T_CREATE], OSE_TS_S, &ev->exch_ts_ns, &have, end),
 		      "gate spot.usertrades.create_time");
-		if (got != OSE_JGOT_STRING && got != OSE_JGOT_NUMBER)
+		if (!have)
 			ev->exch_ts_ns = env_ts;
 	}
 	return 0;
@@ -385,7 +502,8 @@ struct gate_each {
 	const struct ose_json_val *top; /* gate_plain: the top-level views */
 	uint32_t n;
 	int trades;
-	size_t alen; /* ose_ev_account_len(ctx) */
+	size_t alen;     /* ose_ev_account_len(ctx) */
+	const char *end; /* the message's end (gate_dec and friends) */
 };
 
 static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char **why)
@@ -397,8 +515,8 @@ static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char *
 		*why = "gate result[] beyond out->cap";
 		return -OSE_PERR_TOO_MANY;
 	}
-	rc = g->trades ? gate_trade(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], why)
-		       : gate_order(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], why);
+	rc = g->trades ? gate_trade(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], g->end, why)
+		       : gate_order(vals, g->ctx, g->alen, GATE_TS_PENDING, &g->out->ev[g->n], g->end, why);
 	if (rc)
 		return rc;
 	g->n++;
@@ -410,12 +528,13 @@ static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char *
 static int gate_fast_done(struct gate_each *g, const struct ose_json_val *k)
 {
 	int64_t env_ts = 0;
+	int have;
 
 	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update") || k[K_RESULT].type != OSE_JSON_ARRAY ||
 	    k[K_ERROR].type == OSE_JSON_OBJECT || k[K_TYPE].type != OSE_JSON_ABSENT ||
 	    OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel) != (g->trades ? CH_TRADES : CH_ORDERS))
 		return -1;
-	if (ose_json_read_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, NULL) != 0)
+	if (gate_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, &have, g->end) != 0)
 		return -1;
 	for (uint32_t i = 0; i < g->n; i++)
 		if (g->out->ev[i].exch_ts_ns == GATE_TS_PENDING)
@@ -437,7 +556,7 @@ static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *c
 		      struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx) };
+	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx), msg + len };
 	const struct ose_plain_each ex = { .pick = gate_pick, .vals = f, .fn = gate_each_fn, .arg = &g };
 
 	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &ex) != 0)
@@ -449,7 +568,7 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 		     struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx) };
+	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx), msg + len };
 	struct ose_json_each ex;
 	const char *why = "";
 	size_t peek = len < 256 ? len : 256;
@@ -534,9 +653,9 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 		if (!out->ev || n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "gate result[] beyond out->cap");
 		if (ch == CH_ORDERS)
-			rc = gate_order(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], &why);
+			rc = gate_order(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], msg + len, &why);
 		else
-			rc = gate_trade(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], &why);
+			rc = gate_trade(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], msg + len, &why);
 		if (rc)
 			FAIL(rc, why);
 		n++;
