@@ -189,6 +189,8 @@ cb_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_
 #else
 	(void)end;
 #endif
+	if (v->type == OSE_JSON_ABSENT) /* the reader's no_value: no flag */
+		return 0;
 	return ose_ev_dec(ev, v, dst, flag);
 }
 
@@ -218,6 +220,47 @@ cb_str(const struct ose_json_val *v, char *dst, size_t cap)
 		return (int)v->len;
 	}
 	return ose_json_read_str(v, dst, cap, NULL);
+}
+
+/* OSE_JSON_STR_EQ without the call. */
+#define CB_STR_EQ(v, lit)                                                        \
+	((v)->type == OSE_JSON_STRING && !(v)->esc && (v)->len == sizeof(lit) - 1 && \
+	 memcmp((v)->p, (lit), sizeof(lit) - 1) == 0)
+
+/* ose_json_read_bool(v, out, NULL) with "true" / "false" inline. */
+static inline int cb_bool(const struct ose_json_val *v, int *out)
+{
+	if (CB_STR_EQ(v, "true")) {
+		*out = 1;
+		return 0;
+	}
+	if (CB_STR_EQ(v, "false") || v->type == OSE_JSON_ABSENT) {
+		if (v->type != OSE_JSON_ABSENT)
+			*out = 0;
+		return 0;
+	}
+	return ose_json_read_bool(v, out, NULL);
+}
+
+/* ose_json_read_i64(v, out, got) with a bare number of 1..18 digits
+ * (sequence_num) inline; the rest is the reader's. */
+static inline int cb_i64(const struct ose_json_val *v, int64_t *out, enum ose_json_got *got)
+{
+	if (likely(v->type == OSE_JSON_NUMBER && v->len - 1u < 18u)) {
+		uint64_t acc = 0;
+		unsigned bad = 0;
+		for (uint32_t i = 0; i < v->len; i++) {
+			unsigned c = (unsigned)(unsigned char)v->p[i] - '0';
+			bad |= c > 9;
+			acc = acc * 10 + c;
+		}
+		if (likely(!bad)) {
+			*out = (int64_t)acc;
+			*got = OSE_JGOT_NUMBER;
+			return 0;
+		}
+	}
+	return ose_json_read_i64(v, out, got);
 }
 
 /* Two ASCII digits at p; *bad gets nonzero if either is not one. */
@@ -312,7 +355,7 @@ cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t a
 	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
 	v = OSE_WIRE_LOOKUP(&o[O_TIF], coinbase_tif);
 	ev->tif = (uint8_t)(v >= 0 ? v : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
-	CHECK(ose_json_read_bool(&o[O_POST_ONLY], &post_only, NULL), "coinbase orders[].post_only");
+	CHECK(cb_bool(&o[O_POST_ONLY], &post_only), "coinbase orders[].post_only");
 	if (post_only && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
 
@@ -387,15 +430,16 @@ struct cb_each {
 /* events[].type: 1 snapshot, 0 update, -1 anything else. */
 static int cb_ev_type(const struct ose_json_val *e)
 {
-	if (OSE_JSON_STR_EQ(&e[E_TYPE], "snapshot"))
+	if (CB_STR_EQ(&e[E_TYPE], "snapshot"))
 		return 1;
-	if (OSE_JSON_STR_EQ(&e[E_TYPE], "update"))
+	if (CB_STR_EQ(&e[E_TYPE], "update"))
 		return 0;
 	return -1;
 }
 
-/* One orders[] element. */
-static int cb_order_fn(void *arg, const struct ose_json_val *o, const char **why)
+/* One orders[] element.  flatten: ose_swar_dec_short (static inline,
+ * which gcc otherwise calls out of line) goes inline at its four sites. */
+static __attribute__((flatten)) int cb_order_fn(void *arg, const struct ose_json_val *o, const char **why)
 {
 	struct cb_each *c = arg;
 	int rc;
@@ -440,10 +484,10 @@ static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 	enum ose_json_got got = OSE_JGOT_ABSENT;
 	int64_t ts = 0, seq = 0;
 
-	if (!OSE_JSON_STR_EQ(&k[K_CHANNEL], "user") || k[K_EVENTS].type != OSE_JSON_ARRAY ||
+	if (!CB_STR_EQ(&k[K_CHANNEL], "user") || k[K_EVENTS].type != OSE_JSON_ARRAY ||
 	    k[K_TYPE].type != OSE_JSON_ABSENT)
 		return -1;
-	if (ose_json_read_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
+	if (cb_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
 	    cb_ts(&k[K_TIMESTAMP], &ts) != 0)
 		return -1;
 	for (uint32_t i = 0; i < c->n; i++) {
