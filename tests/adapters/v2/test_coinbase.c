@@ -347,3 +347,198 @@ Test(coinbase, account_too_long)
 {
 	v2_check_json_account(ose_coinbase_parse, OSE_VENUE_COINBASE, &cb_cases[4]); /* several orders */
 }
+
+/* ---- the inline readers (cb_ts, cb_dec, cb_i64) against the reference ---- */
+
+#include "adapters/json/json.h"
+#include "shm/dec.h"
+
+/* A random RFC 3339 string around Coinbase's shape: fields in and just
+ * out of range, 0..10 fraction digits, sometimes one byte replaced by
+ * something near (another separator, case, a space, an offset sign). */
+static void cb_rand_ts(char *b, size_t cap)
+{
+	static const char near[] = "0123456789-:.TtZz +x";
+	int nf = rand() % 11;
+	int n = snprintf(b, cap, "%04d-%02d-%02dT%02d:%02d:%02d", 1968 + rand() % 4 + (rand() % 3 ? 0 : rand() % 300),
+			 rand() % 14, rand() % 33, rand() % 25, rand() % 61, rand() % 61);
+	if (rand() % 8 == 0)
+		n = snprintf(b, cap, "%04d-%02d-29T23:59:59", 1896 + rand() % 512, 2); /* leap years */
+	if (nf) {
+		b[n++] = '.';
+		for (int i = 0; i < nf; i++)
+			b[n++] = (char)(rand() % 4 ? '0' + rand() % 10 : '0');
+	}
+	b[n++] = 'Z';
+	b[n] = 0;
+	if (rand() % 3 == 0)
+		b[rand() % n] = near[rand() % (sizeof(near) - 1)];
+	if (rand() % 16 == 0)
+		b[n - 1] = 0; /* no zone */
+}
+
+/* Envelope timestamps through ose_coinbase_parse: the event time is
+ * ose_ts_parse_rfc3339's, and the message is refused (timestamp) exactly
+ * when it refuses. */
+Test(coinbase, inline_time_matches_ose_ts_parse_rfc3339)
+{
+	static const char *const fixed[] = {
+		"2024-06-21T18:29:13.123456789Z", "2024-06-21T18:29:13.1Z", "2024-06-21T18:29:13.1234567890Z",
+		"2024-06-21T18:29:13.1234567891Z", "2024-06-21T18:29:13Z", "2024-06-21T18:29:13.Z",
+		"1970-01-01T00:00:00.000000001Z", "1969-12-31T23:59:59.999999999Z", "2261-12-31T23:59:59.9Z",
+		"2262-04-11T23:47:16.854775807Z", "2262-04-11T23:47:17.0Z", "2000-02-29T00:00:00.5Z",
+		"1900-02-29T00:00:00.5Z", "2100-02-29T00:00:00.5Z", "2024-02-30T00:00:00.5Z",
+		"0001-01-01T00:00:00Z", "0001-01-01T00:00:00.0Z", "2024-13-01T00:00:00.5Z",
+		"2024-06-21t18:29:13.5z", "2024-06-21T18:29:13.5+01:00", "2024-06-21T24:00:00.5Z",
+		"2024-06-21T18:60:13.5Z", "2024-06-21T18:29:60.5Z", "2024-00-21T18:29:13.5Z",
+		"2024-06-00T18:29:13.5Z", "2024-06-21T18:29:13.5ZZ", "2024-06-21T18:29:1x.5Z",
+		"",
+	};
+	char b[64], m[512];
+	unsigned fast = 0, refused = 0;
+
+	srand(7);
+	for (int i = 0; i < 30000; i++) {
+		struct ose_parse_out out;
+		int64_t want = 0;
+		const char *ts = b;
+		int ok;
+		if (i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+			ts = fixed[i];
+		else
+			cb_rand_ts(b, sizeof(b));
+		ok = !*ts || ose_ts_parse_rfc3339(ts, strlen(ts), &want) == 0;
+		snprintf(m, sizeof(m),
+			 "{\"channel\":\"user\",\"timestamp\":\"%s\",\"sequence_num\":7,\"events\":[{\"type\":"
+			 "\"update\",\"orders\":[{\"order_id\":\"o1\",\"product_id\":\"BTC-USD\",\"status\":\"OPEN\"}]}]}",
+			 ts);
+		if (ok) {
+			cr_assert_eq(run(m, &out), OSE_PARSE_EVENTS, "\"%s\"", ts);
+			cr_assert_eq(evs[0].exch_ts_ns, want, "\"%s\"", ts);
+			fast += strlen(ts) >= 22 && want > 0;
+		} else {
+			cr_assert_eq(run(m, &out), OSE_PARSE_ERROR, "\"%s\"", ts);
+			cr_assert_eq(out.err, OSE_PERR_TIMESTAMP, "\"%s\"", ts);
+			refused++;
+		}
+	}
+	/* Both sides were exercised. */
+	cr_assert_gt(fast, 1000);
+	cr_assert_gt(refused, 1000);
+}
+
+/* One decimal string as limit_price and as leaves_quantity (size = cum +
+ * leaves on an OPEN order), the value last in its object (within the 18
+ * bytes cb_dec's loads need: the reader takes it) or followed by a long
+ * member: the values (and flags) are ose_dec_parse's, and the message is
+ * refused exactly when it refuses.  Returns 1 if taken. */
+static int cb_check_dec(const char *v)
+{
+	ose_dec want = 0;
+	int ok = ose_dec_parse(v, strlen(v), &want) == OSE_DEC_OK;
+
+	for (int field = 0; field < 2; field++)
+		for (int tail = 0; tail < 2; tail++) {
+			struct ose_parse_out out;
+			char m[512];
+			snprintf(m, sizeof(m),
+				 "{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":7,"
+				 "\"events\":[{\"type\":\"update\",\"orders\":[{\"order_id\":\"o1\",\"product_id\":"
+				 "\"BTC-USD\",\"status\":\"OPEN\",\"cumulative_quantity\":\"2\",\"%s\":\"%s\"%s}]}]}",
+				 field ? "leaves_quantity" : "limit_price", v,
+				 tail ? ",\"time_in_force\":\"GOOD_UNTIL_CANCELLED\"" : "");
+			enum ose_parse_res r = run(m, &out);
+			if (!*v) {
+				/* "" is no value: no flag, no size. */
+				cr_assert_eq(r, OSE_PARSE_EVENTS);
+				cr_assert(!(evs[0].flags & (field ? OSE_EVF_HAS_QTY : OSE_EVF_HAS_PRICE)));
+				continue;
+			}
+			cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "\"%s\": parse %d, ose_dec_parse %d", v, r, ok);
+			if (!ok) {
+				cr_assert_eq(out.err, OSE_PERR_NUMBER, "\"%s\"", v);
+			} else if (field) {
+				cr_assert(evs[0].flags & OSE_EVF_HAS_QTY);
+				cr_assert(evs[0].qty == 2 * OSE_DEC_ONE + want, "\"%s\": qty differs", v);
+			} else {
+				cr_assert(evs[0].flags & OSE_EVF_HAS_PRICE);
+				cr_assert(evs[0].price == want, "\"%s\": price differs", v);
+			}
+		}
+	return ok;
+}
+
+/* Every string of up to 5 bytes over digits, '.', '-' and a letter, and
+ * random digit runs with a point up to 20 bytes. */
+Test(coinbase, inline_decimal_matches_ose_dec_parse)
+{
+	static const char alpha[] = "019.-x";
+	char v[32];
+	unsigned taken = 0, tried = 0;
+
+	for (unsigned len = 0; len <= 5; len++) {
+		unsigned total = 1;
+		for (unsigned i = 0; i < len; i++)
+			total *= 6;
+		for (unsigned c = 0; c < total; c++, tried++) {
+			unsigned x = c;
+			for (unsigned i = 0; i < len; i++, x /= 6)
+				v[i] = alpha[x % 6];
+			v[len] = 0;
+			taken += (unsigned)cb_check_dec(v);
+		}
+	}
+	srand(5);
+	for (int i = 0; i < 5000; i++, tried++) {
+		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1), k = 0;
+		if (rand() % 4 == 0)
+			v[k++] = '-';
+		for (unsigned j = 0; j < n; j++)
+			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
+		v[k] = 0;
+		taken += (unsigned)cb_check_dec(v);
+	}
+	/* Both sides were exercised. */
+	cr_assert_gt(taken, 1000);
+	cr_assert_gt(tried - taken, 1000);
+}
+
+/* sequence_num: bare numbers of 1..18 digits are read inline, the rest
+ * by ose_json_read_i64 (same values, same refusals). */
+Test(coinbase, inline_sequence_num)
+{
+	static const struct {
+		const char *v;
+		int ok, has;
+		uint64_t seq;
+	} c[] = {
+		{ "0", 1, 1, 0 },
+		{ "7", 1, 1, 7 },
+		{ "007", 0, 0, 0 }, /* not JSON: the scan refuses it */
+		{ "123456789012345678", 1, 1, 123456789012345678ULL },
+		{ "9223372036854775807", 1, 1, 9223372036854775807ULL },
+		{ "9223372036854775808", 0, 0, 0 },
+		{ "\"42\"", 1, 1, 42 },
+		{ "\"\"", 1, 0, 0 },
+		{ "null", 1, 0, 0 },
+		{ "-1", 0, 0, 0 },
+		{ "-0", 1, 1, 0 },
+		{ "1.5", 0, 0, 0 },
+		{ "1e3", 0, 0, 0 },
+		{ "true", 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ose_parse_out out;
+		char m[512];
+		snprintf(m, sizeof(m),
+			 "{\"channel\":\"user\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"sequence_num\":%s,"
+			 "\"events\":[{\"type\":\"update\",\"orders\":[{\"order_id\":\"o1\",\"product_id\":"
+			 "\"BTC-USD\",\"status\":\"OPEN\"}]}]}",
+			 c[i].v);
+		cr_assert_eq(run(m, &out), c[i].ok ? OSE_PARSE_EVENTS : OSE_PARSE_ERROR, "%s", c[i].v);
+		if (!c[i].ok)
+			continue;
+		cr_assert_eq(!!(evs[0].flags & OSE_EVF_HAS_SEQ), c[i].has, "%s", c[i].v);
+		cr_assert_eq(evs[0].venue_seq, c[i].seq, "%s", c[i].v);
+	}
+}
