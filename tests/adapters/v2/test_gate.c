@@ -397,3 +397,197 @@ Test(gate, account_too_long)
 	st_check_account(ose_gate_parse, OSE_VENUE_GATE, msg, len, 0);
 	free(msg);
 }
+
+/* ---- the inline readers (gate_dec, gate_ts, gate_str) against the
+ * reference readers ---- */
+
+#include "shm/dec.h"
+
+/* One decimal string as a spot.orders price, amount and left, cut right
+ * after it (the value ends within the word loads' reach, so the reader
+ * takes it) or with a long tail: price and qty are ose_dec_parse's
+ * value, cum_qty = amount - left = 0, and the message is refused exactly
+ * when ose_dec_parse refuses the string.  Returns 1 if taken. */
+static int gate_check_dec(const char *v)
+{
+	char m[512];
+	ose_dec want = 0;
+	int ok = ose_dec_parse(v, strlen(v), &want) == OSE_DEC_OK;
+
+	for (int tail = 0; tail < 2; tail++) {
+		struct ose_parse_out out;
+		enum ose_parse_res r;
+		snprintf(m, sizeof(m),
+			 "{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.orders\",\"event\":\"update\","
+			 "\"result\":[{\"id\":\"1\",\"currency_pair\":\"BTC_USDT\",\"type\":\"limit\","
+			 "\"side\":\"sell\",\"event\":\"put\",\"amount\":\"%s\",\"left\":\"%s\",\"price\":\"%s\"%s}]}",
+			 v, v, v, tail ? ",\"account\":\"spot\",\"user\":3497082,\"biz_info\":\"-\"" : "");
+		r = run(m, &out);
+		if (!*v) {
+			/* "" is no value: no flags, no cum_qty. */
+			cr_assert_eq(r, OSE_PARSE_EVENTS);
+			cr_assert(!(evs[0].flags & (OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY | OSE_EVF_HAS_CUM_QTY)));
+			continue;
+		}
+		cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "\"%s\": parse %d, ose_dec_parse %d", v, r, ok);
+		if (ok) {
+			cr_assert(evs[0].flags & OSE_EVF_HAS_PRICE);
+			cr_assert(evs[0].flags & OSE_EVF_HAS_CUM_QTY);
+			cr_assert(evs[0].price == want && evs[0].qty == want, "\"%s\": value differs", v);
+			cr_assert(evs[0].cum_qty == 0, "\"%s\": left differs from amount", v);
+		}
+	}
+	return ok;
+}
+
+/* Every string of up to 6 bytes over digits, '.', '-' and a letter, and
+ * random digit runs with a point up to 20 bytes: the inline shapes
+ * ("[-]I[.F]", 1..8 digits each) and everything around them. */
+Test(gate, inline_decimal_matches_ose_dec_parse)
+{
+	static const char alpha[] = "019.-x";
+	char v[32];
+	unsigned taken = 0;
+
+	for (unsigned len = 0; len <= 6; len++) {
+		unsigned total = 1;
+		for (unsigned i = 0; i < len; i++)
+			total *= 6;
+		for (unsigned c = 0; c < total; c++) {
+			unsigned x = c;
+			for (unsigned i = 0; i < len; i++, x /= 6)
+				v[i] = alpha[x % 6];
+			v[len] = 0;
+			taken += (unsigned)gate_check_dec(v);
+		}
+	}
+	srand(4);
+	for (int i = 0; i < 20000; i++) {
+		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1);
+		unsigned k = 0;
+		if (rand() % 4 == 0)
+			v[k++] = '-';
+		for (unsigned j = 0; j < n; j++)
+			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
+		v[k] = 0;
+		taken += (unsigned)gate_check_dec(v);
+	}
+	cr_assert_gt(taken, 1000);
+}
+
+/* Time strings around the inline shapes (13 digits ms, 13 digits and
+ * 1..6 decimals ms, 10 digits s) and past ose_ts_parse_epoch's limits. */
+static const char *const gate_ts_cases[] = {
+	"1694655225315", "0000000000000", "9223372036854", "9223372036855", "9999999999999",
+	"169465522531x", "-694655225315", "1694655225.31", "169465522531", "16946552253150",
+	"1605176741123.456", "1605176741123.4", "1605176741123.456789", "1605176741123.4567890",
+	"1605176741123.4567891", "1605176741123.", "1605176741123.45x", "1605176741123x456",
+	"9223372036854.775", "9223372036854.775807", "9223372036854.775808", "9223372036853.999999",
+	"1694655225", "9223372036", "9223372037", "9999999999", "169465522x", "0000000000",
+	"169465522", "16946552251", "1694655225.5", "1", "", "1x", "16946552 5315",
+};
+
+/* ms (unit OSE_TS_MS) or s: the parse takes the value exactly when
+ * ose_ts_parse_epoch does, and gives its ns; "" stands for none. */
+static void gate_check_ts(const char *fmt, const char *v, enum ose_ts_unit unit, int64_t none)
+{
+	char m[768];
+	struct ose_parse_out out;
+	int64_t want = none;
+	int ok = *v ? ose_ts_parse_epoch(v, strlen(v), unit, &want) == 0 : 1;
+	enum ose_parse_res r;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(m, sizeof(m), fmt, v); /* fmt: one of the templates below */
+#pragma GCC diagnostic pop
+	r = run(m, &out);
+	cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "%s: \"%s\" parse %d, epoch %d", fmt, v, r, ok);
+	if (ok)
+		cr_assert_eq(evs[0].exch_ts_ns, want, "%s: \"%s\"", fmt, v);
+}
+
+Test(gate, inline_time_matches_ose_ts_parse_epoch)
+{
+	static const char ord_ms[] =
+		"{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{"
+		"\"id\":\"1\",\"currency_pair\":\"B\",\"event\":\"put\",\"update_time\":\"7\","
+		"\"update_time_ms\":\"%s\",\"user\":3497082,\"finish_as\":\"open\",\"biz_info\":\"-\"}]}";
+	static const char ord_s[] =
+		"{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{"
+		"\"id\":\"1\",\"currency_pair\":\"B\",\"event\":\"put\","
+		"\"update_time\":\"%s\",\"user\":3497082,\"finish_as\":\"open\",\"biz_info\":\"-\"}]}";
+	static const char trade_ms[] =
+		"{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.usertrades\",\"event\":\"update\",\"result\":[{"
+		"\"id\":1,\"order_id\":\"2\",\"currency_pair\":\"B\",\"create_time\":7,"
+		"\"create_time_ms\":\"%s\",\"side\":\"buy\",\"amount\":\"1\",\"price\":\"2\",\"text\":\"apiv4\"}]}";
+	/* The value last: its end within the word loads' reach. */
+	static const char trade_ms_end[] =
+		"{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.usertrades\",\"event\":\"update\",\"result\":[{"
+		"\"id\":1,\"order_id\":\"2\",\"currency_pair\":\"B\",\"create_time\":7,"
+		"\"amount\":\"1\",\"price\":\"2\",\"create_time_ms\":\"%s\"}]}";
+
+	for (size_t i = 0; i < sizeof(gate_ts_cases) / sizeof(gate_ts_cases[0]); i++) {
+		const char *v = gate_ts_cases[i];
+		gate_check_ts(ord_ms, v, OSE_TS_MS, 7000000000LL);
+		gate_check_ts(ord_s, v, OSE_TS_S, 1000000000LL);
+		gate_check_ts(trade_ms, v, OSE_TS_MS, 7000000000LL);
+		gate_check_ts(trade_ms_end, v, OSE_TS_MS, 7000000000LL);
+	}
+}
+
+/* The envelope's time_ms, a bare number: the fallback time of an order
+ * without its own, taken exactly when ose_ts_parse_epoch takes it. */
+Test(gate, inline_envelope_time_ms)
+{
+	static const char *const nums[] = {
+		"1694655225315", "9223372036854", "9223372036855", "9999999999999", "169465522531",
+		"16946552253150", "1605176741123.456", "1605176741123.4567891", "0", "1000",
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		char m[512];
+		struct ose_parse_out out;
+		int64_t want = 0;
+		int ok = ose_ts_parse_epoch(nums[i], strlen(nums[i]), OSE_TS_MS, &want) == 0;
+		enum ose_parse_res r;
+
+		snprintf(m, sizeof(m),
+			 "{\"time\":1,\"time_ms\":%s,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{"
+			 "\"id\":\"1\",\"currency_pair\":\"B\",\"event\":\"put\",\"user\":3497082,\"biz_info\":\"-\"}]}",
+			 nums[i]);
+		r = run(m, &out);
+		cr_assert_eq(r == OSE_PARSE_EVENTS, ok, "time_ms %s", nums[i]);
+		if (ok)
+			cr_assert_eq(evs[0].exch_ts_ns, want, "time_ms %s", nums[i]);
+	}
+}
+
+/* Strings copied inline: every length up to the field's capacity, one
+ * past it (refused as the reader refuses), and an escaped one (the
+ * reader's copy). */
+Test(gate, inline_string_copy)
+{
+	char m[1024], s[OSE_ID_MAX + 2];
+	struct ose_parse_out out;
+
+	for (size_t n = 1; n <= sizeof(evs[0].client_id); n++) {
+		for (size_t i = 0; i < n; i++)
+			s[i] = (char)('a' + i % 26);
+		s[n] = 0;
+		snprintf(m, sizeof(m),
+			 "{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{"
+			 "\"id\":\"%s\",\"text\":\"%s\",\"currency_pair\":\"%.*s\",\"event\":\"put\"}]}",
+			 s, s, (int)(n < sizeof(evs[0].symbol) ? n : 1), s);
+		if (n >= sizeof(evs[0].client_id) || n >= sizeof(evs[0].order_id)) {
+			cr_assert_eq(run(m, &out), OSE_PARSE_ERROR, "length %zu", n);
+			continue;
+		}
+		cr_assert_eq(run(m, &out), OSE_PARSE_EVENTS, "length %zu", n);
+		cr_assert_str_eq(evs[0].client_id, s);
+		cr_assert_str_eq(evs[0].order_id, s);
+	}
+	cr_assert_eq(run("{\"time\":1,\"time_ms\":1000,\"channel\":\"spot.orders\",\"event\":\"update\",\"result\":[{"
+			 "\"id\":\"1\",\"text\":\"t-\\u0041b\",\"currency_pair\":\"BTC_USDT\",\"event\":\"put\"}]}",
+			 &out), OSE_PARSE_EVENTS);
+	cr_assert_str_eq(evs[0].client_id, "t-Ab");
+}
