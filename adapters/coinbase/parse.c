@@ -44,6 +44,7 @@
 #include "adapters/plain/plain.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 enum { K_CHANNEL, K_TIMESTAMP, K_SEQ, K_EVENTS, K_TYPE, K_MESSAGE, K_OSE_TS, K_COUNT };
 static const struct ose_json_key top_keys[K_COUNT] = {
@@ -263,58 +264,74 @@ static inline int cb_i64(const struct ose_json_val *v, int64_t *out, enum ose_js
 	return ose_json_read_i64(v, out, got);
 }
 
-/* Two ASCII digits at p; *bad gets nonzero if either is not one. */
-static inline unsigned cb_d2(const char *p, unsigned *bad)
-{
-	unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
-	*bad |= (a > 9) | (b > 9);
-	return a * 10 + b;
-}
+/* Byte i of a word (text order on a little-endian host). */
+#define CB_B(c, i) ((uint64_t)(unsigned char)(c) << (8 * (i)))
 
 /*
  * ose_json_read_rfc3339(v, ns, NULL) with Coinbase's shape,
  * "YYYY-MM-DDTHH:MM:SS.fZ" with 1..9 fraction digits and a year in
- * 1970..2261, read inline: the same checks and the same arithmetic as
- * ose_ts_parse_rfc3339 (adapters/json/read.c); anything else (offsets,
- * lower case, no or long fractions, the year-1 sentinel, every error)
- * is the reader's.
+ * 1970..2261, read inline as four words: the same checks and the same
+ * arithmetic as ose_ts_parse_rfc3339 (adapters/json/read.c); anything
+ * else (offsets, lower case, no or long fractions, the year-1 sentinel,
+ * a value within 28 bytes of the message's end, every error) is the
+ * reader's.
  */
-static inline int cb_ts(const struct ose_json_val *v, int64_t *ns)
+static inline int cb_ts(const struct ose_json_val *v, int64_t *ns, const char *end)
 {
+#if OSE_SWAR
 	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	/* The separators, and the same bytes as '0' (then every byte of the
+	 * word must be a digit). */
+	const uint64_t sep0 = CB_B('-', 4) | CB_B('-', 7), m0 = CB_B(0xff, 4) | CB_B(0xff, 7);
+	const uint64_t sep1 = CB_B('T', 2) | CB_B(':', 5), m1 = CB_B(0xff, 2) | CB_B(0xff, 5);
+	const uint64_t sep2 = CB_B(':', 0) | CB_B('.', 3), m2 = CB_B(0xff, 0) | CB_B(0xff, 3);
 	const char *s = v->p;
-	unsigned bad = 0, y, mo, d, h, mi, sec, nf, yy, doy, doe;
-	uint64_t frac = 0;
-	int64_t days;
 
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len - 22u <= 8u)) {
-		nf = v->len - 22; /* fraction digits - 1 */
-		bad = s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		      s[19] != '.' || s[v->len - 1] != 'Z';
-		y = cb_d2(s, &bad) * 100 + cb_d2(s + 2, &bad);
-		mo = cb_d2(s + 5, &bad);
-		d = cb_d2(s + 8, &bad);
-		h = cb_d2(s + 11, &bad);
-		mi = cb_d2(s + 14, &bad);
-		sec = cb_d2(s + 17, &bad);
-		for (unsigned i = 0; i <= nf; i++) {
-			unsigned c = (unsigned)(unsigned char)s[20 + i] - '0';
-			bad |= c > 9;
-			frac = frac * 10 + c;
-		}
-		if (likely(!bad && y - 1970u <= 2261u - 1970u && mo - 1u < 12u && d - 1u < mdays[mo] &&
-			   h <= 23 && mi <= 59 && sec <= 59 &&
+	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len - 22u <= 8u && end - s >= 28 &&
+		   s[v->len - 1] == 'Z')) {
+		uint64_t w0 = ose_swar_load(s), w1 = ose_swar_load(s + 8), w2 = ose_swar_load(s + 16);
+		uint64_t f = ose_swar_load(s + 20), a, b, c, frac;
+		unsigned k = v->len - 21, k8 = k < 8 ? k : 8; /* fraction digits */
+		unsigned y, mo, d, h, mi, sec, yy, doy, doe;
+
+		if (unlikely((w0 & m0) != sep0 || (w1 & m1) != sep1 || (w2 & m2) != sep2))
+			goto reader;
+		w0 ^= sep0 ^ (OSE_SWAR_ZEROS & m0);
+		w1 ^= sep1 ^ (OSE_SWAR_ZEROS & m1);
+		w2 ^= sep2 ^ (OSE_SWAR_ZEROS & m2);
+		if (unlikely(ose_swar_ndigits(w0) != 8 || ose_swar_ndigits(w1) != 8 ||
+			     ose_swar_ndigits(w2) < 4 || ose_swar_ndigits(f) < k8 ||
+			     (k == 9 && (unsigned)(unsigned char)s[28] - '0' > 9)))
+			goto reader;
+		a = ose_swar_value(w0 - OSE_SWAR_ZEROS);     /* YYYY0MM0 */
+		b = ose_swar_value(w1 - OSE_SWAR_ZEROS);     /* DD0HH0MM */
+		c = ose_swar_value_n(w2, 4);                 /* 0SS0 */
+		frac = ose_swar_value_n(f, k8);
+		if (k == 9)
+			frac = frac * 10 + (uint64_t)(s[28] - '0');
+		y = (unsigned)(a / 10000);
+		mo = (unsigned)(a / 10 % 100);
+		d = (unsigned)(b / 1000000);
+		h = (unsigned)(b / 1000 % 100);
+		mi = (unsigned)(b % 100);
+		sec = (unsigned)(c / 10);
+		if (likely(y - 1970u <= 2261u - 1970u && mo - 1u < 12u && d - 1u < mdays[mo] && h <= 23 &&
+			   mi <= 59 && sec <= 59 &&
 			   (mo != 2 || d != 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))) {
 			/* days_from_civil for years >= 1 (era >= 0). */
 			yy = y - (mo <= 2);
 			doy = (153 * (mo + (mo > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
 			doe = (yy % 400) * 365 + (yy % 400) / 4 - (yy % 400) / 100 + doy;
-			days = (int64_t)(yy / 400) * 146097 + (int64_t)doe - 719468;
-			*ns = (days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) * 1000000000 +
-			      (int64_t)(frac * ose_p10[8 - nf]);
+			*ns = ((int64_t)(yy / 400) * 146097 + (int64_t)doe - 719468) * 86400000000000 +
+			      ((int64_t)h * 3600 + (int64_t)mi * 60 + sec) * 1000000000 +
+			      (int64_t)(frac * ose_p10[9 - k]);
 			return 0;
 		}
 	}
+reader:
+#else
+	(void)end;
+#endif
 	return ose_json_read_rfc3339(v, ns, NULL);
 }
 
@@ -488,7 +505,7 @@ static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 	    k[K_TYPE].type != OSE_JSON_ABSENT)
 		return -1;
 	if (cb_i64(&k[K_SEQ], &seq, &got) != 0 || seq < 0 ||
-	    cb_ts(&k[K_TIMESTAMP], &ts) != 0)
+	    cb_ts(&k[K_TIMESTAMP], &ts, c->end) != 0)
 		return -1;
 	for (uint32_t i = 0; i < c->n; i++) {
 		struct ose_event *ev = &c->out->ev[i];
