@@ -313,7 +313,7 @@ static inline __attribute__((always_inline)) int gate_str(const struct ose_json_
 }
 
 /* alen: ose_ev_account_len(ctx), taken once per message. */
-static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
+static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
 		      int64_t env_ts, struct ose_event *ev, const char *end, const char **why)
 {
 	int v, evkind, have;
@@ -410,7 +410,7 @@ static int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *
 	return 0;
 }
 
-static int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx, size_t alen,
+static __attribute__((flatten)) int gate_trade(const struct ose_json_val *t, const struct ose_parse_ctx *ctx, size_t alen,
 		      int64_t env_ts, struct ose_event *ev, const char *end, const char **why)
 {
 	int v, have;
