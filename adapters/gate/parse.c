@@ -502,6 +502,7 @@ struct gate_each {
 	const struct ose_json_val *top; /* gate_plain: the top-level views */
 	uint32_t n;
 	int trades;
+	int ch;          /* gate_pick's channel, 0 before (gate_fast) */
 	size_t alen;     /* ose_ev_account_len(ctx) */
 	const char *end; /* the message's end (gate_dec and friends) */
 };
@@ -529,10 +530,15 @@ static int gate_fast_done(struct gate_each *g, const struct ose_json_val *k)
 {
 	int64_t env_ts = 0;
 	int have;
+	/* The walk keeps a key's first value, so the channel gate_pick
+	 * looked up is still k[K_CHANNEL]. */
+	int ch = g->ch ? g->ch : OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel);
+	const struct ose_json_val *ev = &k[K_EVENT];
 
-	if (!OSE_JSON_STR_EQ(&k[K_EVENT], "update") || k[K_RESULT].type != OSE_JSON_ARRAY ||
-	    k[K_ERROR].type == OSE_JSON_OBJECT || k[K_TYPE].type != OSE_JSON_ABSENT ||
-	    OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel) != (g->trades ? CH_TRADES : CH_ORDERS))
+	/* OSE_JSON_STR_EQ(ev, "update") without its call. */
+	if (ev->type != OSE_JSON_STRING || ev->esc || ev->len != 6 || memcmp(ev->p, "update", 6) != 0 ||
+	    k[K_RESULT].type != OSE_JSON_ARRAY || k[K_ERROR].type == OSE_JSON_OBJECT ||
+	    k[K_TYPE].type != OSE_JSON_ABSENT || ch != (g->trades ? CH_TRADES : CH_ORDERS))
 		return -1;
 	if (gate_ts(&k[K_TIME_MS], OSE_TS_MS, &env_ts, &have, g->end) != 0)
 		return -1;
@@ -548,6 +554,7 @@ static struct ose_plain_keyset *gate_pick(void *arg)
 	struct gate_each *g = arg;
 	int ch = OSE_WIRE_LOOKUP(&g->top[K_CHANNEL], gate_channel);
 
+	g->ch = ch;
 	g->trades = ch == CH_TRADES;
 	return ch == CH_ORDERS ? &ord_pks : ch == CH_TRADES ? &trade_pks : NULL;
 }
@@ -556,7 +563,7 @@ static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *c
 		      struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct gate_each g = { ctx, out, k, 0, 0, 0, ose_ev_account_len(ctx), msg + len };
 	const struct ose_plain_each ex = { .pick = gate_pick, .vals = f, .fn = gate_each_fn, .arg = &g };
 
 	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &ex) != 0)
@@ -568,7 +575,7 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 		     struct ose_parse_out *out, struct ose_json_val *k)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct gate_each g = { ctx, out, k, 0, 0, 0, ose_ev_account_len(ctx), msg + len };
 	struct ose_json_each ex;
 	const char *why = "";
 	size_t peek = len < 256 ? len : 256;
