@@ -290,7 +290,8 @@ static inline int cb_ts(const struct ose_json_val *v, int64_t *ns, const char *e
 	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len - 22u <= 8u && end - s >= 28 &&
 		   s[v->len - 1] == 'Z')) {
 		uint64_t w0 = ose_swar_load(s), w1 = ose_swar_load(s + 8), w2 = ose_swar_load(s + 16);
-		uint64_t f = ose_swar_load(s + 20), a, b, c, frac;
+		uint64_t f = ose_swar_load(s + 20), frac;
+		uint32_t a, b, c; /* < 10^8: 32-bit divisions by constants */
 		unsigned k = v->len - 21, k8 = k < 8 ? k : 8; /* fraction digits */
 		unsigned y, mo, d, h, mi, sec, yy, doy, doe;
 
@@ -303,18 +304,18 @@ static inline int cb_ts(const struct ose_json_val *v, int64_t *ns, const char *e
 			     ose_swar_ndigits(w2) < 4 || ose_swar_ndigits(f) < k8 ||
 			     (k == 9 && (unsigned)(unsigned char)s[28] - '0' > 9)))
 			goto reader;
-		a = ose_swar_value(w0 - OSE_SWAR_ZEROS);     /* YYYY0MM0 */
-		b = ose_swar_value(w1 - OSE_SWAR_ZEROS);     /* DD0HH0MM */
-		c = ose_swar_value_n(w2, 4);                 /* 0SS0 */
+		a = (uint32_t)ose_swar_value(w0 - OSE_SWAR_ZEROS); /* YYYY0MM0 */
+		b = (uint32_t)ose_swar_value(w1 - OSE_SWAR_ZEROS); /* DD0HH0MM */
+		c = (uint32_t)ose_swar_value_n(w2, 4);             /* 0SS0 */
 		frac = ose_swar_value_n(f, k8);
 		if (k == 9)
 			frac = frac * 10 + (uint64_t)(s[28] - '0');
-		y = (unsigned)(a / 10000);
-		mo = (unsigned)(a / 10 % 100);
-		d = (unsigned)(b / 1000000);
-		h = (unsigned)(b / 1000 % 100);
-		mi = (unsigned)(b % 100);
-		sec = (unsigned)(c / 10);
+		y = a / 10000;
+		mo = a / 10 % 100;
+		d = b / 1000000;
+		h = b / 1000 % 100;
+		mi = b % 100;
+		sec = c / 10;
 		if (likely(y - 1970u <= 2261u - 1970u && mo - 1u < 12u && d - 1u < mdays[mo] && h <= 23 &&
 			   mi <= 59 && sec <= 59 &&
 			   (mo != 2 || d != 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))) {
