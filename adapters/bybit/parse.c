@@ -115,29 +115,6 @@ static const struct ose_wire_map by_nontrade[] = {
 	} while (0)
 
 /*
- * ose_ev_dec with the common shapes ("30000.50", "0.100", "0") read
- * inline by ose_swar_dec_short, which gives the same value; anything
- * else ("", null, a bare number, an escape, a long or odd token, the
- * end of the message within 18 bytes) goes to the reader, which also
- * says what is wrong.  end: the end of the message, for the word loads.
- */
-static inline __attribute__((always_inline)) int
-by_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
-       const char *end)
-{
-#if OSE_SWAR
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
-		   ose_swar_dec_short(v->p, v->len, dst))) {
-		ev->flags |= flag;
-		return 0;
-	}
-#else
-	(void)end;
-#endif
-	return ose_ev_dec(ev, v, dst, flag);
-}
-
-/*
  * ose_json_read_ts(v, OSE_TS_MS, ns, NULL) with Bybit's usual value, a
  * string of 13 digits (epoch ms), read as two words; the rest (and every
  * error) is the reader's.
@@ -162,20 +139,6 @@ static inline int by_ts_ms(const struct ose_json_val *v, int64_t *ns, const char
 	return ose_json_read_ts(v, OSE_TS_MS, ns, NULL);
 }
 
-/*
- * ose_json_read_str (ids: ose_json_read_id) into a field of the event
- * ose_ev_init zeroed, with a plain string copied inline; the readers
- * take the rest (escapes, numbers, null, errors).  Returns theirs.
- */
-static inline int by_str(const struct ose_json_val *v, char *dst, size_t cap, int id)
-{
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
-		ose_swar_copy48(dst, v->p, v->len);
-		return (int)v->len;
-	}
-	return id ? ose_json_read_id(v, dst, cap, NULL) : ose_json_read_str(v, dst, cap, NULL);
-}
-
 /* Fields both topics share: ids, symbol, side, type. */
 static int by_common(const struct ose_json_val *o, struct ose_event *ev, const char *topic,
 		     const char **why)
@@ -195,19 +158,19 @@ static int by_common(const struct ose_json_val *o, struct ose_event *ev, const c
 	if (ose_json_has(&o[B_STOPTYPE]) && !OSE_JSON_STR_EQ(&o[B_STOPTYPE], "UNKNOWN"))
 		ev->ord_type = OSE_OT_STOP;
 
-	CHECK(by_str(&o[B_SYMBOL], ev->symbol, sizeof(ev->symbol), 0),
+	CHECK(ose_ev_str_fast(&o[B_SYMBOL], ev->symbol, sizeof(ev->symbol), 0),
 	      topic[0] == 'o' ? "order.symbol" : "execution.symbol");
 	if (rc == 0) {
 		*why = topic[0] == 'o' ? "order.symbol" : "execution.symbol";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(by_str(&o[B_ORDERID], ev->order_id, sizeof(ev->order_id), 1),
+	CHECK(ose_ev_str_fast(&o[B_ORDERID], ev->order_id, sizeof(ev->order_id), 1),
 	      topic[0] == 'o' ? "order.orderId" : "execution.orderId");
 	if (rc == 0) {
 		*why = topic[0] == 'o' ? "order.orderId" : "execution.orderId";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(by_str(&o[B_LINKID], ev->client_id, sizeof(ev->client_id), 0),
+	CHECK(ose_ev_str_fast(&o[B_LINKID], ev->client_id, sizeof(ev->client_id), 0),
 	      topic[0] == 'o' ? "order.orderLinkId" : "execution.orderLinkId");
 	return 0;
 }
@@ -236,16 +199,16 @@ static int by_order(const struct ose_json_val *o, const struct ose_parse_ctx *ct
 		ev->tif = OSE_TIF_OTHER;
 	}
 
-	CHECK(by_dec(ev, &o[B_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "order.price");
-	CHECK(by_dec(ev, &o[B_QTY], &ev->qty, OSE_EVF_HAS_QTY, end), "order.qty");
-	CHECK(by_dec(ev, &o[B_CUMQTY], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end), "order.cumExecQty");
+	CHECK(ose_ev_dec_fast(ev, &o[B_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "order.price");
+	CHECK(ose_ev_dec_fast(ev, &o[B_QTY], &ev->qty, OSE_EVF_HAS_QTY, end), "order.qty");
+	CHECK(ose_ev_dec_fast(ev, &o[B_CUMQTY], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end), "order.cumExecQty");
 	if (!(ev->flags & OSE_EVF_HAS_CUM_QTY)) {
 		*why = "order.cumExecQty";
 		return -OSE_PERR_MISSING_FIELD;
 	}
 	/* avgPrice is "" (WS) or "0" (REST) before a fill. */
 	if (ev->cum_qty != 0)
-		CHECK(by_dec(ev, &o[B_AVGPX], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end), "order.avgPrice");
+		CHECK(ose_ev_dec_fast(ev, &o[B_AVGPX], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end), "order.avgPrice");
 	CHECK(by_ts_ms(&o[B_UTIME], &ev->exch_ts_ns, end), "order.updatedTime");
 	if (ose_json_has(&o[B_REJECT]) && !OSE_JSON_STR_EQ(&o[B_REJECT], "EC_NoError"))
 		CHECK(ose_json_read_str_trunc(&o[B_REJECT], ev->reason, sizeof(ev->reason)),
@@ -266,23 +229,23 @@ static int by_execution(const struct ose_json_val *o, const struct ose_parse_ctx
 	ose_ev_init(ev, OSE_EV_FILL, OSE_VENUE_BYBIT, ctx);
 	if ((rc = by_common(o, ev, "execution", why)))
 		return rc;
-	CHECK(by_str(&o[B_EXECID], ev->trade_id, sizeof(ev->trade_id), 1),
+	CHECK(ose_ev_str_fast(&o[B_EXECID], ev->trade_id, sizeof(ev->trade_id), 1),
 	      "execution.execId");
 	if (rc == 0) {
 		*why = "execution.execId";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(by_dec(ev, &o[B_EXECQTY], &ev->last_qty, OSE_EVF_HAS_LAST, end), "execution.execQty");
+	CHECK(ose_ev_dec_fast(ev, &o[B_EXECQTY], &ev->last_qty, OSE_EVF_HAS_LAST, end), "execution.execQty");
 	if (!(ev->flags & OSE_EVF_HAS_LAST)) {
 		*why = "execution.execQty";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(by_dec(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX, end), "execution.execPrice");
-	CHECK(by_dec(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE, end), "execution.execFee");
-	CHECK(by_str(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
+	CHECK(ose_ev_dec_fast(ev, &o[B_EXECPX], &ev->last_px, OSE_EVF_HAS_LAST_PX, end), "execution.execPrice");
+	CHECK(ose_ev_dec_fast(ev, &o[B_EXECFEE], &ev->fee, OSE_EVF_HAS_FEE, end), "execution.execFee");
+	CHECK(ose_ev_str_fast(&o[B_FEECCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
 	      "execution.feeCurrency");
-	CHECK(by_dec(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "execution.orderPrice");
-	CHECK(by_dec(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY, end), "execution.orderQty");
+	CHECK(ose_ev_dec_fast(ev, &o[B_ORDPRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "execution.orderPrice");
+	CHECK(ose_ev_dec_fast(ev, &o[B_ORDQTY], &ev->qty, OSE_EVF_HAS_QTY, end), "execution.orderQty");
 	CHECK(by_ts_ms(&o[B_EXECTIME], &ev->exch_ts_ns, end), "execution.execTime");
 	CHECK(ose_json_read_i64(&o[B_SEQ], &seq, &got), "execution.seq");
 	if ((got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING) && seq >= 0) {
@@ -308,7 +271,7 @@ struct by_each {
 	const struct ose_parse_ctx *ctx;
 	struct ose_parse_out *out;
 	const struct ose_json_val *k; /* the outer vals, filled so far */
-	const char *end;              /* the message's end (by_dec, by_ts_ms) */
+	const char *end;              /* the message's end (ose_ev_dec_fast, by_ts_ms) */
 	uint32_t n;
 	int guessed[2]; /* elements taken as order / execution before topic */
 };

@@ -181,15 +181,10 @@ static inline __attribute__((always_inline)) int
 cb_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
        const char *end)
 {
-#if OSE_SWAR
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
-		   ose_swar_dec_short(v->p, v->len, dst))) {
+	if (ose_ev_dec_try(v, dst, end)) {
 		ev->flags |= flag;
 		return 0;
 	}
-#else
-	(void)end;
-#endif
 	if (v->type == OSE_JSON_ABSENT) /* the reader's no_value: no flag */
 		return 0;
 	return ose_ev_dec(ev, v, dst, flag);
@@ -199,28 +194,11 @@ cb_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_
 static inline __attribute__((always_inline)) int
 cb_read_dec(const struct ose_json_val *v, ose_dec *dst, enum ose_json_got *got, const char *end)
 {
-#if OSE_SWAR
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
-		   ose_swar_dec_short(v->p, v->len, dst))) {
+	if (ose_ev_dec_try(v, dst, end)) {
 		*got = OSE_JGOT_STRING;
 		return 0;
 	}
-#else
-	(void)end;
-#endif
 	return ose_json_read_dec(v, dst, got);
-}
-
-/* ose_json_read_str into a field of the event ose_ev_init zeroed, a
- * plain string that fits copied inline.  Returns the reader's. */
-static inline __attribute__((always_inline)) int
-cb_str(const struct ose_json_val *v, char *dst, size_t cap)
-{
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
-		ose_swar_copy48(dst, v->p, v->len);
-		return (int)v->len;
-	}
-	return ose_json_read_str(v, dst, cap, NULL);
 }
 
 /* OSE_JSON_STR_EQ without the call. */
@@ -352,15 +330,15 @@ cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t a
 		*why = "coinbase orders[].order_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(cb_str(&o[O_ORDER_ID], ev->order_id, sizeof(ev->order_id)),
+	CHECK(ose_ev_str_fast(&o[O_ORDER_ID], ev->order_id, sizeof(ev->order_id), 0),
 	      "coinbase orders[].order_id");
-	CHECK(cb_str(&o[O_CLIENT_ID], ev->client_id, sizeof(ev->client_id)),
+	CHECK(ose_ev_str_fast(&o[O_CLIENT_ID], ev->client_id, sizeof(ev->client_id), 0),
 	      "coinbase orders[].client_order_id");
 	if (!ose_json_has(&o[O_PRODUCT])) {
 		*why = "coinbase orders[].product_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(cb_str(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol)),
+	CHECK(ose_ev_str_fast(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol), 0),
 	      "coinbase orders[].product_id");
 
 	v = OSE_WIRE_LOOKUP(&o[O_SIDE], coinbase_side);

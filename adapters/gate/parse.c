@@ -203,24 +203,6 @@ static const struct ose_wire_map gate_tif[] = {
  * so that the word loads stay inside it.
  */
 
-/* ose_ev_dec with "26253.3", "0.0001", "0" ([-]I or [-]I.F, 1..8 digits
- * each) read by ose_swar_dec_short. */
-static inline __attribute__((always_inline)) int
-gate_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
-	 const char *end)
-{
-#if OSE_SWAR
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
-		   ose_swar_dec_short(v->p, v->len, dst))) {
-		ev->flags |= flag;
-		return 0;
-	}
-#else
-	(void)end;
-#endif
-	return ose_ev_dec(ev, v, dst, flag);
-}
-
 /* ose_json_read_dec(v, dst, &got) that says only whether a value was
  * there (*have: a string or a number). */
 static inline __attribute__((always_inline)) int
@@ -229,15 +211,10 @@ gate_dec_have(const struct ose_json_val *v, ose_dec *dst, int *have, const char 
 	enum ose_json_got got = OSE_JGOT_ABSENT;
 	int rc;
 
-#if OSE_SWAR
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
-		   ose_swar_dec_short(v->p, v->len, dst))) {
+	if (ose_ev_dec_try(v, dst, end)) {
 		*have = 1;
 		return 0;
 	}
-#else
-	(void)end;
-#endif
 	rc = ose_json_read_dec(v, dst, &got);
 	*have = got == OSE_JGOT_STRING || got == OSE_JGOT_NUMBER;
 	return rc;
@@ -300,18 +277,6 @@ gate_ts(const struct ose_json_val *v, enum ose_ts_unit unit, int64_t *ns, int *h
 	return rc;
 }
 
-/* ose_json_read_str (ids: ose_json_read_id) into a field of the event
- * ose_ev_init zeroed, a plain string copied inline.  Returns theirs. */
-static inline __attribute__((always_inline)) int gate_str(const struct ose_json_val *v, char *dst,
-							  size_t cap, int id)
-{
-	if (likely(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48)) {
-		ose_swar_copy48(dst, v->p, v->len);
-		return (int)v->len;
-	}
-	return id ? ose_json_read_id(v, dst, cap, NULL) : ose_json_read_str(v, dst, cap, NULL);
-}
-
 /* alen: ose_ev_account_len(ctx), taken once per message. */
 static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t alen,
 		      int64_t env_ts, struct ose_event *ev, const char *end, const char **why)
@@ -325,13 +290,13 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 		*why = "gate spot.orders.id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_str(&o[O_ID], ev->order_id, sizeof(ev->order_id), 1), "gate spot.orders.id");
-	CHECK(gate_str(&o[O_TEXT], ev->client_id, sizeof(ev->client_id), 1), "gate spot.orders.text");
+	CHECK(ose_ev_str_fast(&o[O_ID], ev->order_id, sizeof(ev->order_id), 1), "gate spot.orders.id");
+	CHECK(ose_ev_str_fast(&o[O_TEXT], ev->client_id, sizeof(ev->client_id), 1), "gate spot.orders.text");
 	if (!ose_json_has(&o[O_PAIR])) {
 		*why = "gate spot.orders.currency_pair";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_str(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), 0), "gate spot.orders.currency_pair");
+	CHECK(ose_ev_str_fast(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), 0), "gate spot.orders.currency_pair");
 
 	v = OSE_WIRE_LOOKUP(&o[O_SIDE], gate_side);
 	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
@@ -346,9 +311,9 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 	if (v >= 0 && (v & GATE_POC) && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
 
-	CHECK(gate_dec(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "gate spot.orders.price");
-	CHECK(gate_dec(ev, &o[O_AMOUNT], &ev->qty, OSE_EVF_HAS_QTY, end), "gate spot.orders.amount");
-	CHECK(gate_dec(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end),
+	CHECK(ose_ev_dec_fast(ev, &o[O_PRICE], &ev->price, OSE_EVF_HAS_PRICE, end), "gate spot.orders.price");
+	CHECK(ose_ev_dec_fast(ev, &o[O_AMOUNT], &ev->qty, OSE_EVF_HAS_QTY, end), "gate spot.orders.amount");
+	CHECK(ose_ev_dec_fast(ev, &o[O_AVG], &ev->avg_px, OSE_EVF_HAS_AVG_PX, end),
 	      "gate spot.orders.avg_deal_price");
 	CHECK(gate_dec_have(&o[O_LEFT], &left, &have_left, end), "gate spot.orders.left");
 
@@ -360,7 +325,7 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 			ev->flags |= OSE_EVF_HAS_CUM_QTY;
 		}
 	} else {
-		CHECK(gate_dec(ev, &o[O_FILLED_AMOUNT], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end),
+		CHECK(ose_ev_dec_fast(ev, &o[O_FILLED_AMOUNT], &ev->cum_qty, OSE_EVF_HAS_CUM_QTY, end),
 		      "gate spot.orders.filled_amount");
 		if (!(ev->flags & OSE_EVF_HAS_CUM_QTY) && have_left && (ev->flags & OSE_EVF_HAS_QTY)) {
 			ev->cum_qty = ev->qty - left;
@@ -420,27 +385,27 @@ static __attribute__((flatten)) int gate_trade(const struct ose_json_val *t, con
 		*why = "gate spot.usertrades.order_id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_str(&t[T_ORDER_ID], ev->order_id, sizeof(ev->order_id), 1),
+	CHECK(ose_ev_str_fast(&t[T_ORDER_ID], ev->order_id, sizeof(ev->order_id), 1),
 	      "gate spot.usertrades.order_id");
 	if (ose_json_has(&t[T_ID_MARKET]))
-		CHECK(gate_str(&t[T_ID_MARKET], ev->trade_id, sizeof(ev->trade_id), 1),
+		CHECK(ose_ev_str_fast(&t[T_ID_MARKET], ev->trade_id, sizeof(ev->trade_id), 1),
 		      "gate spot.usertrades.id_market");
 	else if (ose_json_has(&t[T_ID]))
-		CHECK(gate_str(&t[T_ID], ev->trade_id, sizeof(ev->trade_id), 1),
+		CHECK(ose_ev_str_fast(&t[T_ID], ev->trade_id, sizeof(ev->trade_id), 1),
 		      "gate spot.usertrades.id");
 	else {
 		*why = "gate spot.usertrades.id";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_str(&t[T_TEXT], ev->client_id, sizeof(ev->client_id), 1),
+	CHECK(ose_ev_str_fast(&t[T_TEXT], ev->client_id, sizeof(ev->client_id), 1),
 	      "gate spot.usertrades.text");
 	if (!ose_json_has(&t[T_PAIR])) {
 		*why = "gate spot.usertrades.currency_pair";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_str(&t[T_PAIR], ev->symbol, sizeof(ev->symbol), 0),
+	CHECK(ose_ev_str_fast(&t[T_PAIR], ev->symbol, sizeof(ev->symbol), 0),
 	      "gate spot.usertrades.currency_pair");
-	CHECK(gate_str(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
+	CHECK(ose_ev_str_fast(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
 	      "gate spot.usertrades.fee_currency");
 	v = OSE_WIRE_LOOKUP(&t[T_SIDE], gate_side);
 	if (v < 0 && t[T_SIDE].type != OSE_JSON_ABSENT) {
@@ -448,15 +413,15 @@ static __attribute__((flatten)) int gate_trade(const struct ose_json_val *t, con
 		return -OSE_PERR_WRONG_TYPE;
 	}
 	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
-	CHECK(gate_dec(ev, &t[T_AMOUNT], &ev->last_qty, OSE_EVF_HAS_LAST, end),
+	CHECK(ose_ev_dec_fast(ev, &t[T_AMOUNT], &ev->last_qty, OSE_EVF_HAS_LAST, end),
 	      "gate spot.usertrades.amount");
-	CHECK(gate_dec(ev, &t[T_PRICE], &ev->last_px, OSE_EVF_HAS_LAST_PX, end),
+	CHECK(ose_ev_dec_fast(ev, &t[T_PRICE], &ev->last_px, OSE_EVF_HAS_LAST_PX, end),
 	      "gate spot.usertrades.price");
 	if ((ev->flags & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) != (OSE_EVF_HAS_LAST | OSE_EVF_HAS_LAST_PX)) {
 		*why = "gate spot.usertrades.amount/price";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	CHECK(gate_dec(ev, &t[T_FEE], &ev->fee, OSE_EVF_HAS_FEE, end), "gate spot.usertrades.fee");
+	CHECK(ose_ev_dec_fast(ev, &t[T_FEE], &ev->fee, OSE_EVF_HAS_FEE, end), "gate spot.usertrades.fee");
 
 	CHECK(gate_ts(&t[T_CREATE_MS], OSE_TS_MS, &ev->exch_ts_ns, &have, end),
 	      "gate spot.usertrades.create_time_ms");
@@ -504,7 +469,7 @@ struct gate_each {
 	int trades;
 	int ch;          /* gate_pick's channel, 0 before (gate_fast) */
 	size_t alen;     /* ose_ev_account_len(ctx) */
-	const char *end; /* the message's end (gate_dec and friends) */
+	const char *end; /* the message's end (ose_ev_dec_fast and the inline readers) */
 };
 
 static int gate_each_fn(void *arg, const struct ose_json_val *vals, const char **why)

@@ -171,6 +171,57 @@ static inline int ose_ev_dec(struct ose_event *ev, const struct ose_json_val *v,
 }
 
 /*
+ * The decimal shapes venues write most ("30000.50", "0.0001", "0": [-]I
+ * or [-]I.F, 1..8 digits each), read without a call: 1 with *dst the
+ * value ose_dec_parse gives, when v is an unescaped string at least 18
+ * bytes before end (the message's end: ose_swar_dec_short's word loads
+ * stay inside it); 0 otherwise, *dst untouched, and the caller uses its
+ * reader, which also names any error.
+ */
+static inline __attribute__((always_inline)) int
+ose_ev_dec_try(const struct ose_json_val *v, ose_dec *dst, const char *end)
+{
+#if OSE_SWAR
+	return __builtin_expect(v->type == OSE_JSON_STRING && !v->esc && end - v->p >= 18 &&
+					ose_swar_dec_short(v->p, v->len, dst),
+				1);
+#else
+	(void)v;
+	(void)dst;
+	(void)end;
+	return 0;
+#endif
+}
+
+/* ose_ev_dec with the common shapes inline (ose_ev_dec_try). */
+static inline __attribute__((always_inline)) int
+ose_ev_dec_fast(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
+		const char *end)
+{
+	if (ose_ev_dec_try(v, dst, end)) {
+		ev->flags |= flag;
+		return 0;
+	}
+	return ose_ev_dec(ev, v, dst, flag);
+}
+
+/*
+ * ose_json_read_str (id: ose_json_read_id) into a field of an event
+ * ose_ev_init zeroed (cap <= 48), a plain string that fits copied inline
+ * by ose_swar_copy48; the readers take the rest (escapes, numbers, null,
+ * errors).  Returns what they return: the length, or a negative reason.
+ */
+static inline __attribute__((always_inline)) int
+ose_ev_str_fast(const struct ose_json_val *v, char *dst, size_t cap, int id)
+{
+	if (__builtin_expect(v->type == OSE_JSON_STRING && !v->esc && v->len < cap && cap <= 48, 1)) {
+		ose_swar_copy48(dst, v->p, v->len);
+		return (int)v->len;
+	}
+	return id ? ose_json_read_id(v, dst, cap, NULL) : ose_json_read_str(v, dst, cap, NULL);
+}
+
+/*
  * The simulator's send stamp (docs/sim.md, "The timestamp stamp"): a
  * top-level "ose_ts":<ns since the epoch> that real venues never send.
  * Absent: *ns = 0 and 0 is returned (one compare: the common case).

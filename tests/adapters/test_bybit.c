@@ -72,13 +72,13 @@ Test(bybit, account_too_long)
 	free(msg);
 }
 
-/* ---- the inline readers (by_dec, by_ts_ms) against the reference ---- */
+/* ---- the inline readers (ose_ev_dec_fast, by_ts_ms) against the reference ---- */
 
 #include "adapters/json/swar.h"
 #include "shm/dec.h"
 
 /* The Bybit order message with price v, cut after its "price" member when
- * short (so the value ends within the 18 bytes by_dec's loads need and
+ * short (so the value ends within the 18 bytes ose_ev_dec_try's loads need and
  * the reader takes it), or with a long tail. */
 static size_t by_msg_price(char *buf, size_t cap, const char *v, int short_tail)
 {

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_adapter(ose_bybit_parse, data, size);
 #if OSE_SWAR
-	/* The inline decimal reader Bybit uses (by_dec): whenever it takes
+	/* The inline decimal reader Bybit uses (ose_ev_dec_fast): whenever it takes
 	 * a prefix of the input, ose_dec_parse takes it with the same value. */
 	{
 		char b[24] = { 0 };

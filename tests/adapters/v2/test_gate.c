@@ -398,7 +398,7 @@ Test(gate, account_too_long)
 	free(msg);
 }
 
-/* ---- the inline readers (gate_dec, gate_ts, gate_str) against the
+/* ---- the inline readers (ose_ev_dec_fast, gate_ts, ose_ev_str_fast) against the
  * reference readers ---- */
 
 #include "shm/dec.h"
