@@ -3,6 +3,7 @@
  * samples are quoted from the reference's prose). */
 #include "tests/adapters/fixture_check.h"
 #include "tests/adapters/stamp_check.h"
+#include "tests/adapters/dec_cases.h"
 
 #define ORD OSE_PARSE_EVENTS, 0, 1, OSE_EV_ORDER
 #define FILL OSE_PARSE_EVENTS, 0, 1, OSE_EV_FILL
@@ -127,33 +128,8 @@ static int by_check_price(const char *v)
  * ("[-]I[.F]", 1..8 digits each) and everything around them. */
 Test(bybit, inline_decimal_matches_ose_dec_parse)
 {
-	static const char alpha[] = "019.-x";
-	char v[32];
-	unsigned taken = 0, fast = 0;
+	unsigned taken = dc_each(6, 20000, 4, by_check_price, NULL), fast = 0;
 
-	for (unsigned len = 0; len <= 6; len++) {
-		unsigned total = 1;
-		for (unsigned i = 0; i < len; i++)
-			total *= 6;
-		for (unsigned c = 0; c < total; c++) {
-			unsigned x = c;
-			for (unsigned i = 0; i < len; i++, x /= 6)
-				v[i] = alpha[x % 6];
-			v[len] = 0;
-			taken += (unsigned)by_check_price(v);
-		}
-	}
-	srand(4);
-	for (int i = 0; i < 20000; i++) {
-		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1);
-		unsigned k = 0;
-		if (rand() % 4 == 0)
-			v[k++] = '-';
-		for (unsigned j = 0; j < n; j++)
-			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
-		v[k] = 0;
-		taken += (unsigned)by_check_price(v);
-	}
 	/* The helper itself: whenever it answers, it is ose_dec_parse. */
 	for (int i = 0; i < 20000; i++) {
 		char b[40] = { 0 };

@@ -16,6 +16,7 @@
 #include "adapters/core/venues.h"
 #include "v2_util.h"
 #include "tests/adapters/stamp_check.h"
+#include "tests/adapters/dec_cases.h"
 
 #define SEQ OSE_EVF_HAS_SEQ
 #define SNAP OSE_EVF_SNAPSHOT
@@ -472,32 +473,8 @@ static int cb_check_dec(const char *v)
  * random digit runs with a point up to 20 bytes. */
 Test(coinbase, inline_decimal_matches_ose_dec_parse)
 {
-	static const char alpha[] = "019.-x";
-	char v[32];
-	unsigned taken = 0, tried = 0;
+	unsigned tried, taken = dc_each(5, 5000, 5, cb_check_dec, &tried);
 
-	for (unsigned len = 0; len <= 5; len++) {
-		unsigned total = 1;
-		for (unsigned i = 0; i < len; i++)
-			total *= 6;
-		for (unsigned c = 0; c < total; c++, tried++) {
-			unsigned x = c;
-			for (unsigned i = 0; i < len; i++, x /= 6)
-				v[i] = alpha[x % 6];
-			v[len] = 0;
-			taken += (unsigned)cb_check_dec(v);
-		}
-	}
-	srand(5);
-	for (int i = 0; i < 5000; i++, tried++) {
-		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1), k = 0;
-		if (rand() % 4 == 0)
-			v[k++] = '-';
-		for (unsigned j = 0; j < n; j++)
-			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
-		v[k] = 0;
-		taken += (unsigned)cb_check_dec(v);
-	}
 	/* Both sides were exercised. */
 	cr_assert_gt(taken, 1000);
 	cr_assert_gt(tried - taken, 1000);

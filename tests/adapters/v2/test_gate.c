@@ -14,6 +14,7 @@
 #include "adapters/core/venues.h"
 #include "v2_util.h"
 #include "tests/adapters/stamp_check.h"
+#include "tests/adapters/dec_cases.h"
 
 #define MS(x) ((int64_t)(x) * 1000000)
 #define S_(x) ((int64_t)(x) * 1000000000)
@@ -445,33 +446,8 @@ static int gate_check_dec(const char *v)
  * ("[-]I[.F]", 1..8 digits each) and everything around them. */
 Test(gate, inline_decimal_matches_ose_dec_parse)
 {
-	static const char alpha[] = "019.-x";
-	char v[32];
-	unsigned taken = 0;
+	unsigned taken = dc_each(6, 20000, 4, gate_check_dec, NULL);
 
-	for (unsigned len = 0; len <= 6; len++) {
-		unsigned total = 1;
-		for (unsigned i = 0; i < len; i++)
-			total *= 6;
-		for (unsigned c = 0; c < total; c++) {
-			unsigned x = c;
-			for (unsigned i = 0; i < len; i++, x /= 6)
-				v[i] = alpha[x % 6];
-			v[len] = 0;
-			taken += (unsigned)gate_check_dec(v);
-		}
-	}
-	srand(4);
-	for (int i = 0; i < 20000; i++) {
-		unsigned n = 1 + (unsigned)rand() % 20, pt = (unsigned)rand() % (n + 1);
-		unsigned k = 0;
-		if (rand() % 4 == 0)
-			v[k++] = '-';
-		for (unsigned j = 0; j < n; j++)
-			v[k++] = j == pt ? '.' : (char)('0' + rand() % 10);
-		v[k] = 0;
-		taken += (unsigned)gate_check_dec(v);
-	}
 	cr_assert_gt(taken, 1000);
 }
 
