@@ -121,10 +121,13 @@ static void wl_next(struct wl *w, struct ose_event *e)
  * each event's service time in TSC ticks: from the previous event's
  * publish (the batch pop for the first) to its own, so the peek, the
  * pipeline prologue and the prefetch work for later events are all
- * counted.  Returns the events applied. */
+ * counted.  cls (if non-NULL, with lat) gets each event's status, read
+ * after the timed loop (the records stay in the ring until the release),
+ * so the figures can be split by kind of event.  Returns the events
+ * applied. */
 enum { BATCH = 64, PF_LOOK = OSE_TBL_PF_AHEAD };
 static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t want, int pipeline,
-			uint64_t *lat)
+			uint64_t *lat, uint8_t *cls)
 {
 	uint64_t tp = lat ? __rdtsc() : 0;
 	uint32_t n = ose_spsc_peek(c, want + PF_LOOK);
@@ -146,6 +149,10 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 			tp = tn;
 		}
 	}
+	/* Outside every event's interval (the next call starts its own). */
+	if (cls)
+		for (uint32_t i = 0; i < k; i++)
+			cls[i] = evs[i]->status;
 	ose_spsc_release(c, k);
 	return k;
 }
@@ -156,6 +163,40 @@ static void pct(const char *name, const char *tag, uint64_t *lat, size_t n)
 	printf("BENCH %s.p50.%s %.0f ns\n", name, tag, (double)lat[n / 2] * ns_per_tick);
 	printf("BENCH %s.p99.%s %.0f ns\n", name, tag, (double)lat[n * 99 / 100] * ns_per_tick);
 	printf("BENCH %s.p999.%s %.0f ns\n", name, tag, (double)lat[n * 999 / 1000] * ns_per_tick);
+}
+
+/* The pipelined figures split by kind of event (the workload's three:
+ * an update of a resident order, a new order, a fill that closes one
+ * and moves it to the executed cache, evicting the oldest there):
+ * engine.apply.{p50,p99}.<tag>.{update,new,close}.  Diagnostic, next to
+ * the whole-stream figures, which stay the ones the floors are about. */
+static void pct_by_kind(const char *tag, const uint64_t *lat, const uint8_t *cls, size_t n)
+{
+	static const struct {
+		uint8_t st;
+		const char *name;
+	} kinds[] = { { OSE_ST_PARTIALLY_FILLED, "update" },
+		      { OSE_ST_NEW, "new" },
+		      { OSE_ST_FILLED, "close" } };
+	uint64_t *v = malloc(n * sizeof(uint64_t));
+	if (!v)
+		abort();
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (cls[i] == kinds[k].st)
+				v[m++] = lat[i];
+		if (m < 1000)
+			continue;
+		qsort(v, m, sizeof(uint64_t), cmp_u64);
+		printf("BENCH engine.apply.p50.%s.%s %.0f ns\n", tag, kinds[k].name,
+		       (double)v[m / 2] * ns_per_tick);
+		printf("BENCH engine.apply.p99.%s.%s %.0f ns\n", tag, kinds[k].name,
+		       (double)v[m * 99 / 100] * ns_per_tick);
+		printf("BENCH engine.apply.share.%s.%s %.1f %%\n", tag, kinds[k].name,
+		       100.0 * (double)m / (double)n);
+	}
+	free(v);
 }
 
 /* Fills the whole ring with the next workload events (not timed: the
@@ -180,7 +221,7 @@ static double throughput(struct ose_tbl *t, struct ose_spsc_prod *p, struct ose_
 		produce(p, w);
 		uint64_t t0 = now_ns();
 		while (left && ose_spsc_peek(c, 1))
-			left -= consume(t, c, left < BATCH ? (uint32_t)left : BATCH, 1, NULL);
+			left -= consume(t, c, left < BATCH ? (uint32_t)left : BATCH, 1, NULL, NULL);
 		dt += now_ns() - t0;
 	}
 	return (double)M * 1e9 / (double)dt;
@@ -215,9 +256,10 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 	/* Pipelined, as the engine consumes a busy ring. */
 	enum { N = 300000 };
 	uint64_t *lat = malloc((N + BATCH) * sizeof(uint64_t));
+	uint8_t *cls = calloc(N + BATCH, 1);
 	/* Pre-faulted: a page fault while storing one sample would land in the
 	 * next event's interval (one per 512 samples: the whole p999). */
-	if (!lat)
+	if (!lat || !cls)
 		abort();
 	memset(lat, 0, (N + BATCH) * sizeof(uint64_t));
 	uint64_t done = 0;
@@ -227,8 +269,9 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 		 * it saw (spsc.h caches the head): the pipeline restarts once
 		 * per ring fill (1024 events), its prologue counted. */
 		while (done < N && ose_spsc_peek(&c, 1))
-			done += consume(&t, &c, BATCH, 1, lat + done);
+			done += consume(&t, &c, BATCH, 1, lat + done, cls + done);
 	}
+	pct_by_kind(tag, lat, cls, N);
 	pct("engine.apply", tag, lat, N);
 	/* One event at a time, no pipeline: what a lone event on an idle
 	 * ring costs (every miss exposed). */
@@ -237,7 +280,7 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 	while (done < NS) {
 		produce(&p, &w);
 		while (done < NS && ose_spsc_peek(&c, 1))
-			done += consume(&t, &c, 1, 0, lat + done);
+			done += consume(&t, &c, 1, 0, lat + done, NULL);
 	}
 	pct("engine.apply.single", tag, lat, NS);
 	if (resident == 1000000 && !huge) {
@@ -276,7 +319,7 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 		while (done < N) {
 			produce(&p, &w);
 			while (done < N && ose_spsc_peek(&c, 1))
-				done += consume(&t, &c, BATCH, 1, lat + done);
+				done += consume(&t, &c, BATCH, 1, lat + done, NULL);
 		}
 		pct("engine.apply", "1m.hot10k", lat, N);
 		printf("BENCH engine.throughput.1m.hot10k %.3g events/s\n", throughput(&t, &p, &c, &w));
@@ -289,6 +332,7 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 	if (ose_tbl_check(&t))
 		fprintf(stderr, "bench: table invariants broken!\n");
 	free(lat);
+	free(cls);
 	free(w.cum);
 	free(e);
 	free(mem);
