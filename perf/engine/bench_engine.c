@@ -7,6 +7,8 @@
  *       consumed as the engine consumes a busy ring: batches of 64 with the
  *       prefetch pipeline; each event's time runs from the previous
  *       event's publish (or the batch pop) to its own
+ *   engine.apply.{p50,p99,share}.<size>.{update,new,close}  the pipelined
+ *       figures split by kind of event (a diagnostic next to them)
  *   engine.apply.single.{p50,p99,p999}.*      the same, one event per pop, no
  *       pipeline: a lone event on an idle ring, every cache miss exposed
  *   engine.apply.*.1m.thp                     1M resident, the table advised for
