@@ -176,18 +176,15 @@ static const struct ose_wire_map coinbase_tif[] = {
  * message, for the word loads.
  */
 
-/* ose_ev_dec, with [-]I and [-]I.F (ose_swar_dec_short) inline. */
+/* ose_ev_dec_fast, and an absent value answered without the reader's
+ * call (its no_value: 0, no flag). */
 static inline __attribute__((always_inline)) int
 cb_dec(struct ose_event *ev, const struct ose_json_val *v, ose_dec *dst, uint16_t flag,
        const char *end)
 {
-	if (ose_ev_dec_try(v, dst, end)) {
-		ev->flags |= flag;
+	if (v->type == OSE_JSON_ABSENT)
 		return 0;
-	}
-	if (v->type == OSE_JSON_ABSENT) /* the reader's no_value: no flag */
-		return 0;
-	return ose_ev_dec(ev, v, dst, flag);
+	return ose_ev_dec_fast(ev, v, dst, flag, end);
 }
 
 /* ose_json_read_dec(v, dst, got) the same way. */
