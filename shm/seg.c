@@ -353,6 +353,42 @@ static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsig
 	return 0;
 }
 
+long long ose_seg_huge_bytes(const void *addr, size_t len)
+{
+	/* smaps lists each mapping as "start-end perms ..." followed by
+	 * "Name:   N kB" lines; sum the huge-page lines of the mappings that
+	 * overlap the range. */
+	static const char *const keys[] = { "AnonHugePages:", "ShmemPmdMapped:",
+					    "FilePmdMapped:", "Shared_Hugetlb:",
+					    "Private_Hugetlb:" };
+	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[256];
+	long long total = 0;
+	int in = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		unsigned long long kb;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2) { /* a mapping's first line */
+			in = a < hi && b > lo;
+			continue;
+		}
+		if (!in)
+			continue;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t kl = strlen(keys[i]);
+			if (!strncmp(line, keys[i], kl) && sscanf(line + kl, "%llu", &kb) == 1)
+				total += (long long)kb * 1024;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
 void ose_seg_close(struct ose_seg *seg)
 {
 	if (!seg)

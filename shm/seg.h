@@ -239,6 +239,17 @@ void ose_seg_close(struct ose_seg *seg);
  * Returns 0 or a negative errno. */
 int ose_seg_unlink(const char *name);
 
+/*
+ * How much of the mappings overlapping [addr, addr + len) the kernel backs
+ * with huge pages right now, in bytes: shmem and file THP mapped by PMD,
+ * anonymous THP and hugetlbfs pages, as /proc/self/smaps counts them (per
+ * mapping, so a mapping larger than the range counts whole).  For
+ * reports and benchmarks that must say which page size they ran on; it
+ * reads procfs, so never call it on a hot path.  Returns the byte count
+ * (0: all 4 KiB pages) or a negative errno (-ENOENT: no procfs).
+ */
+long long ose_seg_huge_bytes(const void *addr, size_t len);
+
 /* Validates a header image of `avail` bytes (e.g. read with pread) as
  * ose_seg_attach does.  Returns 0 or one of the OSE_SEG_E* codes. */
 int ose_seg_validate(const struct ose_seg_hdr *h, size_t avail, enum ose_seg_kind kind);

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "shm/seg.h"
@@ -526,4 +527,51 @@ Test(seg, hugepage_rounding_and_aux_pointers)
 	cr_assert_eq(w.hdr->payload_off, 256);
 	cr_assert_eq(w.hdr->total_size, 4096);
 	ose_seg_close(&w);
+}
+
+/* The THP mode of anonymous memory on this host: 1 if "always" or
+ * "madvise" is selected, 0 if "never" or unknown. */
+static int anon_thp_possible(void)
+{
+	char b[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(b, sizeof(b), f))
+		b[0] = 0;
+	fclose(f);
+	return strstr(b, "[always]") || strstr(b, "[madvise]");
+}
+
+Test(seg, huge_bytes_reports_the_page_size)
+{
+	size_t n = 8u << 20;
+	uint8_t *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	/* A mapping refused huge pages reports none. */
+	cr_assert_eq(madvise(p, n, MADV_NOHUGEPAGE), 0);
+	memset(p, 1, n);
+	cr_assert_eq(ose_seg_huge_bytes(p, n), 0);
+	munmap(p, n);
+	/* A segment (4 KiB pages unless the host enables shmem THP) reports
+	 * a count between 0 and its size. */
+	struct ose_seg w;
+	cr_assert_eq(ose_seg_create(&w, "ose.hb", OSE_SEG_STATE, 0, 4u << 20, OSE_SEG_F_HUGEPAGE), 0);
+	long long hb = ose_seg_huge_bytes(w.base, w.size);
+	cr_assert_geq(hb, 0);
+	cr_assert_leq(hb, (long long)w.size);
+	ose_seg_close(&w);
+	if (!anon_thp_possible())
+		cr_skip_test("anonymous THP disabled on this host");
+	/* An aligned, advised, touched anonymous range gets huge pages where
+	 * the host allows them; the count must see at least one. */
+	p = mmap(NULL, 2 * n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(p, MAP_FAILED);
+	uint8_t *a = (uint8_t *)(((uintptr_t)p + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1));
+	cr_assert_eq(madvise(a, n, MADV_HUGEPAGE), 0);
+	memset(a, 1, n);
+	cr_assert_geq(ose_seg_huge_bytes(a, n), 2 << 20);
+	munmap(p, 2 * n);
 }
