@@ -11,9 +11,14 @@
  *       figures split by kind of event (a diagnostic next to them)
  *   engine.apply.single.{p50,p99,p999}.*      the same, one event per pop, no
  *       pipeline: a lone event on an idle ring, every cache miss exposed
- *   engine.apply.*.1m.thp                     1M resident, the table advised for
- *       transparent huge pages (the engine asks for them on its segment;
- *       they apply where the host enables shmem THP, not on this machine)
+ *   engine.apply.*.1m.thp                     1M resident, the table in private
+ *       memory advised for transparent huge pages (anonymous THP)
+ *   engine.apply.*.1m.seg, engine.throughput.1m.seg(.hot10k)
+ *       1M resident, the table in a state segment mapped as ose-engine
+ *       maps its own (ose_seg_create, OSE_SEG_F_HUGEPAGE, in the segment
+ *       directory's tmpfs): 2 MiB pages where that tmpfs allows huge=advise
+ *       (tools/ose tune), 4 KiB otherwise; engine.table.huge_pct.1m.seg
+ *       says which it ran on (ose_seg_huge_bytes)
  *   engine.throughput                         events/s, one core, batches of 64
  *   engine.throughput.ring_only               anchor: the same ring pops, no apply
  *   engine.apply.{p50,p99,p999}.1m.hot10k, engine.throughput.1m.hot10k
@@ -66,26 +71,65 @@ static void mk(struct ose_event *e, const char *sym, uint64_t oid, enum ose_stat
 	e->flags = OSE_EVF_HAS_CUM_QTY | OSE_EVF_HAS_PRICE | OSE_EVF_HAS_QTY;
 }
 
-/* The table in private memory; huge: 2 MiB-aligned and advised for
- * transparent huge pages (what the engine's state segment gets where the
- * host enables shmem THP; the default here is 4 KiB pages, as the engine
- * gets on this machine). */
-static void *tbl_alloc(struct ose_tbl *t, uint32_t cap, int huge)
+/* Where a benchmark's table lives. */
+enum tmem {
+	TM_PRIVATE, /* private memory, 4 KiB pages (the historical figures) */
+	TM_THP,     /* private memory, 2 MiB-aligned, advised for anonymous THP */
+	TM_SEG,     /* a state segment mapped as ose-engine maps its own */
+};
+
+struct tmap {
+	enum tmem kind;
+	void *mem;         /* TM_PRIVATE / TM_THP: the allocation */
+	struct ose_seg seg; /* TM_SEG */
+	char name[OSE_SEG_NAME_MAX];
+};
+
+/* ose_seg_init_fn: formats the fresh segment (arg: the config), as
+ * engine.c's state_init does. */
+static int seg_fmt(struct ose_seg *seg, void *arg)
+{
+	struct ose_tbl t;
+	return ose_tbl_format(&t, seg->payload, seg->payload_size, arg);
+}
+
+/* Formats a table of cap slots in memory of kind m->kind and binds t. */
+static void tbl_alloc(struct ose_tbl *t, uint32_t cap, struct tmap *m)
 {
 	struct ose_tbl_cfg c;
 	ose_tbl_cfg_default(&c);
 	c.capacity = cap;
 	size_t n = ose_tbl_size(&c);
-	size_t al = huge ? (size_t)2 << 20 : 4096;
+	if (m->kind == TM_SEG) {
+		/* engine.c start(): same kind, flags and format (no MLOCK:
+		 * the engine asks for none by default). */
+		snprintf(m->name, sizeof(m->name), "ose.bench%d", (int)getpid());
+		if (ose_seg_create_init(&m->seg, m->name, OSE_SEG_STATE, 0, n,
+					OSE_SEG_F_HUGEPAGE, seg_fmt, &c) < 0 ||
+		    ose_tbl_bind(t, m->seg.payload, m->seg.payload_size, &c))
+			abort();
+		return;
+	}
+	size_t al = m->kind == TM_THP ? (size_t)2 << 20 : 4096;
 	void *mem = aligned_alloc(al, (n + al - 1) & ~(al - 1));
-	if (mem && huge)
+	if (mem && m->kind == TM_THP)
 		(void)madvise(mem, (n + al - 1) & ~(al - 1), MADV_HUGEPAGE);
 	if (!mem || ose_tbl_format(t, mem, n, &c))
 		abort();
 	memset(t->slots, 0, (size_t)cap * sizeof(struct ose_slot)); /* pre-fault */
 	for (uint32_t i = 0; i < cap; i++)
 		t->slots[i].prev = t->slots[i].next = OSE_NIL;
-	return mem;
+	m->mem = mem;
+}
+
+static void tbl_free(struct tmap *m)
+{
+	if (m->kind == TM_SEG) {
+		ose_seg_close(&m->seg);
+		ose_seg_unlink(m->name);
+	} else {
+		free(m->mem);
+	}
 }
 
 
@@ -136,6 +180,11 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	uint32_t k = n < want ? n : want;
 	const struct ose_event *evs[BATCH + PF_LOOK];
 	uint64_t hs[BATCH + PF_LOOK];
+	/* The samples go to this (cached) buffer and are copied out after
+	 * the batch: stored straight into the 2.4 MB lat array, every 8th
+	 * event paid the store miss of a new line of it (the measurement's
+	 * cost, not the apply's). */
+	uint64_t lb[BATCH];
 	struct ose_ap_out out;
 	for (uint32_t i = 0; i < n; i++)
 		evs[i] = ose_spsc_cons_slot(c, i);
@@ -147,11 +196,13 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 		ose_tbl_apply_h(t, evs[i], pipeline ? hs[i] : 0, 2, &out);
 		if (lat) {
 			uint64_t tn = __rdtsc();
-			lat[i] = tn - tp;
+			lb[i] = tn - tp;
 			tp = tn;
 		}
 	}
 	/* Outside every event's interval (the next call starts its own). */
+	if (lat)
+		memcpy(lat, lb, k * sizeof(uint64_t));
 	if (cls)
 		for (uint32_t i = 0; i < k; i++)
 			cls[i] = evs[i]->status;
@@ -229,16 +280,24 @@ static double throughput(struct ose_tbl *t, struct ose_spsc_prod *p, struct ose_
 	return (double)M * 1e9 / (double)dt;
 }
 
-static void bench_apply(uint64_t resident, const char *tag, int huge)
+static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 {
 	struct ose_tbl t;
 	uint32_t cap = (uint32_t)(resident + 200000);
-	void *mem = tbl_alloc(&t, cap, huge);
+	struct tmap tm = {.kind = mk_in};
+	tbl_alloc(&t, cap, &tm);
 	struct ose_event *e = aligned_alloc(64, sizeof(*e));
 	struct ose_ap_out out;
 	for (uint64_t o = 0; o < resident; o++) {
 		mk(e, syms[o % 16], o, OSE_ST_NEW, 0);
 		ose_tbl_apply(&t, e, 1, &out);
+	}
+	if (mk_in != TM_PRIVATE) {
+		/* The page size these figures ran on (the whole table's). */
+		size_t tsz = (size_t)t.hdr->total_size;
+		long long hb = ose_seg_huge_bytes(t.hdr, tsz);
+		printf("BENCH engine.table.huge_pct.%s %.1f %%\n", tag,
+		       hb < 0 ? -1.0 : 100.0 * (double)(hb > (long long)tsz ? (long long)tsz : hb) / (double)tsz);
 	}
 	static struct wl w;
 	memset(&w, 0, sizeof(w));
@@ -258,12 +317,16 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 	/* Pipelined, as the engine consumes a busy ring. */
 	enum { N = 300000 };
 	uint64_t *lat = malloc((N + BATCH) * sizeof(uint64_t));
-	uint8_t *cls = calloc(N + BATCH, 1);
+	uint8_t *cls = malloc(N + BATCH);
 	/* Pre-faulted: a page fault while storing one sample would land in the
-	 * next event's interval (one per 512 samples: the whole p999). */
+	 * next event's interval (one per 512 samples: the whole p999).  Not
+	 * with zeros: GCC turns malloc + memset(0) into calloc, which leaves
+	 * fresh pages unfaulted (it did, until session 5: ~2 us on every
+	 * 512th event). */
 	if (!lat || !cls)
 		abort();
-	memset(lat, 0, (N + BATCH) * sizeof(uint64_t));
+	memset(lat, 0xff, (N + BATCH) * sizeof(uint64_t));
+	memset(cls, 0xff, N + BATCH);
 	uint64_t done = 0;
 	while (done < N) {
 		produce(&p, &w);
@@ -285,7 +348,10 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 			done += consume(&t, &c, 1, 0, lat + done, NULL);
 	}
 	pct("engine.apply.single", tag, lat, NS);
-	if (resident == 1000000 && !huge) {
+	if (resident == 1000000 && mk_in != TM_THP) {
+		/* The historical names for the private table; .seg after the
+		 * size for the segment. */
+		const char *sx = mk_in == TM_SEG ? ".1m.seg" : "";
 		/* Throughput: what one core sustains consuming a full ring in
 		 * batches of 64 (the producer's work is not timed). */
 		double tp = throughput(&t, &p, &c, &w);
@@ -308,9 +374,10 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 		}
 		if (sink == 0xff)
 			fprintf(stderr, "-");
-		printf("BENCH engine.throughput %.3g events/s\n", tp);
-		printf("BENCH engine.throughput.ring_only %.3g events/s\n",
-		       (double)M * 1e9 / (double)dt2);
+		printf("BENCH engine.throughput%s %.3g events/s\n", sx, tp);
+		if (mk_in == TM_PRIVATE)
+			printf("BENCH engine.throughput.ring_only %.3g events/s\n",
+			       (double)M * 1e9 / (double)dt2);
 		/* A second workload on the same 1M-order table: the updates go
 		 * to the newest 10,000 resident orders only (the orders a
 		 * strategy is working; the rest sit idle), new orders and
@@ -323,8 +390,9 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 			while (done < N && ose_spsc_peek(&c, 1))
 				done += consume(&t, &c, BATCH, 1, lat + done, NULL);
 		}
-		pct("engine.apply", "1m.hot10k", lat, N);
-		printf("BENCH engine.throughput.1m.hot10k %.3g events/s\n", throughput(&t, &p, &c, &w));
+		pct("engine.apply", mk_in == TM_SEG ? "1m.seg.hot10k" : "1m.hot10k", lat, N);
+		printf("BENCH engine.throughput.1m%s.hot10k %.3g events/s\n",
+		       mk_in == TM_SEG ? ".seg" : "", throughput(&t, &p, &c, &w));
 		w.hot = 0;
 	}
 	ose_spsc_cons_fini(&c);
@@ -337,7 +405,7 @@ static void bench_apply(uint64_t resident, const char *tag, int huge)
 	free(cls);
 	free(w.cum);
 	free(e);
-	free(mem);
+	tbl_free(&tm);
 }
 
 static long rss_kb(void)
@@ -382,7 +450,7 @@ static void bench_rss(void)
 }
 
 /* No argument: everything.  Otherwise the parts named (apply1k,
- * apply100k, apply1m, apply1mthp, rss), e.g. to profile one under
+ * apply100k, apply1m, apply1mthp, apply1mseg, rss), e.g. to profile one under
  * callgrind.  The reader benchmarks are in bench_reader.c. */
 static int want(int argc, char **argv, const char *part)
 {
@@ -396,21 +464,28 @@ static int want(int argc, char **argv, const char *part)
 
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/ose-bench-ring-XXXXXX";
-	if (!mkdtemp(dir))
+	/* The rings (and the .seg table) in a directory of their own on the
+	 * tmpfs the engine's segments use (/dev/shm: huge=advise there is
+	 * what gives the .seg table 2 MiB pages); /tmp if there is none. */
+	char dir[] = "/dev/shm/ose-bench-XXXXXX";
+	char dir2[] = "/tmp/ose-bench-ring-XXXXXX";
+	char *d = mkdtemp(dir);
+	if (!d && !(d = mkdtemp(dir2)))
 		return 1;
-	setenv("OSE_SHM_DIR", dir, 1);
+	setenv("OSE_SHM_DIR", d, 1);
 	calibrate();
 	if (want(argc, argv, "apply1k"))
-		bench_apply(1000, "1k", 0);
+		bench_apply(1000, "1k", TM_PRIVATE);
 	if (want(argc, argv, "apply100k"))
-		bench_apply(100000, "100k", 0);
+		bench_apply(100000, "100k", TM_PRIVATE);
 	if (want(argc, argv, "apply1m"))
-		bench_apply(1000000, "1m", 0);
+		bench_apply(1000000, "1m", TM_PRIVATE);
 	if (want(argc, argv, "apply1mthp"))
-		bench_apply(1000000, "1m.thp", 1);
+		bench_apply(1000000, "1m.thp", TM_THP);
+	if (want(argc, argv, "apply1mseg"))
+		bench_apply(1000000, "1m.seg", TM_SEG);
 	if (want(argc, argv, "rss"))
 		bench_rss();
-	rmdir(dir);
+	rmdir(d);
 	return 0;
 }
