@@ -45,7 +45,13 @@ int ose_open(const char *instance, ose_t **out)
 	int rc = ose_seg_name_state(name, sizeof(name), instance);
 	if (rc < 0)
 		goto err;
-	rc = ose_seg_attach(&h->seg, name, OSE_SEG_STATE, 0);
+	/* Huge pages as the engine asks for them (its state segment is
+	 * OSE_SEG_F_HUGEPAGE): the mapping is advised and pre-faulted, so a
+	 * segment the kernel backs with 2 MiB pages is PMD-mapped here too
+	 * (one TLB entry per 2 MiB instead of 512: a find's three dependent
+	 * loads otherwise each pay a page walk over a large table) and no
+	 * find ever takes a first-touch fault. */
+	rc = ose_seg_attach(&h->seg, name, OSE_SEG_STATE, OSE_SEG_F_HUGEPAGE);
 	if (rc)
 		goto err;
 	const struct ose_state_hdr *s = h->seg.payload;
@@ -98,6 +104,13 @@ void ose_close(ose_t *h)
 		return;
 	ose_seg_close(&h->seg);
 	free(h);
+}
+
+long long ose_huge_bytes(const ose_t *h)
+{
+	if (!h)
+		return -EINVAL;
+	return ose_seg_huge_bytes(h->seg.base, h->seg.size);
 }
 
 int ose_engine_alive(const ose_t *h)

@@ -89,6 +89,13 @@ struct ose_order {
 int ose_open(const char *instance, ose_t **out);
 void ose_close(ose_t *h);
 
+/* Bytes of h's mapping of the state segment the kernel backs with huge
+ * pages (2 MiB) right now; 0: all 4 KiB pages (the host's tmpfs is not
+ * mounted huge=advise, see `tools/ose tune`); negative errno.  Reads
+ * /proc/self/smaps (syscalls): for start-up checks and reports, never on
+ * a hot path. */
+long long ose_huge_bytes(const ose_t *h);
+
 /* 1 if the engine process is alive (pid + start time: a syscall), else 0. */
 int ose_engine_alive(const ose_t *h);
 /* Nanoseconds since the engine's last heartbeat (CLOCK_REALTIME via vDSO). */

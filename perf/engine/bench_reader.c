@@ -21,8 +21,17 @@
  *       seqlock, no copy (its own random keys)
  *   reader.find.p50.cached  the headline's 64 keys again at once (lines
  *       cached: the instruction cost alone)
+ *   reader.find.p50.4k      the headline on a second table that never gets
+ *       huge pages (4 KiB pages whatever the host allows), same batches
+ *   reader.find.huge.share  share of the reader's mapping of the main table
+ *       on huge pages (1.00: all 2 MiB; 0: all 4 KiB), and .4k.huge.share
+ *       of the second one: the page size the figures ran on
  *   reader.find.syscalls    count during 1M x (brief, key, string) finds,
  *       seccomp trap
+ * The tables are state segments where the engine's is ($OSE_SHM_DIR, else
+ * /dev/shm); the main one asks for huge pages as the engine does
+ * (OSE_SEG_F_HUGEPAGE: 2 MiB pages on a tmpfs mounted huge=advise, which
+ * `tools/ose tune` sets; 4 KiB otherwise, as the share then says).
  * The machine is shared and noisy: figures are medians over many batches;
  * run it alone for numbers to quote.
  */
@@ -73,7 +82,7 @@ static char keys[K][24];        /* order ids */
 static struct ose_key pk[K];    /* their prepared keys */
 static struct ose_key pq[K];    /* the same, hints off (ose_key_hint) */
 static ose_t *rh;
-static struct ose_tbl rt;
+static struct ose_tbl *rt;   /* the engine's table (the direct anchor) */
 
 /* One measure each: PER finds of the keys ix; returns how many were
  * found.  Separate functions so callgrind counts each call kind apart.
@@ -134,37 +143,77 @@ static __attribute__((noinline)) uint64_t m_direct(const int *ix)
 {
 	uint64_t n = 0;
 	for (int i = 0; i < PER; i++)
-		n += ose_tbl_find_oid(&rt, OSE_VENUE_BINANCE, NULL, syms[ix[i] % 16], keys[ix[i]]) !=
+		n += ose_tbl_find_oid(rt, OSE_VENUE_BINANCE, NULL, syms[ix[i] % 16], keys[ix[i]]) !=
 		     OSE_NIL;
 	return n;
 }
 
-static void bench_reader(int syscalls)
+/* One benchmark table: a state segment in the segment directory (as the
+ * engine's: $OSE_SHM_DIR, else /dev/shm), the K orders applied through
+ * the engine's own table code, and a reader handle on it. */
+struct btab {
+	struct ose_seg seg;
+	struct ose_tbl t;
+	char name[OSE_SEG_NAME_MAX];
+	ose_t *h;
+};
+
+/* huge: OSE_SEG_F_HUGEPAGE as engine/engine.c asks for its state segment
+ * (2 MiB pages where the segment directory's tmpfs allows it, huge=advise;
+ * 4 KiB otherwise); 0: never huge (4 KiB whatever the host allows). */
+static void btab_make(struct btab *b, const char *tag, int huge)
 {
-	char dir[] = "/tmp/ose-bench-XXXXXX";
-	if (!mkdtemp(dir))
-		return;
-	setenv("OSE_SHM_DIR", dir, 1);
-	char inst[32], name[OSE_SEG_NAME_MAX];
-	snprintf(inst, sizeof(inst), "rb%d", (int)getpid());
-	ose_seg_name_state(name, sizeof(name), inst);
+	char inst[32];
+	snprintf(inst, sizeof(inst), "rb%d%s", (int)getpid(), tag);
+	ose_seg_name_state(b->name, sizeof(b->name), inst);
 	struct ose_tbl_cfg c;
 	ose_tbl_cfg_default(&c);
 	c.capacity = 1u << 16;
-	struct ose_seg seg;
-	if (ose_seg_create(&seg, name, OSE_SEG_STATE, 0, ose_tbl_size(&c), 0) < 0 ||
-	    ose_tbl_format(&rt, seg.payload, seg.payload_size, &c))
+	if (ose_seg_create(&b->seg, b->name, OSE_SEG_STATE, 0, ose_tbl_size(&c),
+			   huge ? OSE_SEG_F_HUGEPAGE : 0) < 0 ||
+	    ose_tbl_format(&b->t, b->seg.payload, b->seg.payload_size, &c))
 		abort();
 	struct ose_event e;
 	struct ose_ap_out out;
 	for (int i = 0; i < K; i++) {
 		uint64_t oid = 9000000000ull + (uint64_t)i * 7919;
 		new_order(&e, syms[i % 16], oid);
-		ose_tbl_apply(&rt, &e, 1, &out);
+		ose_tbl_apply(&b->t, &e, 1, &out);
 		snprintf(keys[i], sizeof(keys[i]), "%llu", (unsigned long long)oid);
 	}
-	if (ose_open(inst, &rh))
+	if (ose_open(inst, &b->h))
 		abort();
+}
+
+static void btab_free(struct btab *b)
+{
+	ose_close(b->h);
+	ose_seg_close(&b->seg);
+	ose_seg_unlink(b->name);
+}
+
+/* The headline on the 4 KiB table (same keys, hints off). */
+static ose_t *rh4k;
+static __attribute__((noinline)) uint64_t m_brief4k(const int *ix)
+{
+	struct ose_brief br;
+	uint64_t n = 0;
+	for (int i = 0; i < PER; i++)
+		n += ose_find_brief(rh4k, &pq[ix[i]], &br) == 0;
+	return n;
+}
+
+static void bench_reader(int syscalls)
+{
+	/* The main table where the engine's segment is, with the engine's
+	 * huge-page request; a second one that never gets huge pages, for the
+	 * 4 KiB figure measured in the same batches. */
+	static struct btab main_t, small_t;
+	btab_make(&main_t, "h", 1);
+	btab_make(&small_t, "s", 0);
+	rh = main_t.h;
+	rh4k = small_t.h;
+	rt = &main_t.t;
 	ose_t *h = rh;
 	/* One prepared key per order, as a strategy keeps in its own order
 	 * records; one warm-up find each (m_hint's keys have found their
@@ -175,16 +224,18 @@ static void bench_reader(int syscalls)
 		if (ose_key_order(&pk[i], OSE_VENUE_BINANCE, NULL, syms[i % 16], keys[i]) ||
 		    ose_find_brief(h, &pk[i], &br) ||
 		    ose_key_order(&pq[i], OSE_VENUE_BINANCE, NULL, syms[i % 16], keys[i]) ||
-		    ose_key_hint(&pq[i], 0) || ose_find_brief(h, &pq[i], &br) || pq[i].hint)
+		    ose_key_hint(&pq[i], 0) || ose_find_brief(h, &pq[i], &br) || pq[i].hint ||
+		    ose_find_brief(rh4k, &pq[i], &br))
 			abort();
-	enum { B = 2000, NM = 7 };
+	enum { B = 2000, NM = 8 };
 	/* Headline: prepared key without hint (index probe), compact
 	 * snapshot; then the same key with the full struct, the string call,
 	 * the key with its hint (the slot read directly, verified), the
-	 * headline's finds in one bulk call, the engine's own probe, and the headline's keys again at once (cached:
-	 * the instruction cost). */
-	uint64_t (*const run[NM])(const int *) = {m_brief, m_full,   m_str,  m_hint,
-						   m_bulk,  m_direct, m_brief};
+	 * headline's finds in one bulk call, the engine's own probe, the
+	 * headline on the 4 KiB table, and the headline's keys again at once
+	 * (cached: the instruction cost). */
+	uint64_t (*const run[NM])(const int *) = {m_brief, m_full,   m_str,     m_hint,
+						   m_bulk,  m_direct, m_brief4k, m_brief};
 	static uint64_t per[NM][B];
 	static int idx[NM][PER];
 	uint64_t found = 0;
@@ -204,13 +255,20 @@ static void bench_reader(int syscalls)
 	if (found != (uint64_t)NM * B * PER)
 		fprintf(stderr, "bench: reader missed keys!\n");
 	static const char *const bname[NM] = {
-		"reader.find.p50",	  "reader.find.full.p50", "reader.find.str.p50",
-		"reader.find.hint.p50", "reader.find.bulk.p50", "reader.find.p50.direct",
-		"reader.find.p50.cached"};
+		"reader.find.p50",	  "reader.find.full.p50",   "reader.find.str.p50",
+		"reader.find.hint.p50", "reader.find.bulk.p50",   "reader.find.p50.direct",
+		"reader.find.p50.4k",   "reader.find.p50.cached"};
 	for (int m = 0; m < NM; m++) {
 		qsort(per[m], B, sizeof(uint64_t), cmp_u64);
 		printf("BENCH %s %.1f ns\n", bname[m], (double)per[m][B / 2] * ns_per_tick / PER);
 	}
+	/* Which page size the figures ran on: the share of each reader
+	 * mapping the kernel backs with huge pages (0: all 4 KiB). */
+	long long hb = ose_huge_bytes(rh), hb4 = ose_huge_bytes(rh4k);
+	printf("BENCH reader.find.huge.share %.2f ratio\n",
+	       hb < 0 ? -1.0 : (double)hb / (double)main_t.seg.size);
+	printf("BENCH reader.find.4k.huge.share %.2f ratio\n",
+	       hb4 < 0 ? -1.0 : (double)hb4 / (double)small_t.seg.size);
 
 	if (!syscalls)
 		goto out;
@@ -260,10 +318,8 @@ static void bench_reader(int syscalls)
 	waitpid(pid, NULL, 0);
 	printf("BENCH reader.find.syscalls %ld count\n", cnt);
 out:
-	ose_close(h);
-	ose_seg_close(&seg);
-	ose_seg_unlink(name);
-	rmdir(dir);
+	btab_free(&main_t);
+	btab_free(&small_t);
 }
 
 /* No argument: everything.  "find": the finds without the syscall count,
