@@ -143,6 +143,12 @@ struct ering {
 	int32_t seen_pid;         /* slow thread: producer pid when parked */
 	uint64_t seen_start;
 	int seen_dead;            /* slow thread: seen_* is the dead producer */
+	/* Hot thread, feed rings: the prefetch pipeline's key hashes for the
+	 * records the last batch peeked past its end (tbl.h
+	 * ose_tbl_pf_carry), valid while the next batch starts at pf_pos. */
+	uint64_t pf_pos;
+	uint32_t pf_have;
+	uint64_t pf_hs[OSE_TBL_PF_AHEAD];
 };
 
 struct timer {
@@ -515,7 +521,12 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 	if (pipe) {
 		for (uint32_t i = 0; i < np; i++)
 			e->pf_ev[i] = ose_spsc_cons_slot(&r->cons, i);
-		ose_tbl_pf_start(&e->t, e->pf_ev, np, e->pf_h);
+		/* The previous batch of this ring ran the pipeline's first
+		 * stages for the records that start this one: resumed, not
+		 * restarted (their hashes kept in the ring's entry). */
+		uint32_t have = r->pf_have && r->pf_pos == r->cons.tail ? r->pf_have : 0;
+		memcpy(e->pf_h, r->pf_hs, have * sizeof(*e->pf_h));
+		ose_tbl_pf_resume(&e->t, e->pf_ev, np, have, e->pf_h);
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pos = r->cons.tail + i;
@@ -555,7 +566,12 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 	/* The table and the applied marks are complete before in_apply
 	 * clears (pairs with the restart's read of in_apply). */
 	__atomic_store_n(&h->in_apply, 0, __ATOMIC_RELEASE);
+	if (pipe) {
+		r->pf_have = ose_tbl_pf_carry(e->pf_h, np, n);
+		memcpy(r->pf_hs, e->pf_h, r->pf_have * sizeof(*e->pf_h));
+	}
 	ose_spsc_release(&r->cons, n);
+	r->pf_pos = r->cons.tail;
 	return n;
 }
 

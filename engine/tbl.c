@@ -551,15 +551,37 @@ static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 #define PF_SLOT 4
 #define PF_LATE 2
 
+void ose_tbl_pf_resume(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
+		       uint32_t have, uint64_t *hs)
+{
+	/* The previous batch's steps ran each stage for the records it
+	 * peeked past its end, as far as that stage's distance reached: the
+	 * key stage for all `have` of them, the slot stage for the first
+	 * PF_SLOT, the late stage for the first PF_LATE.  Only the rest
+	 * runs here. */
+	if (have > n)
+		have = n;
+	for (uint32_t k = have; k < n && k < PF_KEY; k++)
+		hs[k] = pf_key(t, evs[k]);
+	for (uint32_t k = have < PF_SLOT ? have : PF_SLOT; k < n && k < PF_SLOT; k++)
+		pf_slot(t, evs[k], hs[k]);
+	for (uint32_t k = have < PF_LATE ? have : PF_LATE; k < n && k < PF_LATE; k++)
+		pf_late(t, evs[k], hs[k]);
+}
+
 void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		      uint64_t *hs)
 {
-	for (uint32_t k = 0; k < n && k < PF_KEY; k++)
-		hs[k] = pf_key(t, evs[k]);
-	for (uint32_t k = 0; k < n && k < PF_SLOT; k++)
-		pf_slot(t, evs[k], hs[k]);
-	for (uint32_t k = 0; k < n && k < PF_LATE; k++)
-		pf_late(t, evs[k], hs[k]);
+	ose_tbl_pf_resume(t, evs, n, 0, hs);
+}
+
+uint32_t ose_tbl_pf_carry(uint64_t *hs, uint32_t n, uint32_t k)
+{
+	uint32_t have = k < n ? n - k : 0;
+	if (have > PF_KEY)
+		have = PF_KEY;
+	memmove(hs, hs + k, have * sizeof(*hs));
+	return have;
 }
 
 void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,

@@ -107,6 +107,22 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 
 void ose_tbl_pf_start(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		      uint64_t *hs);
+
+/*
+ * Batch after batch from one ring, the pipeline need not restart: the
+ * steps of a batch that applied k of its n peeked records already ran
+ * the first stages for records k..n-1 (at most OSE_TBL_PF_AHEAD of them),
+ * which are the first records of the ring's next batch.  After the batch,
+ * ose_tbl_pf_carry moves their hashes from hs[k..] to hs[0..] and returns
+ * how many (`have`); if the next batch of that ring starts exactly at
+ * record k (nothing consumed in between), call ose_tbl_pf_resume with
+ * hs and `have` instead of ose_tbl_pf_start: it runs only the stages the
+ * previous steps did not.  Any other case: ose_tbl_pf_start (have 0).
+ * The hashes are pure functions of the records; the prefetches hints.
+ */
+void ose_tbl_pf_resume(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
+		       uint32_t have, uint64_t *hs);
+uint32_t ose_tbl_pf_carry(uint64_t *hs, uint32_t n, uint32_t k);
 void ose_tbl_pf_step(const struct ose_tbl *t, const struct ose_event *const *evs, uint32_t n,
 		     uint32_t i, uint64_t *hs);
 

@@ -172,6 +172,17 @@ static void wl_next(struct wl *w, struct ose_event *e)
  * so the figures can be split by kind of event.  Returns the events
  * applied. */
 enum { BATCH = 64, PF_LOOK = OSE_TBL_PF_AHEAD };
+
+/* The pipeline state a consumer keeps between batches of its ring (as
+ * engine.c keeps one per ring): the hashes the last batch computed for
+ * the records it peeked past its end, valid if the next batch starts at
+ * ring position pos. */
+static struct {
+	uint64_t pos;
+	uint32_t have;
+	uint64_t hs[BATCH + PF_LOOK];
+} carry;
+
 static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t want, int pipeline,
 			uint64_t *lat, uint8_t *cls)
 {
@@ -179,7 +190,7 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	uint32_t n = ose_spsc_peek(c, want + PF_LOOK);
 	uint32_t k = n < want ? n : want;
 	const struct ose_event *evs[BATCH + PF_LOOK];
-	uint64_t hs[BATCH + PF_LOOK];
+	uint64_t *hs = carry.hs;
 	/* The samples go to this (cached) buffer and are copied out after
 	 * the batch: stored straight into the 2.4 MB lat array, every 8th
 	 * event paid the store miss of a new line of it (the measurement's
@@ -188,8 +199,9 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	struct ose_ap_out out;
 	for (uint32_t i = 0; i < n; i++)
 		evs[i] = ose_spsc_cons_slot(c, i);
+	uint32_t have = carry.have && carry.pos == c->tail ? carry.have : 0;
 	if (pipeline)
-		ose_tbl_pf_start(t, evs, n, hs);
+		ose_tbl_pf_resume(t, evs, n, have, hs);
 	for (uint32_t i = 0; i < k; i++) {
 		if (pipeline)
 			ose_tbl_pf_step(t, evs, n, i, hs);
@@ -206,7 +218,9 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	if (cls)
 		for (uint32_t i = 0; i < k; i++)
 			cls[i] = evs[i]->status;
+	carry.have = pipeline ? ose_tbl_pf_carry(hs, n, k) : 0;
 	ose_spsc_release(c, k);
+	carry.pos = c->tail;
 	return k;
 }
 
@@ -285,6 +299,7 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 	struct ose_tbl t;
 	uint32_t cap = (uint32_t)(resident + 200000);
 	struct tmap tm = {.kind = mk_in};
+	carry.have = 0; /* a new ring */
 	tbl_alloc(&t, cap, &tm);
 	struct ose_event *e = aligned_alloc(64, sizeof(*e));
 	struct ose_ap_out out;

@@ -215,6 +215,81 @@ Test(slot, pipeline_changes_nothing)
 	free(m2);
 }
 
+/* The pipeline resumed across batches (ose_tbl_pf_carry/resume, as the
+ * engine runs it per ring): batches of random sizes with a random number
+ * of records peeked past their end.  Each event's hash handed to the
+ * apply equals the one a fresh pipeline start computes for it (a carried
+ * hash that belonged to another record would create the order twice), and
+ * the table ends byte-identical to the one-by-one table. */
+Test(slot, pipeline_resumed_across_batches_changes_nothing)
+{
+	struct ose_tbl t2, t3;
+	void *m2 = tbl_new(&t2, 1024, 1000);
+	void *m3 = tbl_new(&t3, 1024, 1000);
+	enum { N = 3000, B = 64 };
+	static struct ose_event evs[N];
+	uint64_t r = 777;
+	char oid[24], cum[16];
+	for (int i = 0; i < N; i++) {
+		unsigned k = (unsigned)(tst_rnd(&r) % 300);
+		snprintf(oid, sizeof(oid), "%u", k);
+		static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED,
+						     OSE_ST_PARTIALLY_FILLED, OSE_ST_FILLED,
+						     OSE_ST_CANCELED, OSE_ST_NONE};
+		enum ose_status s = st[tst_rnd(&r) % 6];
+		snprintf(cum, sizeof(cum), "%u", (unsigned)(i / 30));
+		if (s == OSE_ST_NONE) {
+			snprintf(cum, sizeof(cum), "t%d", i);
+			evs[i] = fill_fee(oid, "0.1", cum, "0.001");
+		} else {
+			evs[i] = ev_order(k % 3 ? "BTCUSDT" : "ETHUSDT", oid, s, cum);
+		}
+	}
+	struct ose_ap_out out;
+	for (int i = 0; i < N; i++)
+		ose_tbl_apply(&T, &evs[i], 100 + i, &out);
+	const struct ose_event *p[B + OSE_TBL_PF_AHEAD];
+	uint64_t hs[B + OSE_TBL_PF_AHEAD], fresh[B + OSE_TBL_PF_AHEAD];
+	uint32_t have = 0, resumed = 0, carried = 0;
+	for (int b = 0; b < N;) {
+		uint32_t want = 1 + (uint32_t)(tst_rnd(&r) % B);
+		uint32_t look = (uint32_t)(tst_rnd(&r) % (OSE_TBL_PF_AHEAD + 1));
+		uint32_t n = want + look;
+		if ((uint32_t)(N - b) < n)
+			n = (uint32_t)(N - b);
+		uint32_t k = n < want ? n : want;
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = &evs[b + (int)i];
+		/* Sometimes the consumer does not resume (another ring in
+		 * between, a restart): a fresh start must do as well. */
+		if (tst_rnd(&r) % 8 == 0)
+			have = 0;
+		resumed += have > 0;
+		carried += have;
+		ose_tbl_pf_resume(&t2, p, n, have, hs);
+		ose_tbl_pf_start(&t3, p, n, fresh);
+		for (uint32_t i = 0; i < k; i++) {
+			ose_tbl_pf_step(&t2, p, n, i, hs);
+			ose_tbl_pf_step(&t3, p, n, i, fresh);
+			cr_assert_eq(hs[i], fresh[i], "event %d: carried hash differs", b + (int)i);
+			ose_tbl_apply_h(&t2, p[i], hs[i], 100 + b + (int64_t)i, &out);
+			ose_tbl_apply_h(&t3, p[i], fresh[i], 100 + b + (int64_t)i, &out);
+		}
+		have = ose_tbl_pf_carry(hs, n, k);
+		cr_assert_eq(have, n - k > OSE_TBL_PF_AHEAD ? OSE_TBL_PF_AHEAD : n - k);
+		b += (int)k;
+	}
+	cr_assert_gt(resumed, 50);
+	cr_assert_gt(carried, 200);
+	cr_assert_eq(ose_tbl_check(&t2), 0);
+	cr_assert_eq(memcmp(T.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0);
+	cr_assert_eq(memcmp(T.oid_idx, t2.oid_idx, (T.idx_mask + 1) * sizeof(uint64_t)), 0);
+	cr_assert_eq(T.st->events_applied, t2.st->events_applied);
+	cr_assert_eq(T.st->tracked, t2.st->tracked);
+	free(m2);
+	free(m3);
+}
+
 static int cmp_tag(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a >> 32, y = *(const uint64_t *)b >> 32;
