@@ -15,6 +15,8 @@ the simulator, the engine and each feed in a session of its own (its own
 autogroup, as separate services would be); E2E_ENGINE_RT=P, E2E_FEED_RT=P,
 E2E_SIM_RT=P give that process's main thread SCHED_FIFO priority P (the
 engine's main thread is its hot thread; needs CAP_SYS_NICE).
+E2E_SIM_SPIN=0|1: the simulator paces by spinning (ose-sim --spin, the
+default of the pinned cases) or by sleeping (the default of the others).
 
 Latency (simulator send -> visible in the table) of every event the engine
 applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
@@ -48,7 +50,9 @@ Prints, per DESIGN section 12:
         pacing as a remote venue would; skipped without the privilege to
         raise priority)
   BENCH e2e.cpu_per_event.{sim,feeds,engine,engine_slow}.* ns  (process CPU
-        time / events; engine_slow: the engine's threads but the hot one)
+        time / events; engine_slow: the engine's threads but the hot one;
+        sim: without the CPU it spent waiting under --spin, which is
+        BENCH e2e.cpu_spin.sim.*)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
         with no ring-full stall: bounded by what the simulator can offer here)
   BENCH e2e.stage.{wire,feed,ring,total}.{p50,p99,p999,max}.<rate>.<feeds> ns
@@ -118,6 +122,15 @@ def renice_all(pid, n):
         pass  # a kernel without autogroups
 
 
+def sys_s(pid):
+    """stime of pid in seconds (0 if gone): the kernel's part of cpu_s."""
+    try:
+        f = open("/proc/%d/stat" % pid).read()
+    except OSError:
+        return 0.0
+    return int(f[f.rindex(")") + 2:].split()[12]) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_threads_s(pid):
     """utime + stime of each thread of pid in seconds, largest first."""
     out = []
@@ -167,7 +180,15 @@ def dump_json(env, inst):
 
 
 def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None, pinned=False,
-        wait=None, engine_rt=None):
+        wait=None, engine_rt=None, sim_spin=None):
+    if sim_spin is None:
+        # The pinned layout's simulator spins between ticks (ose-sim
+        # --spin) unless E2E_SIM_SPIN=0: it stands in for a venue on
+        # another machine, and a pacer that sleeps 10,000 times a second
+        # makes its shared vCPU idle and wake at that rate, which on a VM
+        # costs the feed beside it the host's steal at every wakeup.
+        # E2E_SIM_SPIN=1 makes the other layouts spin too.
+        sim_spin = os.environ.get("E2E_SIM_SPIN", "1" if pinned else "0") == "1"
     if nice is None:
         nice = NICE
     if sim_nice is None:
@@ -204,7 +225,8 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                                 "--port", "0", "--port-file", tmp + "/port", "--seed", "5",
                                 "--orders", "10000000", "--symbols", "4", "--rate", str(rate),
                                 "--burst", str(burst), "--account", "main",
-                                "--truth", tmp + "/truth.json", "--late-file", tmp + "/late.json"],
+                                "--truth", tmp + "/truth.json", "--late-file", tmp + "/late.json"]
+                               + (["--spin"] if sim_spin else []),
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                preexec_fn=pre, start_new_session=bool(sim_nice) or OWN_SESSION)
         procs.append(sim)
@@ -241,6 +263,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         busy0, t0 = busy_s(), time.monotonic()
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
         cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
+        sys_cpu = {"sim": sys_s(sim.pid), "engine": sys_s(eng.pid), "feeds": sum(sys_s(p.pid) for p in feeds)}
         # What the rest of the box ran meanwhile, in cores: the neighbours
         # every latency figure of a shared machine includes.
         others = ((busy_s() - busy0) - (sum(cpu_s(p.pid) for p in procs) - ours0)) / (time.monotonic() - t0)
@@ -283,11 +306,17 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             late = json.load(open(tmp + "/late.json"))
         except (OSError, ValueError):
             late = None
+        if late and late.get("spin_cpu_ns"):
+            # --spin: the simulator's CPU spent waiting for its next tick
+            # (polling and yielding) is not work per message; it is shown
+            # apart (e2e.cpu_spin.sim) and left out of cpu_per_event.sim.
+            cpu["sim_spin"] = late["spin_cpu_ns"] / 1e9
+            cpu["sim"] = max(0.0, cpu["sim"] - cpu["sim_spin"])
         st = d["stats"] if d else {}
         stalls = sum(f.get("ring_full_stalls", 0) for f in d["feeds"]) if d else -1
         return {"fig": fig, "stalls": stalls, "events": st.get("events_received", 0),
                 "rate": fig.get("e2e.rate.%s" % tag, 0.0), "feeds": d["feeds"] if d else [],
-                "latency": d.get("latency") if d else None, "cpu": cpu, "ctxsw": sw, "stages": stages,
+                "latency": d.get("latency") if d else None, "cpu": cpu, "sys": sys_cpu, "ctxsw": sw, "stages": stages,
                 "others": others, "late": late}
     finally:
         for p in procs:
@@ -321,7 +350,14 @@ def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None
         # CPU per event of each process over the run: which one runs out of
         # core first (the next bottleneck) when the machine is shared.
         for k, v in sorted(r["cpu"].items()):
+            if k == "sim_spin":
+                print("BENCH e2e.cpu_spin.sim.%s %.0f ns" % (name, v * 1e9 / r["events"]))
+                continue
             print("BENCH e2e.cpu_per_event.%s.%s %.0f ns" % (k, name, v * 1e9 / r["events"]))
+        # The kernel's part (system time: sends, receives, wakeups, the
+        # loopback TCP path run in the sender's context).
+        print("# %s kernel (system) CPU per event: %s" % (name, ", ".join(
+            "%s %.0f ns" % (k, v * 1e9 / r["events"]) for k, v in sorted(r["sys"].items()))))
         # Context switches (voluntary: went to sleep; involuntary:
         # preempted) per 1000 events: on a VM each costs microseconds.
         print("# %s context switches per 1000 events, voluntary/involuntary: %s" % (name, ", ".join(

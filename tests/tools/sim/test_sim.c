@@ -444,25 +444,28 @@ Test(sim, record_dir_and_sigusr1, .fini = fini, .timeout = 60)
 /* --late-file: every message the generator made is in the pacer's
  * lateness summary once (the count equals the truth's step count), and
  * the quantiles are ordered.  No timing is asserted: how late a loaded
- * machine runs the pacer is what the file reports, not what it checks. */
-Test(sim, late_file_counts_every_message, .fini = fini, .timeout = 60)
+ * machine runs the pacer is what the file reports, not what it checks.
+ * With --spin the pacer never sleeps (spin_wait): the same messages go
+ * out, and the CPU it spent waiting is reported (spin_cpu_ns > 0; 0
+ * without --spin). */
+static void late_file_run(bool spin)
 {
 	struct simrun r;
 	char late[400], d[256];
 	cr_assert_eq(ose_h_tmpdir(d, sizeof(d), "simlate"), 0);
 	snprintf(late, sizeof(late), "%s/late.json", d);
 	const char *extra[] = { "--seed", "22", "--orders", "80", "--rate", "20000", "--burst", "20",
-				"--no-wait", "--late-file", late, NULL };
+				"--no-wait", "--late-file", late, spin ? "--spin" : NULL, NULL };
 	sim_start(&r, "binance", extra);
 	cr_assert_eq(ose_h_wait_line(&r.sim, "ose-sim done", NULL, 0, 20000), 0);
 	sim_stop(&r);
 	char *l = ose_h_slurp(late, NULL);
 	cr_assert_not_null(l, "no late file");
 	unsigned long long n, o100, o1, p50, p99, p999;
-	long long mx;
+	long long mx, spin_ns;
 	cr_assert_eq(sscanf(l, "{\"messages\":%llu,\"over_100us\":%llu,\"over_1ms\":%llu,\"p50_ns\":%llu,"
-			       "\"p99_ns\":%llu,\"p999_ns\":%llu,\"max_ns\":%lld}",
-			    &n, &o100, &o1, &p50, &p99, &p999, &mx), 7, "late file: %s", l);
+			       "\"p99_ns\":%llu,\"p999_ns\":%llu,\"max_ns\":%lld,\"spin_cpu_ns\":%lld}",
+			    &n, &o100, &o1, &p50, &p99, &p999, &mx, &spin_ns), 8, "late file: %s", l);
 	char *t = ose_h_slurp(r.truth, NULL);
 	cr_assert_not_null(t);
 	char want[64];
@@ -472,10 +475,26 @@ Test(sim, late_file_counts_every_message, .fini = fini, .timeout = 60)
 		  tail ? tail : t);
 	cr_assert(o1 <= o100 && o100 <= n, "%s", l);
 	cr_assert(p50 <= p99 && p99 <= p999 && p50 > 0 && mx >= 0, "%s", l);
+	if (spin)
+		cr_assert_gt(spin_ns, 0, "--spin reports no CPU spent waiting: %s", l);
+	else
+		cr_assert_eq(spin_ns, 0, "a sleeping pacer reports spin time: %s", l);
 	free(l);
 	free(t);
 	sim_cleanup(&r);
 	ose_h_rmtree(d);
+}
+
+Test(sim, late_file_counts_every_message, .fini = fini, .timeout = 60)
+{
+	late_file_run(false);
+}
+
+/* The same with --spin: every generated message is still counted once,
+ * and the spin time is reported. */
+Test(sim, spin_paces_the_same_stream, .fini = fini, .timeout = 60)
+{
+	late_file_run(true);
 }
 
 /* With credentials configured, a login signed with another secret fails
