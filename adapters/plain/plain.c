@@ -138,6 +138,7 @@ static int plain_build_list(struct ose_plain_keyset *ks, const char *const *list
 		ks->ord[k].mask = len >= 32 ? 0xffffffffu : (1u << len) - 1;
 		ks->ord[k].len = (uint32_t)len;
 		ks->ord[k].idx = ks->ent[e].idx;
+		ks->ord[k].bit = ks->ent[e].idx >= 0 ? 1u << ks->ent[e].idx : 0;
 	}
 	/* A NUL where a key has its '"': never matches, needs no bound. */
 	memset(&ks->ord[base + j], 0, sizeof(ks->ord[base + j]));
@@ -163,15 +164,15 @@ static int plain_build(struct ose_plain_keyset *ks)
 	if (end2 < 0)
 		return -1;
 	/* Each name's successor in the other list. */
-	ks->ord[end1].other = (uint32_t)end2;
-	ks->ord[end2].other = (uint32_t)end1;
+	ks->ord[end1].other = &ks->ord[end2];
+	ks->ord[end2].other = &ks->ord[end1];
 	for (uint32_t e = 0; e < ks->nent; e++) {
 		if (ks->ent[e].pos >= 0)
 			ks->ord[ks->ent[e].pos].other =
-				ks->ent[e].pos2 >= 0 ? (uint32_t)ks->ent[e].pos2 + 1 : (uint32_t)end2;
+				&ks->ord[ks->ent[e].pos2 >= 0 ? ks->ent[e].pos2 + 1 : end2];
 		if (ks->ent[e].pos2 >= 0)
 			ks->ord[ks->ent[e].pos2].other =
-				ks->ent[e].pos >= 0 ? (uint32_t)ks->ent[e].pos + 1 : (uint32_t)end1;
+				&ks->ord[ks->ent[e].pos >= 0 ? ks->ent[e].pos + 1 : end1];
 	}
 	ks->nord = (uint32_t)end1;
 	return 0;
@@ -295,6 +296,7 @@ struct plain {
 	const char *lim;        /* one past the message's last byte */
 	const uint64_t *bits;   /* bit i of bits[w] = base[64 w + i] is '"' */
 	size_t nwords;
+	int vec; /* the SSE2 compares (else their scalar twins: tests) */
 };
 
 #if PLAIN_SSE2
@@ -655,66 +657,102 @@ plain_key(const struct plain *s, const struct ose_plain_keyset *ks, const char *
 	return plain_ws(p + 1);
 }
 
-/* The object at p ('{', at nesting depth): wanted keys into vals (all
- * reset to absent first), EACH arrays to each.  Its end (<= end), or
- * NULL. */
-static const char *plain_object(const struct plain *s, const char *p,
-				struct ose_plain_keyset *ks, struct ose_json_val *vals,
-				const struct ose_plain_each *each, unsigned depth)
+/* vals[i].type = absent for each of the n (<= 32) keys whose bit is
+ * clear in seen: one store per key not met. */
+static inline void plain_absent(struct ose_json_val *vals, uint32_t n, uint32_t seen)
+{
+	uint32_t miss = ~seen & (n >= 32 ? ~0u : (1u << n) - 1);
+
+	while (miss) {
+		vals[__builtin_ctz(miss)].type = OSE_JSON_ABSENT;
+		miss &= miss - 1;
+	}
+}
+
+/*
+ * The object at p ('{', at nesting depth): wanted keys into vals (the
+ * ones not found set absent at the end), EACH arrays to each.  Its end
+ * (<= end), or NULL.  vec is a constant in each of the two copies
+ * plain_object makes (the SSE2 compares, or their scalar twins).
+ * seen: one bit per key of ks already set in vals (first occurrence
+ * wins), kept in a register instead of reading vals[].type back.
+ */
+static inline __attribute__((always_inline)) const char *
+plain_object_t(const struct plain *s, const char *p, struct ose_plain_keyset *ks,
+	       struct ose_json_val *vals, const struct ose_plain_each *each, unsigned depth,
+	       const int vec)
 {
 	/* Local copies: the stores into vals (uint8_t type: may alias
 	 * anything) would otherwise reload these through s and ks. */
 	const struct plain L = *s;
 	const char *end = L.end, *q, *vs;
-	const int vec = !plain_scalar_only;
 	/* The entries expected next in each order (a never-matching one
 	 * when a list is done or absent). */
 	const struct ose_plain_ord *c, *d, *h;
+	uint32_t seen = 0, bit;
 	int idx;
+#if PLAIN_SSE2
+	const __m128i quote = _mm_set1_epi8('"');
+#endif
 
 	if (unlikely(!plain_ready(ks)))
 		return NULL;
 	c = ks->ord;
 	d = ks->ord + ks->nord + 1;
-	for (uint32_t i = 0, n = ks->n; i < n; i++)
-		vals[i].type = OSE_JSON_ABSENT;
 	p = plain_ws(p + 1);
-	if (*p == '}')
-		return p + 1;
+	if (*p == '}') {
+		p++;
+		goto done;
+	}
 	for (;;) {
 		if (likely(L.lim - p >= 32) &&
 		    (likely(plain_expect(h = c, p, vec)) || plain_expect(h = d, p, vec))) {
-			/* The list hit goes on; the other resumes after this name. */
+			/* The list that hit goes on, and is tried first next
+			 * (a venue that writes the second order pays one
+			 * compare per key, not two); the other resumes after
+			 * this name. */
 			idx = h->idx;
+			bit = h->bit;
 			p += h->len;
-			if (h == c) {
-				d = ks->ord + h->other;
-				c++;
-			} else {
-				c = ks->ord + h->other;
-				d++;
-			}
+			c = h + 1;
+			d = h->other;
 			if (unlikely(*p == ' '))
 				p = plain_ws(p);
 		} else {
 			p = plain_key(&L, ks, p, &c, &d, &idx);
 			if (unlikely(!p))
 				return NULL;
+			bit = idx >= 0 ? 1u << idx : 0;
 		}
 
 		vs = p;
 		if (likely(*p == '"')) {
 			/* Strings are most values: inline. */
-			q = plain_nextq(&L, p + 1);
-			if (unlikely(!q))
-				return NULL;
-			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
-				vals[idx].p = vs + 1;
-				vals[idx].len = (uint32_t)(q - vs - 1);
+			uint32_t slen;
+#if PLAIN_SSE2
+			unsigned m;
+			/* One 16-byte compare finds the end of a string
+			 * shorter than 16 bytes (ids, decimals, statuses). */
+			if (vec && likely(L.lim - p > 16) &&
+			    likely(m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+					   _mm_loadu_si128((const __m128i *)(const void *)(p + 1)), quote))))
+				slen = (uint32_t)__builtin_ctz(m);
+			else
+#endif
+			{
+				q = plain_nextq(&L, p + 1);
+				if (unlikely(!q))
+					return NULL;
+				slen = (uint32_t)(q - p - 1);
+			}
+			if (bit & ~seen) {
+				seen |= bit;
+				vals[idx].p = p + 1;
+				vals[idx].len = slen;
 				vals[idx].type = OSE_JSON_STRING;
 				vals[idx].esc = 0;
 			}
-			p = q + 1;
+			p += slen + 2;
 		} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
 			/* Numbers next (ids, times): inline too.  A number
 			 * never ends the walk (the final '}' does), so
@@ -722,19 +760,24 @@ static const char *plain_object(const struct plain *s, const char *p,
 			p = plain_number(p);
 			if (unlikely(!p))
 				return NULL;
-			if (idx >= 0 && vals[idx].type == OSE_JSON_ABSENT) {
+			if (bit & ~seen) {
+				seen |= bit;
 				vals[idx].p = vs;
 				vals[idx].len = (uint32_t)(p - vs);
 				vals[idx].type = OSE_JSON_NUMBER;
 				vals[idx].esc = 0;
 			}
-		} else if (idx < 0 || vals[idx].type != OSE_JSON_ABSENT) {
+		} else if (!(bit & ~seen)) {
 			p = plain_skip(s, p, depth);
 			if (!p || p >= end)
 				return NULL;
 		} else {
+			seen |= bit;
 			if (*p == '[' && each && (ks->keys[idx].flags & OSE_JSON_EACH)) {
-				/* Taken before the walk, like the scanner. */
+				/* Taken before the walk, like the scanner.  The
+				 * callbacks may read vals (Gate's pick reads the
+				 * channel): the keys not met yet read absent. */
+				plain_absent(vals, ks->n, seen);
 				vals[idx].type = OSE_JSON_ARRAY;
 				p = plain_each(s, p, each, depth + 1);
 			} else {
@@ -757,12 +800,28 @@ static const char *plain_object(const struct plain *s, const char *p,
 		}
 		if (*p == ' ')
 			p = plain_ws(p);
-		if (*p == '}')
-			return p + 1;
+		if (*p == '}') {
+			p++;
+			break;
+		}
 		if (*p != ',')
 			return NULL;
 		p++;
 	}
+done:
+	plain_absent(vals, ks->n, seen);
+	return p;
+}
+
+static const char *plain_object(const struct plain *s, const char *p,
+				struct ose_plain_keyset *ks, struct ose_json_val *vals,
+				const struct ose_plain_each *each, unsigned depth)
+{
+#if PLAIN_SSE2
+	if (likely(s->vec))
+		return plain_object_t(s, p, ks, vals, each, depth, 1);
+#endif
+	return plain_object_t(s, p, ks, vals, each, depth, 0);
 }
 
 int ose_plain_obj_get_each(const char *p, size_t len, struct ose_plain_keyset *ks,
@@ -785,6 +844,7 @@ int ose_plain_obj_get_each(const char *p, size_t len, struct ose_plain_keyset *k
 	s.lim = p + len;
 	s.bits = bits;
 	s.nwords = (len + 63) / 64;
+	s.vec = !plain_scalar_only;
 	q = plain_ws(p);
 	if (*q != '{')
 		return -1;

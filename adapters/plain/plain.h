@@ -100,7 +100,8 @@ struct ose_plain_keyset {
 		char pat[32];
 		uint32_t mask, len;
 		int32_t idx;
-		uint32_t other;
+		uint32_t bit; /* 1 << idx, or 0 (idx -1) */
+		const struct ose_plain_ord *other;
 	} ord[2 * (OSE_PLAIN_ORDER_MAX + 1)];
 };
 #define OSE_PLAIN_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
