@@ -173,6 +173,33 @@ static void wl_next(struct wl *w, struct ose_event *e)
  * applied. */
 enum { BATCH = 64, PF_LOOK = OSE_TBL_PF_AHEAD };
 
+/* Copies a batch's k samples to lat (and, if cls, each event's status)
+ * with non-temporal stores and waits for them to drain: plain stores
+ * would leave up to 9 line misses (RFOs) in the store buffer, and the
+ * next batch's first events would wait for them (the measurement's cost
+ * again, at batch position 0). */
+static void lat_out(uint64_t *lat, const uint64_t *lb, uint8_t *cls,
+		    const struct ose_event *const *evs, uint32_t k)
+{
+	for (uint32_t i = 0; i < k; i++)
+		_mm_stream_si64((long long *)(void *)&lat[i], (long long)lb[i]);
+	if (cls) {
+		uint64_t w = 0;
+		uint32_t i = 0;
+		for (; i < k && ((uintptr_t)&cls[i] & 7); i++)
+			cls[i] = evs[i]->status;
+		for (; i + 8 <= k; i += 8) {
+			w = 0;
+			for (uint32_t j = 0; j < 8; j++)
+				w |= (uint64_t)evs[i + j]->status << (8 * j);
+			_mm_stream_si64((long long *)(void *)&cls[i], (long long)w);
+		}
+		for (; i < k; i++)
+			cls[i] = evs[i]->status;
+	}
+	_mm_sfence();
+}
+
 /* The pipeline state a consumer keeps between batches of its ring (as
  * engine.c keeps one per ring): the hashes the last batch computed for
  * the records it peeked past its end, valid if the next batch starts at
@@ -186,15 +213,22 @@ static struct {
 static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t want, int pipeline,
 			uint64_t *lat, uint8_t *cls)
 {
-	uint64_t tp = lat ? __rdtsc() : 0;
+	/* The previous batch's sample stores drained (mfence) and done
+	 * (lfence: rdtsc runs in order) before this batch's clock starts. */
+	uint64_t tp = 0;
+	if (lat) {
+		_mm_mfence();
+		_mm_lfence();
+		tp = __rdtsc();
+	}
 	uint32_t n = ose_spsc_peek(c, want + PF_LOOK);
 	uint32_t k = n < want ? n : want;
 	const struct ose_event *evs[BATCH + PF_LOOK];
 	uint64_t *hs = carry.hs;
 	/* The samples go to this (cached) buffer and are copied out after
-	 * the batch: stored straight into the 2.4 MB lat array, every 8th
-	 * event paid the store miss of a new line of it (the measurement's
-	 * cost, not the apply's). */
+	 * the batch (lat_out): stored straight into the 2.4 MB lat array,
+	 * every 8th event paid the store miss of a new line of it (the
+	 * measurement's cost, not the apply's). */
 	uint64_t lb[BATCH];
 	struct ose_ap_out out;
 	for (uint32_t i = 0; i < n; i++)
@@ -214,10 +248,7 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 	}
 	/* Outside every event's interval (the next call starts its own). */
 	if (lat)
-		memcpy(lat, lb, k * sizeof(uint64_t));
-	if (cls)
-		for (uint32_t i = 0; i < k; i++)
-			cls[i] = evs[i]->status;
+		lat_out(lat, lb, cls, evs, k);
 	carry.have = pipeline ? ose_tbl_pf_carry(hs, n, k) : 0;
 	ose_spsc_release(c, k);
 	carry.pos = c->tail;
