@@ -50,7 +50,7 @@ Prints, per DESIGN section 12:
         pacing as a remote venue would; skipped without the privilege to
         raise priority)
   BENCH e2e.cpu_per_event.{sim,feeds,engine,engine_slow}.* ns  (process CPU
-        time / events; engine_slow: the engine's threads but the hot one;
+        time from when the feeds start, start-up excluded, / events; engine_slow: the engine's threads but the hot one;
         sim: without the CPU it spent waiting under --spin, which is
         BENCH e2e.cpu_spin.sim.*)
   BENCH e2e.throughput.{1feed,6feeds} ev/s  (highest applied rate of the runs
@@ -260,10 +260,16 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             if n:
                 renice_all(p.pid, n)
         ours0 = sum(cpu_s(p.pid) for p in procs)
+        # CPU per event counts from here (the processes' start-up, e.g. the
+        # simulator faulting in its order array, is not per event).
+        cpu0 = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds),
+                "engine_slow": sum(cpu_threads_s(eng.pid)[1:])}
+        sys0 = {"sim": sys_s(sim.pid), "engine": sys_s(eng.pid), "feeds": sum(sys_s(p.pid) for p in feeds)}
         busy0, t0 = busy_s(), time.monotonic()
         time.sleep(seconds + 1.0)  # ~1 s to connect and subscribe
         cpu = {"sim": cpu_s(sim.pid), "engine": cpu_s(eng.pid), "feeds": sum(cpu_s(p.pid) for p in feeds)}
         sys_cpu = {"sim": sys_s(sim.pid), "engine": sys_s(eng.pid), "feeds": sum(sys_s(p.pid) for p in feeds)}
+        sys_cpu = {k: v - sys0[k] for k, v in sys_cpu.items()}
         # What the rest of the box ran meanwhile, in cores: the neighbours
         # every latency figure of a shared machine includes.
         others = ((busy_s() - busy0) - (sum(cpu_s(p.pid) for p in procs) - ours0)) / (time.monotonic() - t0)
@@ -271,6 +277,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         # the slow path (journal, timers), which shares the feeds' cores
         # in the pinned layout.
         cpu["engine_slow"] = sum(cpu_threads_s(eng.pid)[1:])
+        cpu = {k: v - cpu0[k] for k, v in cpu.items()}
         sw = {"sim": ctxsw(sim.pid), "engine": ctxsw(eng.pid),
               "feeds": tuple(map(sum, zip(*[ctxsw(p.pid) for p in feeds])))}
         sim.send_signal(signal.SIGTERM)
