@@ -57,15 +57,28 @@ __extension__ typedef unsigned __int128 u128;
 #define BF_REQUIRED (BIT('X') | BIT('S') | BIT('s') | BIT('i') | BIT('z') | BIT('E'))
 
 #ifdef __SSE2__
+/* Bit i set where s[i] (0 <= i < 16) is not an ASCII digit: x + 0x50
+ * maps '0'..'9' onto -128..-119, the bottom of the signed range, and
+ * every other byte above it, so one add and one compare. */
+static inline unsigned bf_nondigit16(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	return (unsigned)_mm_movemask_epi8(
+		_mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x50)), _mm_set1_epi8(-119)));
+}
+
 /* Bit i set where s[i] (0 <= i < 16) is '"', '\\', a control (< 0x20)
- * or non-ASCII (>= 0x80).  x ^ 2 maps '"' to 0x20 and keeps the
- * controls below it and the bytes >= 0x80 negative, so one signed
- * compare with 0x21 takes those three and a second the backslash. */
+ * or non-ASCII (>= 0x80), and bits 16..31 set.  x ^ 2 maps '"' to 0x20
+ * and keeps the controls below it and the bytes >= 0x80 negative, so
+ * one signed compare with 0x20 finds the plain bytes, a second the
+ * backslash; the complement is the answer.  ctz of it is 16 when all
+ * 16 bytes are plain. */
 static inline unsigned bf_special16(const char *s)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-	__m128i a = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_xor_si128(x, _mm_set1_epi8(0x02)));
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+	__m128i plain = _mm_cmpgt_epi8(_mm_xor_si128(x, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x20));
+	return ~(unsigned)_mm_movemask_epi8(
+		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')), plain));
 }
 
 /* bf_str past its first 16 bytes (or for a string that starts within
@@ -75,7 +88,7 @@ static __attribute__((noinline)) const char *bf_str_long(const char *s, const ch
 	unsigned bits;
 
 	for (; end - s >= 16; s += 16) {
-		bits = bf_special16(s);
+		bits = bf_special16(s) & 0xffffu;
 		if (bits) {
 			s += __builtin_ctz(bits);
 			return *s == '"' ? s : NULL;
@@ -85,7 +98,7 @@ static __attribute__((noinline)) const char *bf_str_long(const char *s, const ch
 		return NULL;
 	/* The last 16 bytes of the message, which the callers' messages
 	 * of 24 bytes and more hold: drop those before s. */
-	bits = bf_special16(end - 16) >> (16 - (end - s));
+	bits = (bf_special16(end - 16) & 0xffffu) >> (16 - (end - s));
 	if (!bits)
 		return NULL;
 	s += __builtin_ctz(bits);
@@ -104,9 +117,9 @@ static inline const char *bf_str(const char *s, const char *end)
 {
 #ifdef __SSE2__
 	if (likely(end - s >= 16)) {
-		unsigned bits = bf_special16(s);
-		if (likely(bits)) {
-			s += __builtin_ctz(bits);
+		unsigned i = (unsigned)__builtin_ctz(bf_special16(s));
+		if (likely(i < 16)) {
+			s += i;
 			return *s == '"' ? s : NULL;
 		}
 		s += 16;
@@ -144,6 +157,16 @@ static inline const char *bf_strv(const char *v, const char *end)
  * so "01" and "1.5" are declined there). */
 static inline const char *bf_int(const char *p, const char *end)
 {
+#ifdef __SSE2__
+	/* The common case in one load: 1..15 digits, no sign, no leading
+	 * zero (a lone "0" is fine).  Anything else takes the steps below,
+	 * which give the same answer for these. */
+	if (likely(end - p >= 16)) {
+		unsigned n = (unsigned)__builtin_ctz(bf_nondigit16(p) | 0x10000u);
+		if (likely(n - 1 < 15) && likely(*p != '0' || n == 1))
+			return p + n;
+	}
+#endif
 	if (p < end && *p == '-')
 		p++;
 	if (p >= end || (unsigned char)(*p - '0') >= 10)
@@ -152,11 +175,7 @@ static inline const char *bf_int(const char *p, const char *end)
 		return p;
 #ifdef __SSE2__
 	if (likely(end - p >= 16)) {
-		/* Signed compares: bytes >= 0x80 are below '0' too. */
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8('0')),
-				     _mm_cmpgt_epi8(x, _mm_set1_epi8('9'))));
+		unsigned m = bf_nondigit16(p);
 		if (likely(m))
 			return p + __builtin_ctz(m);
 		p += 16;
@@ -249,11 +268,7 @@ bf_dec_shape(const char *v, const char *end, struct bf_decw *w)
 		{
 			/* Both non-digits (the point and the closing quote)
 			 * from one 16-byte load at d: d + 16 <= v + 18 < end. */
-			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)d);
-			unsigned nd = (unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmplt_epi8(t, _mm_set1_epi8('0')),
-					     _mm_cmpgt_epi8(t, _mm_set1_epi8('9'))));
-			unsigned qi;
+			unsigned nd = bf_nondigit16(d), qi;
 
 			w->ni = (unsigned)__builtin_ctz(nd | 0x10000);
 			qi = (unsigned)__builtin_ctz((nd & (nd - 1)) | 0x10000);
@@ -283,6 +298,63 @@ bf_dec_shape(const char *v, const char *end, struct bf_decw *w)
 	return NULL;
 }
 
+#ifdef __SSE2__
+/* For bf_dec8: the bytes of the 16 before the closing quote that hold
+ * digits of "I.FFFFFFFF" when I has ni digits (row ni): I's at
+ * 7 - ni..6, F's at 8..15; the point (7) and what precedes I are
+ * dropped. */
+#define BF_K8(ni)                                                                      \
+	{ (7 - (ni)) <= 0 ? -1 : 0, (7 - (ni)) <= 1 ? -1 : 0, (7 - (ni)) <= 2 ? -1 : 0,   \
+	  (7 - (ni)) <= 3 ? -1 : 0, (7 - (ni)) <= 4 ? -1 : 0, (7 - (ni)) <= 5 ? -1 : 0,   \
+	  -1, 0, -1, -1, -1, -1, -1, -1, -1, -1 }
+static const int8_t bf_keep8[7][16] __attribute__((aligned(16))) = {
+	{ 0 } /* ni = 0: never used */, BF_K8(1), BF_K8(2), BF_K8(3), BF_K8(4), BF_K8(5), BF_K8(6),
+};
+
+/*
+ * The shape Binance prints prices and quantities in, "[-]I.FFFFFFFF":
+ * I of 1..6 digits and exactly 8 fraction digits, so that everything
+ * from I to the closing quote lies in the 16 bytes at the digits.  v
+ * at the opening quote, with v[-5..18] inside the message (every value
+ * follows {"e":"executionReport", and end - v >= 19 is the caller's).
+ * Returns the closing quote with *out = ose_dec_parse's value
+ * (I * 10^20 + F * 10^12), or NULL for any other bytes (bf_dec then
+ * takes its general way).  The value without a loop: the 16 bytes that
+ * end at the quote hold I right-aligned before the point and F after
+ * it; with the point and the bytes before I zeroed, one pass of
+ * multiply-adds gives I * 10 (the point's byte is I's units place
+ * times ten) and F as two 32-bit lanes.
+ */
+static inline __attribute__((always_inline)) const char *bf_dec8(const char *v, ose_dec *out)
+{
+	const char *d = v + 1 + (v[1] == '-');
+	unsigned nd = bf_nondigit16(d);
+	unsigned ni = (unsigned)__builtin_ctz(nd | 0x10000u);
+
+	/* A non-digit at ni (1..6), eight digits, a non-digit at ni + 9:
+	 * the point and the quote, checked by value. */
+	if (unlikely(((nd >> ni) & 0x3ffu) != 0x201u || ni - 1 >= 6 || d[ni] != '.' ||
+		     d[ni + 9] != '"'))
+		return NULL;
+	__m128i r = _mm_loadu_si128((const __m128i *)(const void *)(d + ni - 7));
+	r = _mm_and_si128(_mm_sub_epi8(r, _mm_set1_epi8('0')),
+			  _mm_load_si128((const __m128i *)(const void *)bf_keep8[ni]));
+	/* Pairs of digits, then fours, then eights (every lane < 2^15). */
+	r = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(r, _mm_set1_epi16(0xff)), _mm_set1_epi16(10)),
+			  _mm_srli_epi16(r, 8));
+	r = _mm_madd_epi16(r, _mm_set_epi16(1, 100, 1, 100, 1, 100, 1, 100));
+	r = _mm_packs_epi32(r, r);
+	r = _mm_madd_epi16(r, _mm_set_epi16(1, 10000, 1, 10000, 1, 10000, 1, 10000));
+	uint64_t w = (uint64_t)_mm_cvtsi128_si64(r);
+	/* (I * 10) * 10^7 + F = I * 10^8 + F < 10^14. */
+	uint64_t acc = (uint64_t)(uint32_t)w * 10000000u + (w >> 32);
+	ose_dec val = (ose_dec)((u128)acc * 1000000000000u);
+
+	*out = unlikely(d != v + 1) ? -val : val;
+	return d + ni + 9;
+}
+#endif
+
 /*
  * v at a decimal string: its closing quote, with *out and *has = 1, or
  * *has = 0 for "" (no value, as the readers say).  NULL to decline
@@ -296,8 +368,15 @@ static inline __attribute__((always_inline)) const char *
 bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 {
 	struct bf_decw w;
-	const char *q = bf_dec_shape(v, end, &w);
+	const char *q;
 
+#ifdef __SSE2__
+	if (likely(*v == '"' && end - v >= 19) && likely((q = bf_dec8(v, out)) != NULL)) {
+		*has = 1;
+		return q;
+	}
+#endif
+	q = bf_dec_shape(v, end, &w);
 	if (likely(q != NULL)) {
 		uint64_t acc;
 		ose_dec val;
