@@ -53,8 +53,13 @@ __extension__ typedef unsigned __int128 u128;
 
 /* One bit per one-letter key 'A'..'z' (58 bits). */
 #define BIT(k) (1ULL << ((k) - 'A'))
-/* Without these the generic path refuses the message or says why. */
-#define BF_REQUIRED (BIT('X') | BIT('S') | BIT('s') | BIT('i') | BIT('z') | BIT('E'))
+/* The keys of the ordered chain (Binance's own order, reference §1). */
+#define BF_CHAIN                                                                          \
+	(BIT('E') | BIT('s') | BIT('c') | BIT('S') | BIT('o') | BIT('f') | BIT('q') |       \
+	 BIT('p') | BIT('P') | BIT('F') | BIT('g') | BIT('C') | BIT('x') | BIT('X') |       \
+	 BIT('r') | BIT('i') | BIT('l') | BIT('z') | BIT('L') | BIT('n') | BIT('N') |       \
+	 BIT('T') | BIT('t') | BIT('v') | BIT('I') | BIT('w') | BIT('m') | BIT('M') |       \
+	 BIT('O') | BIT('Z') | BIT('Y') | BIT('Q') | BIT('W') | BIT('V'))
 
 #ifdef __SSE2__
 /* Bit i set where s[i] (0 <= i < 16) is not an ASCII digit: x + 0x50
@@ -492,17 +497,20 @@ static const char *bf_stamp(const char *p, const char *end, int64_t *ns)
  * own (trap 16), the fill only x=TRADE keeps (trap 13), fee and reason. */
 struct bf_state {
 	struct ose_event *ev;
-	uint64_t seen; /* BIT(k) for every key met */
+	/* BIT(k) for every key the member loop met; after a chain, also
+	 * every key of the chain (which does not count its own). */
+	uint64_t seen;
 	const char *cs, *Cs, *ts, *Ns, *rs; /* each valid when its length is set */
 	uint32_t cn, Cn, tn, Nn, rn;
-	unsigned has_l, has_L, has_n, trade;
+	unsigned has_l, has_L, has_n, trade, has_E;
 	ose_dec lq, lp, fee; /* fee valid when has_n */
 };
 
 /* The event and st before a walk: ev zeroed but for kind, venue and
- * account (alen bytes of ctx->account, which fit). */
+ * account (alen bytes of ctx->account, which fit); seen as given. */
 static inline __attribute__((always_inline)) void
-bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *ctx, size_t alen)
+bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *ctx, size_t alen,
+	 uint64_t seen)
 {
 	bf_zero(ev);
 	ev->kind = OSE_EV_ORDER;
@@ -511,9 +519,9 @@ bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *
 		memcpy(ev->account, ctx->account, alen);
 	/* Field by field: a memset of st would be a rep stos too. */
 	st->ev = ev;
-	st->seen = BIT('e');
+	st->seen = seen;
 	st->cn = st->Cn = st->tn = st->Nn = st->rn = 0;
-	st->has_l = st->has_L = st->has_n = st->trade = 0;
+	st->has_l = st->has_L = st->has_n = st->trade = st->has_E = 0;
 	st->lq = st->lp = 0;
 }
 
@@ -536,6 +544,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 		q = bf_int(val, end);
 		if (!q || bf_time(val, (size_t)(q - val), end, &ev->exch_ts_ns))
 			return NULL;
+		st->has_E = 1;
 		return q;
 	case 's':
 		q = bf_strv(val, end);
@@ -669,18 +678,6 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	}
 }
 
-/* One member ,"k": at p whose value bf_value reads, for the loop that
- * takes members in any order: the byte after its value, or NULL. */
-static const char *bf_member(const char *p, const char *end, struct bf_state *st)
-{
-	unsigned k = (unsigned char)p[2];
-
-	if (unlikely((unsigned)((k | 0x20) - 'a') >= 26 || (st->seen & BIT(k))))
-		return NULL;
-	st->seen |= BIT(k);
-	return bf_value(k, p + 5, end, st);
-}
-
 /*
  * p at ',' before a member whose key is not one letter (newer Binance
  * fields such as "Cs", "pL" or "eR"): skipped like a one-letter key
@@ -722,13 +719,15 @@ static inline uint32_t bf_load32(const char *p)
 		if (likely(P < lim && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {       \
 			if (unlikely(!(P = bf_value((k), P + 5, end, &st))))                \
 				fail;                                                      \
-			st.seen |= BIT(k);                                                 \
 		}                                                                          \
 	} while (0)
 #else
 #define BF_STEPX(P, k, fail) ((void)0)
 #endif
 #define BF_STEP(k) BF_STEPX(p, k, return 0)
+/* seen when a walk starts with the chain: every key of the chain, so
+ * that the member loop sends any of them back (see there). */
+#define BF_SEEN0 (OSE_SWAR ? BIT('e') | BF_CHAIN : BIT('e'))
 /* The two halves of the chain side by side (see bf_split): pa walks
  * E..i from the start, pb walks l..V from the split. */
 #define BF_STEP2(ka, kb)                        \
@@ -783,11 +782,12 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 			   struct ose_parse_out *out)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
-	const char *p = msg, *end = msg + len, *q, *lim, *split;
+	const char *p = msg, *end = msg + len, *q, *lim, *split, *first;
 	struct bf_state st;
 	struct ose_event *ev;
 	size_t alen = 0;
-	int bare = 0;
+	int bare = 0, chain = 1;
+	unsigned k;
 	int64_t stamp = 0;
 
 	if (unlikely(out->cap < 1 || len < sizeof(rep) + 1 || len > OSE_JSON_MAX_LEN || *p != '{'))
@@ -809,6 +809,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	if (end - p < (ptrdiff_t)sizeof(rep) || memcmp(p, rep, sizeof(rep) - 1))
 		return 0;
 	p += sizeof(rep) - 1;
+	first = p;
 	if (ctx && ctx->account) {
 		/* ose_ev_done refuses an account that does not fit. */
 		alen = strnlen(ctx->account, OSE_ACCOUNT_MAX);
@@ -823,7 +824,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	if (split) {
 		const char *pa = p, *pb = split;
 
-		bf_start(ev, &st, ctx, alen);
+		bf_start(ev, &st, ctx, alen, BF_SEEN0);
 
 		BF_STEP2('E', 'l'); BF_STEP2('s', 'z'); BF_STEP2('c', 'L'); BF_STEP2('S', 'n');
 		BF_STEP2('o', 'N'); BF_STEP2('f', 'T'); BF_STEP2('q', 't'); BF_STEP2('p', 'v');
@@ -837,7 +838,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 		}
 	}
 whole:
-	bf_start(ev, &st, ctx, alen);
+	bf_start(ev, &st, ctx, alen, BF_SEEN0);
 
 	BF_STEP('E'); BF_STEP('s'); BF_STEP('c'); BF_STEP('S'); BF_STEP('o'); BF_STEP('f');
 	BF_STEP('q'); BF_STEP('p'); BF_STEP('P'); BF_STEP('F'); BF_STEP('g'); BF_STEP('C');
@@ -868,7 +869,23 @@ members:
 				return 0;
 			continue;
 		}
-		if (!(p = bf_member(p, end, &st)))
+		k = (unsigned char)p[2];
+		if (unlikely((unsigned)((k | 0x20) - 'a') >= 26))
+			return 0;
+		if (unlikely(st.seen & BIT(k))) {
+			/* A duplicate, or a key of the chain out of its
+			 * order: the chain does not count the keys it
+			 * takes, so walk the members again one by one,
+			 * counting every key, to tell which. */
+			if (!chain)
+				return 0;
+			chain = 0;
+			bf_start(ev, &st, ctx, alen, BIT('e'));
+			p = first;
+			continue;
+		}
+		st.seen |= BIT(k);
+		if (!(p = bf_value(k, p + 5, end, &st)))
 			return 0;
 	}
 
@@ -881,7 +898,14 @@ members:
 			return 0;
 		p++;
 	}
-	if (p != end || (st.seen & BF_REQUIRED) != BF_REQUIRED)
+	/* X S s i z E are required (the generic path refuses the message
+	 * without them, or says why).  Each is present exactly when its
+	 * value is set: a status or side the tables know is never NONE, s
+	 * and i are never empty, z is never "" (see bf_value), E says so;
+	 * and every key of the chain met by the member loop sent the walk
+	 * back to count keys one by one, so none was skipped. */
+	if (p != end || !st.has_E || !ev->status || !ev->side || !ev->symbol[0] ||
+	    !ev->order_id[0] || !(ev->flags & OSE_EVF_HAS_CUM_QTY))
 		return 0;
 
 	/* Trap 16: C is the order's own id on cancels, "" otherwise. */
