@@ -370,6 +370,13 @@ def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None
         print("# %s context switches per 1000 events, voluntary/involuntary: %s" % (name, ", ".join(
             "%s %.0f/%.0f" % (k, v[0] * 1e3 / r["events"], v[1] * 1e3 / r["events"])
             for k, v in sorted(r["ctxsw"].items()))))
+    # How much each wakeup of a feed carries: messages per decrypted read
+    # (one TLS record or more), over all feeds.
+    msgs = sum(f.get("messages", 0) for f in r["feeds"])
+    reads = sum(f.get("latency", {}).get("decrypt", {}).get("count", 0) for f in r["feeds"])
+    if reads:
+        print("# %s: feeds read %d messages in %d decrypted reads (%.1f per read)" % (name, msgs, reads,
+                                                                                     msgs / reads))
     print("# %s: %d events received by the engine in ~%ds, ring-full stalls %d, load average %s, "
           "other processes %.2f cores" % (name, r["events"], seconds, r["stalls"],
                                           " ".join(open("/proc/loadavg").read().split()[:3]), r["others"]),

@@ -178,6 +178,21 @@ size_t sim_dec(char *buf, sim_i128 units, int scale, int pad_to)
 	bool neg = units < 0;
 	sim_u128 u = neg ? -(sim_u128)units : (sim_u128)units;
 
+	if (u == 0 && scale <= 19 && pad_to <= 19) {
+		/* Zero (a quarter of the decimals of an update stream: no
+		 * fill yet, no last fill) is "0", or "0." and the fraction's
+		 * zeros padded to pad_to. */
+		size_t z = pad_to < 0 ? 0 : (size_t)(pad_to > scale ? pad_to : scale);
+		buf[0] = '0';
+		if (!z) {
+			buf[1] = 0;
+			return 1;
+		}
+		buf[1] = '.';
+		memset(buf + 2, '0', z);
+		buf[2 + z] = 0;
+		return 2 + z;
+	}
 	if (u >> 64 || scale > 19 || pad_to > 19) {
 		for (; pad_to > scale; scale++) /* widen to pad_to fraction digits */
 			u *= 10;
