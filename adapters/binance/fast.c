@@ -118,10 +118,11 @@ static __attribute__((noinline)) const char *bf_str_long(const char *s, const ch
  * bf_str_long), 8 with SWAR, then bytes.  The SSE2 tail reads the 16
  * bytes before end: callers guarantee they lie inside the message
  * (ose_binance_parse_fast takes 24 bytes and more). */
-static inline const char *bf_str(const char *s, const char *end)
+static inline __attribute__((always_inline)) const char *bf_str(const char *s, const char *end,
+								    int safe)
 {
 #ifdef __SSE2__
-	if (likely(end - s >= 16)) {
+	if (likely(safe || end - s >= 16)) {
 		unsigned i = (unsigned)__builtin_ctz(bf_special16(s));
 		if (likely(i < 16)) {
 			s += i;
@@ -131,6 +132,7 @@ static inline const char *bf_str(const char *s, const char *end)
 	}
 	return bf_str_long(s, end);
 #else
+	(void)safe;
 #if OSE_SWAR
 	for (; end - s >= 8; s += 8) {
 		uint64_t m = ose_swar_str_special(ose_swar_load(s));
@@ -152,25 +154,29 @@ static inline const char *bf_str(const char *s, const char *end)
 }
 
 /* v at a value that must be a string: its closing quote, or NULL. */
-static inline const char *bf_strv(const char *v, const char *end)
+static inline __attribute__((always_inline)) const char *bf_strv(const char *v, const char *end,
+								     int safe)
 {
-	return *v == '"' ? bf_str(v + 1, end) : NULL;
+	return *v == '"' ? bf_str(v + 1, end, safe) : NULL;
 }
 
 /* The end of the JSON integer -?(0|[1-9][0-9]*) at p, or NULL.  Whatever
  * follows is the caller's to check (the member loop wants ',' or '}',
  * so "01" and "1.5" are declined there). */
-static inline const char *bf_int(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *bf_int(const char *p, const char *end,
+								    int safe)
 {
 #ifdef __SSE2__
 	/* The common case in one load: 1..15 digits, no sign, no leading
 	 * zero (a lone "0" is fine).  Anything else takes the steps below,
 	 * which give the same answer for these. */
-	if (likely(end - p >= 16)) {
+	if (likely(safe || end - p >= 16)) {
 		unsigned n = (unsigned)__builtin_ctz(bf_nondigit16(p) | 0x10000u);
 		if (likely(n - 1 < 15) && likely(*p != '0' || n == 1))
 			return p + n;
 	}
+#else
+	(void)safe;
 #endif
 	if (p < end && *p == '-')
 		p++;
@@ -211,7 +217,7 @@ static const char *bf_num(const char *p, const char *end)
 {
 	const char *d;
 
-	p = bf_int(p, end);
+	p = bf_int(p, end, 0);
 	if (p && p < end && *p == '.') {
 		d = ++p;
 		p = bf_digits(p, end);
@@ -237,7 +243,7 @@ static const char *bf_skip(const char *v, const char *end)
 
 	switch (*v) {
 	case '"':
-		q = bf_str(v + 1, end);
+		q = bf_str(v + 1, end, 0);
 		return q ? q + 1 : NULL;
 	case 't':
 		return end - v > 4 && ose_wire_eq(v, "true", 4) ? v + 4 : NULL;
@@ -370,13 +376,13 @@ static inline __attribute__((always_inline)) const char *bf_dec8(const char *v, 
  * else goes through ose_json_dec_parse, which the generic reader calls.
  */
 static inline __attribute__((always_inline)) const char *
-bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
+bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has, int safe)
 {
 	struct bf_decw w;
 	const char *q;
 
 #ifdef __SSE2__
-	if (likely(*v == '"' && end - v >= 19) && likely((q = bf_dec8(v, out)) != NULL)) {
+	if (likely(*v == '"' && (safe || end - v >= 19)) && likely((q = bf_dec8(v, out)) != NULL)) {
 		*has = 1;
 		return q;
 	}
@@ -399,7 +405,7 @@ bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has)
 		*has = 1;
 		return q;
 	}
-	if (unlikely(*v != '"') || !(q = bf_str(v + 1, end)))
+	if (unlikely(*v != '"') || !(q = bf_str(v + 1, end, 0)))
 		return NULL;
 	*has = q != v + 1;
 	if (*has && ose_json_dec_parse(v + 1, (size_t)(q - v - 1), out) != OSE_DEC_OK)
@@ -436,11 +442,11 @@ static inline __attribute__((always_inline)) int bf_find(const char *s, size_t n
  * digits, a sign, the end of the message close) is left to
  * ose_ts_parse_epoch, whose limits both branches apply.
  */
-static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns)
+static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns, int safe)
 {
 	enum ose_ts_unit unit = n >= 15 ? OSE_TS_US : OSE_TS_MS;
 #if OSE_SWAR
-	if (likely(n >= 9 && n <= 16 && end - t >= 16 && *t != '-')) {
+	if (likely(n >= 9 && n <= 16 && (safe || end - t >= 16) && *t != '-')) {
 		/* bf_int checked the digits; the bytes after them are dropped. */
 		uint64_t v = ose_swar_value(ose_swar_load(t) - OSE_SWAR_ZEROS) * ose_p10[n - 8] +
 			     ose_swar_value_n(ose_swar_load(t + 8), (unsigned)(n - 8));
@@ -448,6 +454,8 @@ static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns)
 		*ns = (int64_t)(v * (unit == OSE_TS_US ? 1000u : 1000000u));
 		return v <= (uint64_t)INT64_MAX / (unit == OSE_TS_US ? 1000u : 1000000u) ? 0 : -1;
 	}
+#else
+	(void)safe;
 #endif
 	(void)end;
 	return ose_ts_parse_epoch(t, n, unit, ns) ? -1 : 0;
@@ -484,7 +492,7 @@ static const char *bf_stamp(const char *p, const char *end, int64_t *ns)
 
 	if (end - p < 12 || memcmp(p, ",\"ose_ts\":", 10))
 		return NULL;
-	q = bf_int(d, end);
+	q = bf_int(d, end, 0);
 	/* 20 characters hold any int64 with its sign: longer ones fail the
 	 * reader anyway, and the bound keeps the view's length in range. */
 	if (!q || q - d > 20 || q >= end || *q != '}')
@@ -532,7 +540,7 @@ bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *
  * chain, the switch folds away.
  */
 static inline __attribute__((always_inline)) const char *
-bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
+bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int safe)
 {
 	struct ose_event *ev = st->ev;
 	const char *q;
@@ -541,13 +549,13 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 
 	switch (k) {
 	case 'E': /* ms, or µs from 15 digits up (parse.c bn_ts) */
-		q = bf_int(val, end);
-		if (!q || bf_time(val, (size_t)(q - val), end, &ev->exch_ts_ns))
+		q = bf_int(val, end, safe);
+		if (!q || bf_time(val, (size_t)(q - val), end, &ev->exch_ts_ns, safe))
 			return NULL;
 		st->has_E = 1;
 		return q;
 	case 's':
-		q = bf_strv(val, end);
+		q = bf_strv(val, end, safe);
 		if (!q || q - val - 1 == 0 || q - val - 1 >= OSE_SYMBOL_MAX)
 			return NULL;
 		bf_copy(ev->symbol, val + 1, (size_t)(q - val - 1));
@@ -560,7 +568,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 		/* Strings used after the walk (N may be null). */
 		if (k == 'N' && end - val > 4 && ose_wire_eq(val, "null", 4))
 			return val + 4;
-		q = bf_strv(val, end);
+		q = bf_strv(val, end, safe);
 		if (!q)
 			return NULL;
 		++val;
@@ -584,7 +592,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	case 'S':
 	case 'o':
 	case 'f':
-		q = bf_strv(val, end);
+		q = bf_strv(val, end, safe);
 		if (!q)
 			return NULL;
 		++val;
@@ -609,37 +617,37 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 		}
 		return q + 1;
 	case 'p':
-		if (!(q = bf_dec(val, end, &ev->price, &has)))
+		if (!(q = bf_dec(val, end, &ev->price, &has, safe)))
 			return NULL;
 		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_PRICE : 0);
 		return q + 1;
 	case 'q':
-		if (!(q = bf_dec(val, end, &ev->qty, &has)))
+		if (!(q = bf_dec(val, end, &ev->qty, &has, safe)))
 			return NULL;
 		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_QTY : 0);
 		return q + 1;
 	case 'z': /* required: "" is refused by the generic path */
-		if (!(q = bf_dec(val, end, &ev->cum_qty, &has)) || !has)
+		if (!(q = bf_dec(val, end, &ev->cum_qty, &has, safe)) || !has)
 			return NULL;
 		ev->flags |= OSE_EVF_HAS_CUM_QTY;
 		return q + 1;
 	case 'l':
-		q = bf_dec(val, end, &st->lq, &st->has_l);
+		q = bf_dec(val, end, &st->lq, &st->has_l, safe);
 		return q ? q + 1 : NULL;
 	case 'L':
-		q = bf_dec(val, end, &st->lp, &st->has_L);
+		q = bf_dec(val, end, &st->lp, &st->has_L, safe);
 		return q ? q + 1 : NULL;
 	case 'n':
-		q = bf_dec(val, end, &st->fee, &st->has_n);
+		q = bf_dec(val, end, &st->fee, &st->has_n, safe);
 		return q ? q + 1 : NULL;
 	case 'i': /* the integer token is the id (ose_json_read_id) */
-		q = bf_int(val, end);
+		q = bf_int(val, end, safe);
 		if (!q || q - val >= OSE_ID_MAX)
 			return NULL;
 		bf_copy(ev->order_id, val, (size_t)(q - val));
 		return q;
 	case 't': /* up to 18 digits: ose_json_read_i64 cannot overflow */
-		q = bf_int(val, end);
+		q = bf_int(val, end, safe);
 		if (!q || q - val - (*val == '-') > 18)
 			return NULL;
 		st->ts = val;
@@ -653,7 +661,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	case 'Y':
 	case 'Q':
 	case 'V':
-		q = bf_strv(val, end);
+		q = bf_strv(val, end, safe);
 		return q ? q + 1 : bf_skip(val, end);
 	case 'g':
 	case 'I':
@@ -663,7 +671,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st)
 	case 'v':
 		/* A fraction or exponent after the digits ends the chain
 		 * and the member loop declines: Binance sends integers. */
-		q = bf_int(val, end);
+		q = bf_int(val, end, safe);
 		return q ? q : bf_skip(val, end);
 	case 'w':
 	case 'm':
@@ -690,7 +698,7 @@ static const char *bf_other(const char *p, const char *end)
 {
 	const char *k = p + 2, *q;
 
-	if (end - p < 4 || p[1] != '"' || !(q = bf_str(k, end)) || end - q < 3 || q[1] != ':' ||
+	if (end - p < 4 || p[1] != '"' || !(q = bf_str(k, end, 0)) || end - q < 3 || q[1] != ':' ||
 	    ose_binance_generic_key(k, (size_t)(q - k)))
 		return NULL;
 	return bf_skip(q + 2, end);
@@ -714,16 +722,23 @@ static inline uint32_t bf_load32(const char *p)
  * the rest.  (Big-endian hosts skip the chain: the loop takes them all.)
  */
 #if OSE_SWAR
-#define BF_STEPX(P, k, fail)                                                               \
+#define BF_STEPG(P, k, L, safe, fail)                                                      \
 	do {                                                                               \
-		if (likely(P < lim && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {       \
-			if (unlikely(!(P = bf_value((k), P + 5, end, &st))))                \
+		if (likely(P < L && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {         \
+			if (unlikely(!(P = bf_value((k), P + 5, end, &st, safe))))          \
 				fail;                                                      \
 		}                                                                          \
 	} while (0)
 #else
-#define BF_STEPX(P, k, fail) ((void)0)
+#define BF_STEPG(P, k, L, safe, fail) ((void)0)
 #endif
+/* Members that start before slim (BF_SAFE bytes before the end) are
+ * read without the end checks of the wide loads: every load their
+ * value code makes on its first try lies in P[0..BF_SAFE).  The last
+ * two of the chain, W and V, may end the message closer than that. */
+#define BF_SAFE 24
+#define BF_STEPX(P, k, fail) BF_STEPG(P, k, slim, 1, fail)
+#define BF_STEPU(P, k, fail) BF_STEPG(P, k, lim, 0, fail)
 #define BF_STEP(k) BF_STEPX(p, k, return 0)
 /* seen when a walk starts with the chain: every key of the chain, so
  * that the member loop sends any of them back (see there). */
@@ -782,7 +797,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 			   struct ose_parse_out *out)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
-	const char *p = msg, *end = msg + len, *q, *lim, *split, *first;
+	const char *p = msg, *end = msg + len, *q, *lim, *slim, *split, *first;
 	struct bf_state st;
 	struct ose_event *ev;
 	size_t alen = 0;
@@ -794,12 +809,12 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 		return 0;
 	/* The envelope (trap 22): p ends at the event's '{'. */
 	if (!memcmp(p, "{\"subscriptionId\":", 18)) {
-		q = bf_int(p + 18, end);
+		q = bf_int(p + 18, end, 0);
 		if (!q || end - q < 10 || memcmp(q, ",\"event\":{", 10))
 			return 0;
 		p = q + 9;
 	} else if (!memcmp(p, "{\"stream\":\"", 11)) {
-		q = bf_str(p + 11, end);
+		q = bf_str(p + 11, end, 0);
 		if (!q || end - q < 10 || memcmp(q, "\",\"data\":{", 10))
 			return 0;
 		p = q + 9;
@@ -820,6 +835,7 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 	ev = &out->ev[0];
 	/* A member ,"k": fits before lim (len >= 24: inside msg). */
 	lim = end - 5;
+	slim = end - BF_SAFE;
 	split = end - p > BF_SPLIT_SKIP + 20 ? bf_split(p, end) : NULL;
 	if (split) {
 		const char *pa = p, *pb = split;
@@ -830,8 +846,8 @@ int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_c
 		BF_STEP2('o', 'N'); BF_STEP2('f', 'T'); BF_STEP2('q', 't'); BF_STEP2('p', 'v');
 		BF_STEP2('P', 'I'); BF_STEP2('F', 'w'); BF_STEP2('g', 'm'); BF_STEP2('C', 'M');
 		BF_STEP2('x', 'O'); BF_STEP2('X', 'Z'); BF_STEP2('r', 'Y'); BF_STEP2('i', 'Q');
-		BF_STEPX(pb, 'W', goto whole);
-		BF_STEPX(pb, 'V', goto whole);
+		BF_STEPU(pb, 'W', goto whole);
+		BF_STEPU(pb, 'V', goto whole);
 		if (likely(pa == split)) {
 			p = pb;
 			goto members;
@@ -845,7 +861,9 @@ whole:
 	BF_STEP('x'); BF_STEP('X'); BF_STEP('r'); BF_STEP('i'); BF_STEP('l'); BF_STEP('z');
 	BF_STEP('L'); BF_STEP('n'); BF_STEP('N'); BF_STEP('T'); BF_STEP('t'); BF_STEP('v');
 	BF_STEP('I'); BF_STEP('w'); BF_STEP('m'); BF_STEP('M'); BF_STEP('O'); BF_STEP('Z');
-	BF_STEP('Y'); BF_STEP('Q'); BF_STEP('W'); BF_STEP('V');
+	BF_STEP('Y'); BF_STEP('Q');
+	BF_STEPU(p, 'W', return 0);
+	BF_STEPU(p, 'V', return 0);
 
 	/* The members the chain did not expect, in any order: p at the
 	 * ',' or '}' after a value. */
@@ -885,7 +903,7 @@ members:
 			continue;
 		}
 		st.seen |= BIT(k);
-		if (!(p = bf_value(k, p + 5, end, &st)))
+		if (!(p = bf_value(k, p + 5, end, &st, 0)))
 			return 0;
 	}
 
