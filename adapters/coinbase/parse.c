@@ -338,15 +338,15 @@ cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t a
 	CHECK(ose_ev_str_fast(&o[O_PRODUCT], ev->symbol, sizeof(ev->symbol), 0),
 	      "coinbase orders[].product_id");
 
-	v = OSE_WIRE_LOOKUP(&o[O_SIDE], coinbase_side);
+	v = OSE_WIRE_LOOKUP_K(&o[O_SIDE], coinbase_side);
 	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
 		*why = "coinbase orders[].order_side";
 		return -OSE_PERR_WRONG_TYPE;
 	}
 	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
-	v = OSE_WIRE_LOOKUP(&o[O_TYPE], coinbase_type);
+	v = OSE_WIRE_LOOKUP_K(&o[O_TYPE], coinbase_type);
 	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
-	v = OSE_WIRE_LOOKUP(&o[O_TIF], coinbase_tif);
+	v = OSE_WIRE_LOOKUP_K(&o[O_TIF], coinbase_tif);
 	ev->tif = (uint8_t)(v >= 0 ? v : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
 	CHECK(cb_bool(&o[O_POST_ONLY], &post_only), "coinbase orders[].post_only");
 	if (post_only && ev->ord_type == OSE_OT_LIMIT)
@@ -363,7 +363,7 @@ cb_order(const struct ose_json_val *o, const struct ose_parse_ctx *ctx, size_t a
 		*why = "coinbase orders[].status";
 		return -OSE_PERR_MISSING_FIELD;
 	}
-	v = OSE_WIRE_LOOKUP(&o[O_STATUS], coinbase_status);
+	v = OSE_WIRE_LOOKUP_K(&o[O_STATUS], coinbase_status);
 	if (v < 0) {
 		*why = "coinbase orders[].status";
 		return -OSE_PERR_UNKNOWN_STATUS;

@@ -298,15 +298,15 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 	}
 	CHECK(ose_ev_str_fast(&o[O_PAIR], ev->symbol, sizeof(ev->symbol), 0), "gate spot.orders.currency_pair");
 
-	v = OSE_WIRE_LOOKUP(&o[O_SIDE], gate_side);
+	v = OSE_WIRE_LOOKUP_K(&o[O_SIDE], gate_side);
 	if (v < 0 && o[O_SIDE].type != OSE_JSON_ABSENT) {
 		*why = "gate spot.orders.side";
 		return -OSE_PERR_WRONG_TYPE;
 	}
 	ev->side = (uint8_t)(v < 0 ? OSE_SIDE_NONE : v);
-	v = OSE_WIRE_LOOKUP(&o[O_TYPE], gate_type);
+	v = OSE_WIRE_LOOKUP_K(&o[O_TYPE], gate_type);
 	ev->ord_type = (uint8_t)(v >= 0 ? v : o[O_TYPE].type == OSE_JSON_ABSENT ? OSE_OT_NONE : OSE_OT_OTHER);
-	v = OSE_WIRE_LOOKUP(&o[O_TIF], gate_tif);
+	v = OSE_WIRE_LOOKUP_K(&o[O_TIF], gate_tif);
 	ev->tif = (uint8_t)(v >= 0 ? v & 0xff : o[O_TIF].type == OSE_JSON_ABSENT ? OSE_TIF_NONE : OSE_TIF_OTHER);
 	if (v >= 0 && (v & GATE_POC) && ev->ord_type == OSE_OT_LIMIT)
 		ev->ord_type = OSE_OT_LIMIT_MAKER;
@@ -337,7 +337,7 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 		return -OSE_PERR_NUMBER;
 	}
 
-	evkind = OSE_WIRE_LOOKUP(&o[O_EVENT], gate_event);
+	evkind = OSE_WIRE_LOOKUP_K(&o[O_EVENT], gate_event);
 	if (evkind < 0) {
 		*why = "gate spot.orders.event";
 		return -OSE_PERR_UNKNOWN_STATUS;
@@ -350,7 +350,7 @@ static __attribute__((flatten)) int gate_order(const struct ose_json_val *o, con
 			}
 			v = left == 0 ? OSE_ST_FILLED : OSE_ST_CANCELED;
 		} else {
-			v = OSE_WIRE_LOOKUP(&o[O_FINISH_AS], gate_finish);
+			v = OSE_WIRE_LOOKUP_K(&o[O_FINISH_AS], gate_finish);
 			if (v < 0) {
 				*why = "gate spot.orders.finish_as";
 				return -OSE_PERR_UNKNOWN_STATUS;
@@ -407,7 +407,7 @@ static __attribute__((flatten)) int gate_trade(const struct ose_json_val *t, con
 	      "gate spot.usertrades.currency_pair");
 	CHECK(ose_ev_str_fast(&t[T_FEE_CCY], ev->fee_asset, sizeof(ev->fee_asset), 0),
 	      "gate spot.usertrades.fee_currency");
-	v = OSE_WIRE_LOOKUP(&t[T_SIDE], gate_side);
+	v = OSE_WIRE_LOOKUP_K(&t[T_SIDE], gate_side);
 	if (v < 0 && t[T_SIDE].type != OSE_JSON_ABSENT) {
 		*why = "gate spot.usertrades.side";
 		return -OSE_PERR_WRONG_TYPE;
@@ -497,7 +497,7 @@ static int gate_fast_done(struct gate_each *g, const struct ose_json_val *k)
 	int have;
 	/* The walk keeps a key's first value, so the channel gate_pick
 	 * looked up is still k[K_CHANNEL]. */
-	int ch = g->ch ? g->ch : OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel);
+	int ch = g->ch ? g->ch : OSE_WIRE_LOOKUP_K(&k[K_CHANNEL], gate_channel);
 	const struct ose_json_val *ev = &k[K_EVENT];
 
 	/* OSE_JSON_STR_EQ(ev, "update") without its call. */
@@ -517,7 +517,7 @@ static int gate_fast_done(struct gate_each *g, const struct ose_json_val *k)
 static struct ose_plain_keyset *gate_pick(void *arg)
 {
 	struct gate_each *g = arg;
-	int ch = OSE_WIRE_LOOKUP(&g->top[K_CHANNEL], gate_channel);
+	int ch = OSE_WIRE_LOOKUP_K(&g->top[K_CHANNEL], gate_channel);
 
 	g->ch = ch;
 	g->trades = ch == CH_TRADES;
@@ -584,7 +584,7 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 		FAIL(rc, why);
 	if (OSE_JSON_STR_EQ(&k[K_TYPE], "upgrade"))
 		return ose_ev_session(out, OSE_SESS_SHUTDOWN, "gate upgrade notice");
-	ch = OSE_WIRE_LOOKUP(&k[K_CHANNEL], gate_channel);
+	ch = OSE_WIRE_LOOKUP_K(&k[K_CHANNEL], gate_channel);
 	if (ch == CH_PONG)
 		return ose_ev_session(out, OSE_SESS_PONG, "gate spot.pong");
 

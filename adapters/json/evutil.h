@@ -95,8 +95,9 @@ struct ose_wire_map {
 #define OSE_WIRE(lit, v) { (lit), sizeof(lit) - 1, (v) }
 
 /* a[0..n) == b[0..n), with loads that stay inside both (a wire table's
- * literal holds only n + 1 bytes) and no library call up to 24 bytes. */
-static inline int ose_wire_eq(const char *a, const char *b, size_t n)
+ * literal holds only n + 1 bytes) and no library call up to 24 bytes.
+ * ose_wire_eq_k: always inlined (a constant n folds the branches). */
+static inline __attribute__((always_inline)) int ose_wire_eq_k(const char *a, const char *b, size_t n)
 {
 	uint64_t x, y;
 	uint32_t u, v;
@@ -134,6 +135,11 @@ static inline int ose_wire_eq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+static inline int ose_wire_eq(const char *a, const char *b, size_t n)
+{
+	return ose_wire_eq_k(a, b, n);
+}
+
 /* The table value for the raw bytes p[0..len), or -1 if they are not
  * one of its strings.  The lengths settle almost every entry. */
 static inline int ose_wire_find(const char *p, size_t len, const struct ose_wire_map *map,
@@ -155,6 +161,27 @@ static inline int ose_wire_lookup(const struct ose_json_val *v, const struct ose
 	return ose_wire_find(v->p, v->len, map, n);
 }
 #define OSE_WIRE_LOOKUP(v, map) ose_wire_lookup((v), (map), sizeof(map) / sizeof((map)[0]))
+
+/*
+ * ose_wire_lookup for a static const table of at most 16 entries, with
+ * the loop unrolled and the compare inlined, so that the compiler folds
+ * each entry's length and bytes into immediates: no loads from the
+ * table, a compare of the length per entry and one or two word compares
+ * for the entry of the right length.  Same result as OSE_WIRE_LOOKUP
+ * (tests compare the two on every entry and near misses).
+ */
+static inline __attribute__((always_inline)) int
+ose_wire_lookup_k(const struct ose_json_val *v, const struct ose_wire_map *map, size_t n)
+{
+	if (v->type != OSE_JSON_STRING || v->esc || v->len == 0)
+		return -1;
+#pragma GCC unroll 16
+	for (size_t i = 0; i < n; i++)
+		if (map[i].len == v->len && ose_wire_eq_k(map[i].wire, v->p, map[i].len))
+			return map[i].val;
+	return -1;
+}
+#define OSE_WIRE_LOOKUP_K(v, map) ose_wire_lookup_k((v), (map), sizeof(map) / sizeof((map)[0]))
 
 /* Read a decimal into *dst and set flag in ev->flags if the wire had one.
  * Returns 0 or a negative reason. */

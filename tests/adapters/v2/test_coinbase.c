@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "adapters/core/venues.h"
+#include "adapters/json/evutil.h"
 #include "v2_util.h"
 #include "tests/adapters/stamp_check.h"
 #include "tests/adapters/dec_cases.h"
@@ -517,5 +518,69 @@ Test(coinbase, inline_sequence_num)
 			continue;
 		cr_assert_eq(!!(evs[0].flags & OSE_EVF_HAS_SEQ), c[i].has, "%s", c[i].v);
 		cr_assert_eq(evs[0].venue_seq, c[i].seq, "%s", c[i].v);
+	}
+}
+
+/*
+ * OSE_WIRE_LOOKUP_K (the unrolled status/side/type/tif lookup Coinbase
+ * and Gate use) against a plain memcmp search of the same table: every
+ * entry, every one-byte change of it, every prefix and one-byte
+ * extension, and the views it must refuse.  Lengths cover each branch
+ * of the word compare (1-3 bytes, 4-7, 8-16, 17-24, memcmp past 24) and
+ * entries sharing a length, a prefix or a suffix.
+ */
+static const struct ose_wire_map wk_map[] = {
+	OSE_WIRE("A", 1), OSE_WIRE("BB", 2), OSE_WIRE("BUY", 3), OSE_WIRE("OPEN", 4),
+	OSE_WIRE("FILLED", 5), OSE_WIRE("FAILED", 6), OSE_WIRE("QUEUED", 7), OSE_WIRE("PENDING", 8),
+	OSE_WIRE("CANCELLED", 9), OSE_WIRE("EDIT_QUEUED", 10), OSE_WIRE("CANCEL_QUEUED", 11),
+	OSE_WIRE("GOOD_UNTIL_CANCELLED", 12), OSE_WIRE("GOOD_UNTIL_DATE_TIME", 13),
+	OSE_WIRE("UNKNOWN_ORDER_STATUS_XYZ", 14), OSE_WIRE("THIS_ONE_IS_LONGER_THAN_24", 15),
+	OSE_WIRE("EXPIRED", 16),
+};
+
+static int wk_ref(const char *p, size_t n)
+{
+	for (size_t i = 0; i < sizeof(wk_map) / sizeof(wk_map[0]); i++)
+		if (wk_map[i].len == n && memcmp(wk_map[i].wire, p, n) == 0)
+			return wk_map[i].val;
+	return -1;
+}
+
+static void wk_check(const char *p, size_t n)
+{
+	char buf[64];
+	struct ose_json_val v = { buf, (uint32_t)n, OSE_JSON_STRING, 0 };
+
+	memcpy(buf, p, n);
+	memset(buf + n, '"', sizeof(buf) - n); /* what follows a value on the wire */
+	cr_assert_eq(OSE_WIRE_LOOKUP_K(&v, wk_map), n ? wk_ref(buf, n) : -1, "%.*s", (int)n, p);
+	cr_assert_eq(OSE_WIRE_LOOKUP_K(&v, wk_map), OSE_WIRE_LOOKUP(&v, wk_map), "%.*s", (int)n, p);
+}
+
+Test(coinbase, wire_lookup_k_matches_table_search)
+{
+	for (size_t i = 0; i < sizeof(wk_map) / sizeof(wk_map[0]); i++) {
+		char s[64];
+		size_t n = wk_map[i].len;
+		struct ose_json_val v = { wk_map[i].wire, (uint32_t)n, OSE_JSON_STRING, 0 };
+
+		cr_assert_eq(OSE_WIRE_LOOKUP_K(&v, wk_map), wk_map[i].val, "%s", wk_map[i].wire);
+		v.esc = 1;
+		cr_assert_eq(OSE_WIRE_LOOKUP_K(&v, wk_map), -1, "escaped %s", wk_map[i].wire);
+		v.esc = 0;
+		v.type = OSE_JSON_NUMBER;
+		cr_assert_eq(OSE_WIRE_LOOKUP_K(&v, wk_map), -1, "number %s", wk_map[i].wire);
+		for (size_t k = 0; k <= n; k++)
+			wk_check(wk_map[i].wire, k);
+		memcpy(s, wk_map[i].wire, n);
+		s[n] = 'X';
+		wk_check(s, n + 1);
+		for (size_t k = 0; k < n; k++) {
+			memcpy(s, wk_map[i].wire, n);
+			s[k] ^= 0x01;
+			wk_check(s, n);
+			s[k] = wk_map[i].wire[k] ^ 0x20; /* case */
+			wk_check(s, n);
+		}
 	}
 }
