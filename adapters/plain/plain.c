@@ -607,19 +607,25 @@ static inline uint8_t plain_type(char c)
 }
 
 /* 1 if the 32 bytes at p (inside the message) start with order entry
- * o's "name":.  vec: the SSE2 compare, else its scalar twin. */
+ * o's "name":.  vec: the SSE2 compares, else their scalar twin.  The
+ * first 16 bytes settle a miss and a pattern of up to 16 bytes (most);
+ * only a longer one that matched so far takes the second compare. */
 static inline int plain_expect(const struct ose_plain_ord *o, const char *p, int vec)
 {
 #if PLAIN_SSE2
 	if (likely(vec)) {
 		const __m128i *pat = (const __m128i *)(const void *)o->pat;
+		const uint32_t mask = o->mask;
 		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				     _mm_loadu_si128((const __m128i *)(const void *)p), _mm_loadu_si128(pat))) |
-			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				     _mm_loadu_si128((const __m128i *)(const void *)(p + 16)),
-				     _mm_loadu_si128(pat + 1)))
-				     << 16;
-		return (m & o->mask) == o->mask;
+			_mm_loadu_si128((const __m128i *)(const void *)p), _mm_loadu_si128(pat)));
+
+		if (~m & mask & 0xffff)
+			return 0;
+		if (mask < 0x10000)
+			return 1;
+		m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), _mm_loadu_si128(pat + 1)));
+		return (~(m << 16) & mask & 0xffff0000u) == 0;
 	}
 #endif
 	(void)vec;
@@ -732,11 +738,17 @@ plain_object_t(const struct plain *s, const char *p, struct ose_plain_keyset *ks
 #if PLAIN_SSE2
 			unsigned m;
 			/* One 16-byte compare finds the end of a string
-			 * shorter than 16 bytes (ids, decimals, statuses). */
+			 * shorter than 16 bytes (decimals, statuses, short
+			 * ids), a second one of up to 31 (times, enum names,
+			 * UUIDs' first part); the bitmap the rest. */
 			if (vec && likely(L.lim - p > 16) &&
 			    likely(m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
 					   _mm_loadu_si128((const __m128i *)(const void *)(p + 1)), quote))))
 				slen = (uint32_t)__builtin_ctz(m);
+			else if (vec && L.lim - p > 32 &&
+				 (m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+					  _mm_loadu_si128((const __m128i *)(const void *)(p + 17)), quote))))
+				slen = 16 + (uint32_t)__builtin_ctz(m);
 			else
 #endif
 			{
