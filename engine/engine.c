@@ -247,7 +247,23 @@ static void publish_change(struct eng *e, const struct ose_ap_out *out, int64_t 
 	u.slot = out->slot;
 	u.prev_status = out->prev_status;
 	u.ts_ns = now;
-	upd_from_slot(&u, &e->t.slots[out->slot]);
+	/* Not upd_from_slot: an update of a known order brings in only slot
+	 * lines 0-2 (shm/state.h), so the symbol is taken from the book (the
+	 * same string, ose_tbl_check -12; its line stays cached) and the
+	 * client id (line 5) only if the order has one.  Reading those two
+	 * lines here cost two misses per change at 1M resident orders. */
+	const struct ose_slot *o = &e->t.slots[out->slot];
+	u.venue = o->venue;
+	u.status = o->status;
+	u.side = o->side;
+	memcpy(u.account, o->account, sizeof(u.account));
+	memcpy(u.symbol, e->t.books[o->book].symbol, sizeof(u.symbol));
+	memcpy(u.order_id, o->order_id, sizeof(u.order_id));
+	if (o->oflags & OSE_OF_HAS_CID)
+		memcpy(u.client_id, o->client_id, sizeof(u.client_id));
+	u.price = o->price;
+	u.qty = o->qty;
+	u.filled = o->filled;
 	u.prio = prio_of(u.status);
 	publish(e, &u);
 }
@@ -504,6 +520,20 @@ static inline void ev_copy(void *dst, const void *src)
  * fill the store buffer and stall the applies after them. */
 #define JRNL_PF_AHEAD 4
 
+/* Prefetches (volatile asm: GCC may delete __builtin_prefetch calls,
+ * see engine/tbl.c pf_w) of the lines of [p, p + bytes): to write
+ * (prefetchw) or to read. */
+static inline void pf_lines_w(const void *p, size_t bytes)
+{
+	for (size_t o = 0; o < bytes; o += 64) {
+#if defined(__x86_64__) || defined(__i386__)
+		__asm__ volatile("prefetchw (%0)" : : "r"((const char *)p + o));
+#else
+		__builtin_prefetch((const char *)p + o, 1, 3);
+#endif
+	}
+}
+
 static inline void pf_lines_r(const void *p, size_t bytes)
 {
 	for (size_t o = 0; o < bytes; o += 64) {
@@ -517,18 +547,15 @@ static inline void pf_lines_r(const void *p, size_t bytes)
 
 static inline void jrec_prefetch(struct eng *e)
 {
+	/* The broadcast slot a change JRNL_PF_AHEAD records on will take
+	 * (the event ring is as large and as cold as the journal's). */
+	const struct ose_bcast_writer *w = &e->bw;
+	if (w->slots)
+		pf_lines_w(w->slots + ((w->head + JRNL_PF_AHEAD) & w->mask) * w->slot_size,
+			   w->slot_size);
 	if (!e->journal_on)
 		return;
-	const char *p = ose_spsc_prod_slot(&e->jprod, JRNL_PF_AHEAD);
-	for (size_t o = 0; o < OSE_JREC_SIZE; o += 64) {
-#if defined(__x86_64__) || defined(__i386__)
-		/* volatile asm: GCC may delete __builtin_prefetch calls (see
-		 * engine/tbl.c, pf_w). */
-		__asm__ volatile("prefetchw (%0)" : : "r"(p + o));
-#else
-		__builtin_prefetch(p + o, 1, 3);
-#endif
-	}
+	pf_lines_w(ose_spsc_prod_slot(&e->jprod, JRNL_PF_AHEAD), OSE_JREC_SIZE);
 }
 
 /* A journal record to fill: the next slot of the journal ring, or a local

@@ -211,9 +211,24 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	struct ose_update u;
 	uint64_t lost = 0;
 	int filled8 = 0, cancel6 = 0, placed7 = 0, notlocal = 0, found78 = 0;
+	int keys_bad = 0, cid_web1 = 0, cid_strat7 = 0, cid_none = 0;
 	for (int i = 0; i < 300; i++) {
 		int r;
 		while ((r = ose_events_next(evs, &u, &lost)) == 1) {
+			/* A change record carries the order's key: the symbol
+			 * (the engine takes it from the book), the client id
+			 * exactly when the order has one. */
+			if (u.kind == OSE_UPD_ORDER) {
+				int btc = !strcmp(u.symbol, "BTCUSDT"), eth = !strcmp(u.symbol, "ETHUSDT");
+				if ((!btc && !eth) || strcmp(u.account, "main"))
+					keys_bad++;
+				else if (btc && !strcmp(u.order_id, "9001"))
+					cid_web1 += !strcmp(u.client_id, "web-1") ? 1 : (keys_bad++, 0);
+				else if (btc && !strcmp(u.order_id, "9100"))
+					cid_strat7 += !strcmp(u.client_id, "strat-7") ? 1 : (keys_bad++, 0);
+				else if (eth && !strcmp(u.order_id, "9001"))
+					cid_none += u.client_id[0] == 0 ? 1 : (keys_bad++, 0);
+			}
 			if (u.kind == OSE_UPD_ORDER && u.status == OSE_ST_PARTIALLY_FILLED)
 				filled8 += u.prio == OSE_PRIO_FILLED;
 			if (u.kind == OSE_UPD_ORDER && u.status == OSE_ST_CANCELED)
@@ -235,6 +250,10 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	cr_assert_geq(placed7, 2);
 	cr_assert_eq(notlocal, 1, "lookup miss answered not found locally");
 	cr_assert_eq(found78, 1, "lookup hit in the executed cache");
+	cr_assert_eq(keys_bad, 0, "change records carry the order's symbol and client id");
+	cr_assert_gt(cid_web1, 0);
+	cr_assert_gt(cid_strat7, 0);
+	cr_assert_gt(cid_none, 0);
 
 	struct ose_stats st;
 	ose_stats_read(h, &st);
