@@ -174,6 +174,14 @@ static int plain_build(struct ose_plain_keyset *ks)
 			ks->ord[ks->ent[e].pos2].other =
 				&ks->ord[ks->ent[e].pos >= 0 ? ks->ent[e].pos + 1 : end1];
 	}
+	/* The walk also tries the entry after the expected one (a key the
+	 * venue left out): after order2's never-matching entry comes one
+	 * more, so that every such entry is inside ord[]. */
+	memset(&ks->ord[end2 + 1], 0, sizeof(ks->ord[end2 + 1]));
+	ks->ord[end2 + 1].mask = 1;
+	ks->ord[end2 + 1].len = 1;
+	ks->ord[end2 + 1].idx = -1;
+	ks->ord[end2 + 1].other = &ks->ord[end2 + 1];
 	ks->nord = (uint32_t)end1;
 	return 0;
 }
@@ -712,8 +720,10 @@ plain_object_t(const struct plain *s, const char *p, struct ose_plain_keyset *ks
 	}
 	for (;;) {
 		if (likely(L.lim - p >= 32) &&
-		    (likely(plain_expect(h = c, p, vec)) || plain_expect(h = d, p, vec))) {
-			/* The list that hit goes on, and is tried first next
+		    (likely(plain_expect(h = c, p, vec)) || plain_expect(h = d, p, vec) ||
+		     plain_expect(h = c + 1, p, vec))) {
+			/* (c + 1: the venue left the expected key out.)
+			 * The list that hit goes on, and is tried first next
 			 * (a venue that writes the second order pays one
 			 * compare per key, not two); the other resumes after
 			 * this name. */

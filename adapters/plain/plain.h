@@ -102,7 +102,7 @@ struct ose_plain_keyset {
 		int32_t idx;
 		uint32_t bit; /* 1 << idx, or 0 (idx -1) */
 		const struct ose_plain_ord *other;
-	} ord[2 * (OSE_PLAIN_ORDER_MAX + 1)];
+	} ord[2 * (OSE_PLAIN_ORDER_MAX + 1) + 1]; /* + a never-matching pad: c + 1 */
 };
 #define OSE_PLAIN_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
 #define OSE_PLAIN_KEYSET_ORDER(arr, ord_list) \
