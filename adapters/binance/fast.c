@@ -61,13 +61,21 @@ __extension__ typedef unsigned __int128 u128;
 	 BIT('T') | BIT('t') | BIT('v') | BIT('I') | BIT('w') | BIT('m') | BIT('M') |       \
 	 BIT('O') | BIT('Z') | BIT('Y') | BIT('Q') | BIT('W') | BIT('V'))
 
+/* The four bytes at p (inside the message, or a literal). */
+static inline uint32_t bf_load32(const char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w;
+}
+
 #ifdef __SSE2__
 /* Bit i set where s[i] (0 <= i < 16) is not an ASCII digit, and bits
  * 16..31 set (so its ctz is at most 16).  x + 0x46 maps '0'..'9' onto
  * 0x76..0x7f, the top of the signed range, and every other byte below
  * it: one add and one compare find the digits.  (Asked for the
  * non-digits directly, gcc 12 spends two more instructions.) */
-static inline unsigned bf_nondigit16(const char *s)
+static inline __attribute__((always_inline)) unsigned bf_nondigit16(const char *s)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
 	return ~(unsigned)_mm_movemask_epi8(
@@ -80,7 +88,7 @@ static inline unsigned bf_nondigit16(const char *s)
  * one signed compare with 0x20 finds the plain bytes, a second the
  * backslash; the complement is the answer.  ctz of it is 16 when all
  * 16 bytes are plain. */
-static inline unsigned bf_special16(const char *s)
+static inline __attribute__((always_inline)) unsigned bf_special16(const char *s)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i plain = _mm_cmpgt_epi8(_mm_xor_si128(x, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x20));
@@ -248,11 +256,11 @@ static const char *bf_skip(const char *v, const char *end)
 		q = bf_str(v + 1, end, 0);
 		return q ? q + 1 : NULL;
 	case 't':
-		return end - v > 4 && ose_wire_eq(v, "true", 4) ? v + 4 : NULL;
+		return end - v > 4 && ose_wire_eq_k(v, "true", 4) ? v + 4 : NULL;
 	case 'n':
-		return end - v > 4 && ose_wire_eq(v, "null", 4) ? v + 4 : NULL;
+		return end - v > 4 && ose_wire_eq_k(v, "null", 4) ? v + 4 : NULL;
 	case 'f':
-		return end - v > 5 && ose_wire_eq(v, "false", 5) ? v + 5 : NULL;
+		return end - v > 5 && ose_wire_eq_k(v, "false", 5) ? v + 5 : NULL;
 	default:
 		return bf_num(v, end);
 	}
@@ -428,7 +436,7 @@ static inline __attribute__((always_inline)) int bf_find(const char *s, size_t n
 {
 #pragma GCC unroll 16
 	for (size_t i = 0; i < count; i++)
-		if (map[i].len == n && ose_wire_eq(map[i].wire, s, n))
+		if (map[i].len == n && ose_wire_eq_k(map[i].wire, s, n))
 			return map[i].val;
 	return -1;
 }
@@ -526,7 +534,7 @@ bf_start(struct ose_event *ev, struct bf_state *st, const struct ose_parse_ctx *
 	ev->kind = OSE_EV_ORDER;
 	ev->venue = OSE_VENUE_BINANCE;
 	if (alen)
-		memcpy(ev->account, ctx->account, alen);
+		ose_swar_copy48(ev->account, ctx->account, alen);
 	/* Field by field: a memset of st would be a rep stos too. */
 	st->ev = ev;
 	st->seen = seen;
@@ -568,8 +576,11 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 	case 'r':
 	case 'x':
 		/* Strings used after the walk (N may be null). */
-		if (k == 'N' && end - val > 4 && ose_wire_eq(val, "null", 4))
+		if (k == 'N' && end - val > 4 && ose_wire_eq_k(val, "null", 4))
 			return val + 4;
+		/* C (the original client id) is "" but on cancels. */
+		if (k == 'C' && (safe || end - val >= 2) && val[0] == '"' && val[1] == '"')
+			return val + 2;
 		q = bf_strv(val, end, safe);
 		if (!q)
 			return NULL;
@@ -587,7 +598,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 			st->rs = val;
 			st->rn = (uint32_t)(q - val);
 		} else {
-			st->trade = q - val == 5 && ose_wire_eq(val, "TRADE", 5);
+			st->trade = q - val == 5 && ose_wire_eq_k(val, "TRADE", 5);
 		}
 		return q + 1;
 	case 'X':
@@ -663,6 +674,11 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 	case 'Y':
 	case 'Q':
 	case 'V':
+		/* Stop price, iceberg and quote quantities are zero on most
+		 * orders: that string in two compares. */
+		if (k != 'V' && (safe || end - val >= 12) &&
+		    ose_swar_load(val) == ose_swar_load("\"0.00000") && bf_load32(val + 8) == bf_load32("000\""))
+			return val + 12;
 		q = bf_strv(val, end, safe);
 		return q ? q + 1 : bf_skip(val, end);
 	case 'g':
@@ -672,15 +688,19 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 	case 'T':
 	case 'v':
 		/* A fraction or exponent after the digits ends the chain
-		 * and the member loop declines: Binance sends integers. */
+		 * and the member loop declines: Binance sends integers.
+		 * g (the order list id) is -1 on most orders. */
+		if (k == 'g' && (safe || end - val >= 3) && val[0] == '-' && val[1] == '1' &&
+		    (unsigned char)(val[2] - '0') >= 10)
+			return val + 2;
 		q = bf_int(val, end, safe);
 		return q ? q : bf_skip(val, end);
 	case 'w':
 	case 'm':
 	case 'M':
-		if (end - val > 5 && ose_wire_eq(val, "true", 4))
+		if (end - val > 5 && ose_wire_eq_k(val, "true", 4))
 			return val + 4;
-		if (end - val > 5 && ose_wire_eq(val, "false", 5))
+		if (end - val > 5 && ose_wire_eq_k(val, "false", 5))
 			return val + 5;
 		return bf_skip(val, end);
 	default: /* a, d, B and keys nobody reads */
@@ -708,13 +728,6 @@ static const char *bf_other(const char *p, const char *end)
 
 /* "k": of a one-letter key as a little-endian word. */
 #define BF_KW(k) (0x22u | (uint32_t)(k) << 8 | 0x22u << 16 | 0x3au << 24)
-
-static inline uint32_t bf_load32(const char *p)
-{
-	uint32_t w;
-	memcpy(&w, p, 4);
-	return w;
-}
 
 /*
  * The ordered chain: Binance's own key order (reference §1), each key
