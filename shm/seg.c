@@ -310,18 +310,23 @@ int ose_seg_validate(const struct ose_seg_hdr *h, size_t avail, enum ose_seg_kin
  * 5.14) does it in one call; older kernels get one load per page (a read
  * fault maps the shared page for reading; the first write then costs a
  * minor fault, which is what MAP_POPULATE on a shared mapping leaves too). */
-static void seg_populate(void *p, size_t size, int writable)
+static int seg_populate(void *p, size_t size, int writable)
 {
 #ifdef MADV_POPULATE_WRITE
 	if (!madvise(p, size, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
-		return;
+		return 0;
+	if (errno != EINVAL) /* EINVAL: kernel before 5.14; else no memory */
+		return -errno;
 #endif
 	long pg = sysconf(_SC_PAGESIZE);
 	for (size_t off = 0; off < size; off += (size_t)(pg > 0 ? pg : 4096))
 		(void)*(volatile const uint8_t *)((const uint8_t *)p + off);
+	return 0;
 }
 
-static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsigned flags)
+/* Maps size bytes of fd, advised and populated as flags ask.  Returns the
+ * address or MAP_FAILED (errno set). */
+static void *seg_mmap(int fd, size_t size, int writable, unsigned flags)
 {
 	/* Shmem THP is decided when a page is first faulted, so a segment that
 	 * wants huge pages is advised before it is populated: MAP_POPULATE
@@ -331,13 +336,27 @@ static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsig
 		       MAP_SHARED | (huge ? 0 : MAP_POPULATE), fd, 0);
 
 	if (p == MAP_FAILED)
-		return -errno;
+		return p;
 	if (huge) {
+		int r;
+
 		(void)madvise(p, size, MADV_HUGEPAGE); /* best effort */
-		seg_populate(p, size, writable);
+		/* A failed populate (tmpfs full: -EFAULT, or -ENOMEM) is the
+		 * SIGBUS a later first touch would take: refuse it now. */
+		if ((r = seg_populate(p, size, writable)) < 0) {
+			munmap(p, size);
+			errno = r == -EFAULT ? ENOSPC : -r;
+			return MAP_FAILED;
+		}
 	}
 	if (flags & OSE_SEG_F_MLOCK)
 		(void)mlock(p, size); /* best effort: RLIMIT_MEMLOCK may say no */
+	return p;
+}
+
+/* Fills seg from a mapping p of fd whose header is complete. */
+static void seg_set(struct ose_seg *seg, void *p, int fd, size_t size, int writable)
+{
 	seg->base = p;
 	seg->size = size;
 	seg->hdr = (struct ose_seg_hdr *)p;
@@ -350,6 +369,15 @@ static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsig
 	seg->kind = (enum ose_seg_kind)seg->hdr->kind;
 	memcpy(seg->name, seg->hdr->name, sizeof(seg->name));
 	seg->name[sizeof(seg->name) - 1] = 0;
+}
+
+static int seg_map(struct ose_seg *seg, int fd, size_t size, int writable, unsigned flags)
+{
+	void *p = seg_mmap(fd, size, writable, flags);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	seg_set(seg, p, fd, size, writable);
 	return 0;
 }
 
@@ -498,6 +526,7 @@ static int seg_build(struct ose_seg *seg, const char *path, const char *name,
 	struct ose_seg_hdr *h;
 	struct timespec now;
 	mode_t mode = (flags & OSE_SEG_F_GROUP_READ) ? 0640 : 0600;
+	int huge = (flags & OSE_SEG_F_HUGEPAGE) != 0;
 	int fd, r;
 
 	if ((r = ose_seg_dir(dir, sizeof(dir))) < 0)
@@ -514,16 +543,31 @@ static int seg_build(struct ose_seg *seg, const char *path, const char *name,
 		r = r < 0 ? r : -errno;
 		goto err_fd;
 	}
-	/* Reserve the pages now: a full /dev/shm is -ENOSPC here rather
-	 * than SIGBUS on first touch later. */
-	r = posix_fallocate(fd, 0, (off_t)lo->total_size);
-	if (r == EOPNOTSUPP || r == EINVAL)
-		r = ftruncate(fd, (off_t)lo->total_size) < 0 ? errno : 0;
-	if (r) {
-		r = -r;
-		goto err_fd;
+	if (huge) {
+		/* No page may be allocated before the mapping is advised (the
+		 * kernel picks a page's size when it allocates it, and
+		 * fallocate or a header-only mapping would pick 4 KiB): size
+		 * the file, map, advise and populate it whole, then write the
+		 * header through that mapping.  The populate reserves the
+		 * pages: a full /dev/shm is -ENOSPC from seg_mmap, as from the
+		 * fallocate below. */
+		if (ftruncate(fd, (off_t)lo->total_size) < 0) {
+			r = -errno;
+			goto err_fd;
+		}
+		h = seg_mmap(fd, lo->total_size, 1, flags);
+	} else {
+		/* Reserve the pages now: a full /dev/shm is -ENOSPC here
+		 * rather than SIGBUS on first touch later. */
+		r = posix_fallocate(fd, 0, (off_t)lo->total_size);
+		if (r == EOPNOTSUPP || r == EINVAL)
+			r = ftruncate(fd, (off_t)lo->total_size) < 0 ? errno : 0;
+		if (r) {
+			r = -r;
+			goto err_fd;
+		}
+		h = mmap(NULL, OSE_SEG_HDR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	}
-	h = mmap(NULL, OSE_SEG_HDR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED) {
 		r = -errno;
 		goto err_fd;
@@ -546,10 +590,13 @@ static int seg_build(struct ose_seg *seg, const char *path, const char *name,
 	 * file is not visible under its name yet, so this ordering only
 	 * matters to someone scanning temp files; it costs nothing. */
 	__atomic_store_n(&h->magic, OSE_SEG_MAGIC, __ATOMIC_RELEASE);
-	munmap(h, OSE_SEG_HDR_SIZE);
-
-	if ((r = seg_map(seg, fd, lo->total_size, 1, flags)) < 0)
-		goto err_fd;
+	if (huge) {
+		seg_set(seg, h, fd, lo->total_size, 1);
+	} else {
+		munmap(h, OSE_SEG_HDR_SIZE);
+		if ((r = seg_map(seg, fd, lo->total_size, 1, flags)) < 0)
+			goto err_fd;
+	}
 	seg->owner = 1;
 	if (init && (r = init(seg, arg)) < 0)
 		goto err_map;

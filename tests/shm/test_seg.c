@@ -575,3 +575,47 @@ Test(seg, huge_bytes_reports_the_page_size)
 	cr_assert_geq(ose_seg_huge_bytes(a, n), 2 << 20);
 	munmap(p, 2 * n);
 }
+
+/* 1 if /dev/shm is a tmpfs mounted with huge=advise (tools/ose tune). */
+static int devshm_huge_advise(void)
+{
+	char line[512];
+	int yes = 0;
+	FILE *f = fopen("/proc/mounts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "tmpfs /dev/shm ", 15))
+			yes = strstr(line, "huge=advise") != NULL; /* the last (top) mount */
+	fclose(f);
+	return yes;
+}
+
+/* On a tuned host, a segment asking for huge pages gets them for ALL of
+ * its bytes (no page may be allocated before the advice: fallocate or
+ * the header's own mapping used to pin the first 2 MiB, or all, to
+ * 4 KiB), readers' mappings too, and a segment not asking gets none. */
+Test(seg, hugepage_segment_is_huge_on_a_tuned_host)
+{
+	if (!devshm_huge_advise())
+		cr_skip_test("/dev/shm is not huge=advise (tools/ose tune not run)");
+	char dir[] = "/dev/shm/ose-seg-test.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("OSE_SHM_DIR", dir, 1);
+	struct ose_seg w, r, s;
+	cr_assert_eq(ose_seg_create(&w, "ose.hp", OSE_SEG_STATE, 0, 6u << 20, OSE_SEG_F_HUGEPAGE), 0);
+	cr_assert_eq(ose_seg_huge_bytes(w.base, w.size), (long long)w.size);
+	cr_assert_eq(w.hdr->magic, OSE_SEG_MAGIC);
+	cr_assert_eq(ose_seg_attach(&r, "ose.hp", OSE_SEG_STATE, OSE_SEG_F_HUGEPAGE), 0);
+	cr_assert_eq(ose_seg_huge_bytes(r.base, r.size), (long long)r.size);
+	cr_assert_eq(ose_seg_create(&s, "ose.sp", OSE_SEG_STATE, 0, 6u << 20, 0), 0);
+	cr_assert_eq(ose_seg_huge_bytes(s.base, s.size), 0);
+	ose_seg_close(&r);
+	ose_seg_close(&w);
+	ose_seg_close(&s);
+	ose_seg_unlink("ose.hp");
+	ose_seg_unlink("ose.sp");
+	rmdir(dir);
+	setenv("OSE_SHM_DIR", shm_test_dir, 1);
+}
