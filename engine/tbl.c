@@ -912,6 +912,22 @@ static void commit_new(struct ose_tbl *t, uint32_t s, struct ose_slot *o)
 	}
 }
 
+/* Zeroes n bytes (a multiple of 16) with 16-byte stores.  memset of a
+ * local slot image (384 bytes) and memo (96) became `rep stosq`, whose
+ * start-up cost (tens of cycles each) every new order paid; the empty asm
+ * keeps GCC from turning the loop back into that memset. */
+static inline void zero16(void *p, size_t n)
+{
+#ifdef __SSE2__
+	for (size_t o = 0; o < n; o += 16) {
+		_mm_storeu_si128((__m128i *)(void *)((char *)p + o), _mm_setzero_si128());
+		__asm__("" : : "r"(p) : "memory");
+	}
+#else
+	memset(p, 0, n);
+#endif
+}
+
 /* Lines of an existing order that ose_tbl_apply_h copies only on use. */
 #define HAVE_L3 1u /* fee, symbol, created_ns, oid_hash */
 #define HAVE_L4 2u /* hist_ts */
@@ -1042,8 +1058,8 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		if (book == OSE_NIL)
 			book = book_get(t, ev->venue, ev->symbol, 1);
 		s = slot_alloc(t);
-		memset(&o, 0, sizeof(o));
-		memset(&m, 0, sizeof(m));
+		zero16(&o, sizeof(o));
+		zero16(&m, sizeof(m));
 		memo_in = 1;
 		o.venue = ev->venue;
 		o.book = book;
