@@ -540,27 +540,23 @@ static inline void ev_copy(void *dst, const void *src)
  * fill the store buffer and stall the applies after them. */
 #define JRNL_PF_AHEAD 4
 
-/* Prefetches (volatile asm: GCC may delete __builtin_prefetch calls,
- * see engine/tbl.c pf_w) of the lines of [p, p + bytes): to write
- * (prefetchw) or to read. */
-static inline void pf_lines_w(const void *p, size_t bytes)
+/* Prefetches the lines of [p, p + bytes), to write (w: prefetchw) or to
+ * read.  Volatile asm: GCC may delete __builtin_prefetch calls (see
+ * engine/tbl.c, pf_w). */
+static inline void pf_lines(const void *p, size_t bytes, int w)
 {
 	for (size_t o = 0; o < bytes; o += 64) {
+		const char *a = (const char *)p + o;
 #if defined(__x86_64__) || defined(__i386__)
-		__asm__ volatile("prefetchw (%0)" : : "r"((const char *)p + o));
+		if (w)
+			__asm__ volatile("prefetchw (%0)" : : "r"(a));
+		else
+			__asm__ volatile("prefetcht0 (%0)" : : "r"(a));
 #else
-		__builtin_prefetch((const char *)p + o, 1, 3);
-#endif
-	}
-}
-
-static inline void pf_lines_r(const void *p, size_t bytes)
-{
-	for (size_t o = 0; o < bytes; o += 64) {
-#if defined(__x86_64__) || defined(__i386__)
-		__asm__ volatile("prefetcht0 (%0)" : : "r"((const char *)p + o));
-#else
-		__builtin_prefetch((const char *)p + o, 0, 3);
+		if (w)
+			__builtin_prefetch(a, 1, 3);
+		else
+			__builtin_prefetch(a, 0, 3);
 #endif
 	}
 }
@@ -571,11 +567,11 @@ static inline void jrec_prefetch(struct eng *e)
 	 * (the event ring is as large and as cold as the journal's). */
 	const struct ose_bcast_writer *w = &e->bw;
 	if (w->slots)
-		pf_lines_w(w->slots + ((w->head + JRNL_PF_AHEAD) & w->mask) * w->slot_size,
-			   w->slot_size);
+		pf_lines(w->slots + ((w->head + JRNL_PF_AHEAD) & w->mask) * w->slot_size,
+			 w->slot_size, 1);
 	if (!e->journal_on)
 		return;
-	pf_lines_w(ose_spsc_prod_slot(&e->jprod, JRNL_PF_AHEAD), OSE_JREC_SIZE);
+	pf_lines(ose_spsc_prod_slot(&e->jprod, JRNL_PF_AHEAD), OSE_JREC_SIZE, 1);
 }
 
 /* A journal record to fill: the next slot of the journal ring, or a local
@@ -662,7 +658,7 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 			 * process on another core, its lines come from there or
 			 * from L3, and the copy below reads all seven. */
 			if (i + JRNL_PF_AHEAD < np)
-				pf_lines_r(e->pf_ev[i + JRNL_PF_AHEAD], OSE_EVENT_SIZE);
+				pf_lines(e->pf_ev[i + JRNL_PF_AHEAD], OSE_EVENT_SIZE, 0);
 			jrec_prefetch(e);
 			ev_copy(&j->u.ev, rec);
 			if (!j->u.ev.account[0])

@@ -168,6 +168,28 @@ Test(slot, symbol_verified_through_the_book)
 	cr_assert_eq(T.slots[sb].status, OSE_ST_NEW);
 }
 
+/* A random mix over `keys` order ids on two symbols (1 in sym_mod on
+ * ETHUSDT): orders with statuses drawn from st[0..nst-1] (cumulative
+ * i / cum_div), OSE_ST_NONE drawn = a fill with a fee and a new trade id. */
+static void mixed_events(struct ose_event *evs, int n, uint64_t seed, unsigned keys,
+			 const enum ose_status *st, unsigned nst, unsigned cum_div, unsigned sym_mod)
+{
+	uint64_t r = seed;
+	char oid[24], cum[16];
+	for (int i = 0; i < n; i++) {
+		unsigned k = (unsigned)(tst_rnd(&r) % keys);
+		snprintf(oid, sizeof(oid), "%u", k);
+		enum ose_status s = st[tst_rnd(&r) % nst];
+		snprintf(cum, sizeof(cum), "%u", (unsigned)i / cum_div);
+		if (s == OSE_ST_NONE) {
+			snprintf(cum, sizeof(cum), "t%d", i);
+			evs[i] = fill_fee(oid, "0.1", cum, "0.001");
+		} else {
+			evs[i] = ev_order(k % sym_mod ? "BTCUSDT" : "ETHUSDT", oid, s, cum);
+		}
+	}
+}
+
 /* The batch pipeline is a hint: the same events applied through
  * ose_tbl_pf_start/step and one by one give byte-identical tables. */
 Test(slot, pipeline_changes_nothing)
@@ -176,23 +198,9 @@ Test(slot, pipeline_changes_nothing)
 	void *m2 = tbl_new(&t2, 1024, 1000);
 	enum { N = 600 };
 	static struct ose_event evs[N];
-	uint64_t r = 12345;
-	char oid[24];
-	for (int i = 0; i < N; i++) {
-		unsigned k = (unsigned)(tst_rnd(&r) % 40);
-		snprintf(oid, sizeof(oid), "%u", k);
-		static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED,
-						     OSE_ST_FILLED, OSE_ST_CANCELED, OSE_ST_NONE};
-		enum ose_status s = st[tst_rnd(&r) % 5];
-		char cum[16];
-		snprintf(cum, sizeof(cum), "%u", (unsigned)(i / 20));
-		if (s == OSE_ST_NONE) {
-			snprintf(cum, sizeof(cum), "t%d", i);
-			evs[i] = fill_fee(oid, "0.1", cum, "0.001");
-		} else {
-			evs[i] = ev_order(k % 2 ? "BTCUSDT" : "ETHUSDT", oid, s, cum);
-		}
-	}
+	static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED, OSE_ST_FILLED,
+					     OSE_ST_CANCELED, OSE_ST_NONE};
+	mixed_events(evs, N, 12345, 40, st, 5, 20, 2);
 	struct ose_ap_out out;
 	for (int i = 0; i < N; i++)
 		ose_tbl_apply(&T, &evs[i], 100 + i, &out);
@@ -228,23 +236,11 @@ Test(slot, pipeline_resumed_across_batches_changes_nothing)
 	void *m3 = tbl_new(&t3, 1024, 1000);
 	enum { N = 3000, B = 64 };
 	static struct ose_event evs[N];
+	static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED,
+					     OSE_ST_PARTIALLY_FILLED, OSE_ST_FILLED, OSE_ST_CANCELED,
+					     OSE_ST_NONE};
+	mixed_events(evs, N, 777, 300, st, 6, 30, 3);
 	uint64_t r = 777;
-	char oid[24], cum[16];
-	for (int i = 0; i < N; i++) {
-		unsigned k = (unsigned)(tst_rnd(&r) % 300);
-		snprintf(oid, sizeof(oid), "%u", k);
-		static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED,
-						     OSE_ST_PARTIALLY_FILLED, OSE_ST_FILLED,
-						     OSE_ST_CANCELED, OSE_ST_NONE};
-		enum ose_status s = st[tst_rnd(&r) % 6];
-		snprintf(cum, sizeof(cum), "%u", (unsigned)(i / 30));
-		if (s == OSE_ST_NONE) {
-			snprintf(cum, sizeof(cum), "t%d", i);
-			evs[i] = fill_fee(oid, "0.1", cum, "0.001");
-		} else {
-			evs[i] = ev_order(k % 3 ? "BTCUSDT" : "ETHUSDT", oid, s, cum);
-		}
-	}
 	struct ose_ap_out out;
 	for (int i = 0; i < N; i++)
 		ose_tbl_apply(&T, &evs[i], 100 + i, &out);
