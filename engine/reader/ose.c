@@ -296,10 +296,12 @@ OSE_STATIC_ASSERT(offsetof(struct ose_order, open) == 5 && offsetof(struct ose_o
 		  "public head word mirrors the slot's");
 static inline void put_head(void *dst, uint64_t hw)
 {
-	uint64_t v = (hw & ~(0xffull << HEAD_OPEN_SHIFT)) |
-		     (((hw >> 48) & OSE_OF_OPEN) << HEAD_OPEN_SHIFT);
+	/* OSE_OF_OPEN is bit 0 of oflags (bit 48 of the word): shifted down
+	 * by 8 it lands on the open byte's bit 0. */
+	uint64_t v = (hw & ~(0xffull << HEAD_OPEN_SHIFT)) | ((hw >> 8) & (1ull << HEAD_OPEN_SHIFT));
 	memcpy(dst, &v, 8);
 }
+OSE_STATIC_ASSERT(OSE_OF_OPEN == 1 && HEAD_OPEN_SHIFT == 48 - 8, "the open bit's shift");
 
 /* The fields struct ose_order and struct ose_brief both carry, from the
  * payload words sw into *out (either type: the same member names). */
@@ -352,19 +354,24 @@ static void to_order(uint64_t hw, const uint64_t *sw, uint32_t s, struct ose_ord
 }
 OSE_STATIC_ASSERT(sizeof(((struct ose_slot *)0)->hist_st) == 8, "hist_st is one word");
 
-/* The polled fields only (struct ose_brief), as to_order. */
+/* The polled fields only (struct ose_brief), as to_order.  remaining is
+ * computed from the loaded values without a branch (garbage with them if
+ * the copy is torn; the caller retries). */
 static inline __attribute__((always_inline)) void to_brief(uint64_t hw, const uint64_t *sw, uint32_t s,
 							   struct ose_brief *out)
 {
 	put_head(out, hw);
 	out->slot = s;
 	out->venue_seq = LDW(sw, venue_seq);
-	LD_LIVE(sw, out);
-	/* From the values just loaded (garbage with them if the copy is
-	 * torn; the caller retries). */
-	out->remaining = 0;
-	if ((x_flags(hw) & OSE_OF_HAS_QTY) && out->qty > out->filled)
-		out->remaining = out->qty - out->filled;
+	ose_dec qty = ld_dec(sw, PW(qty)), filled = ld_dec(sw, PW(filled));
+	out->qty = qty;
+	out->filled = filled;
+	out->avg_px = ld_dec(sw, PW(avg_px));
+	out->updated_ns = (int64_t)LDW(sw, updated_ns);
+	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
+	out->updates = (uint32_t)LDW(sw, updates);
+	ose_dec r = qty - filled;
+	out->remaining = ((x_flags(hw) & OSE_OF_HAS_QTY) && r > 0) ? r : 0;
 }
 
 /* Payload words from word i against the key words kw: the difference
@@ -528,15 +535,45 @@ static __attribute__((noinline)) int probe_order(const ose_t *h, struct ose_key 
 	return probe(h, k, RD_ORDER, out);
 }
 
+/* One attempt at slot s against k under its seqlock (S3/S4 of
+ * shm/seqlock.h, pairing with the engine's slot publish), with no retry
+ * loop: 1 if it is a consistent snapshot carrying k (out and *oflags
+ * filled), 0 for anything else (a write in progress or raced, another
+ * order): the caller's full probe then decides and retries.  The key
+ * words are compared straight from the slot and the fields loaded
+ * whatever the outcome; odd sequence, mismatch and torn copy are one
+ * branch, so the common hit runs straight through with few live values
+ * and no loop state (the find's instruction window then holds the next
+ * finds' loads too). */
+static inline __attribute__((always_inline)) int slot_try(const ose_t *h, uint32_t s,
+							  const struct ose_key *k, enum rd what,
+							  void *out, uint16_t *oflags)
+{
+	const struct ose_slot *src = &h->slots[s];
+	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
+	uint64_t q = ose_seqlock_read_begin(&src->seq);
+	uint64_t hw = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
+	if (!key_eq(sw, hw, k))
+		return 0;
+	if (what == RD_BRIEF)
+		to_brief(hw, sw, s, out);
+	else
+		to_order(hw, sw, s, out);
+	if (ose_seqlock_read_retry(&src->seq, q))
+		return 0;
+	*oflags = head_of(hw).oflags;
+	return 1;
+}
+
 /* A find with a prepared key: one slot read inline, then the full probe
  * only if that read does not answer.  The slot is the hinted one if there
  * is a hint, else (by order id) the one the first index entry of the
  * key's hash names when its tag matches: the usual hit, taken without the
  * index generation, since a hit is self-validating (a consistent snapshot
  * carrying the key); only a miss needs the full probe's generation check.
- * By client id without a hint, and whenever the read does not answer,
- * probe_brief / probe_order decide (a hinted client-id slot is accepted
- * only while open). */
+ * By client id without a hint, and whenever the read does not answer
+ * (another order, a write in progress), probe_brief / probe_order decide
+ * (a hinted client-id slot is accepted only while open). */
 static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct ose_key *k,
 							  enum rd what, void *out)
 {
@@ -544,34 +581,153 @@ static inline __attribute__((always_inline)) int find_key(const ose_t *h, struct
 		return k->err;
 	unsigned kf = k->kf;
 	uint32_t s = k->hint - 1;
-	int hinted = s < h->capacity;
-	if (!hinted) {
+	if (s >= h->capacity) {
 		if (kf & KF_CID)
 			goto probe;
 		uint32_t tag = (uint32_t)(k->hash >> 32);
 		uint64_t e = __atomic_load_n(&h->oid_idx[tag & h->idx_mask], __ATOMIC_ACQUIRE);
 		s = OSE_IDX_SLOT(e);
-		if (!e || OSE_IDX_TAG(e) != tag || s >= h->capacity)
+		/* e == 0 gives s = OSE_NIL, out of range. */
+		if (OSE_IDX_TAG(e) != tag || s >= h->capacity)
 			goto probe;
 	}
 	uint16_t fl;
-	int m = slot_get(h, s, k, what, out, &fl);
-	if (__builtin_expect(m == 1, 1) && (!(kf & KF_CID) || (fl & OSE_OF_OPEN))) {
-		if (!hinted && !(kf & KF_NOHINT))
+	if (__builtin_expect(slot_try(h, s, k, what, out, &fl), 1) &&
+	    (!(kf & KF_CID) || (fl & OSE_OF_OPEN))) {
+		/* Only a new hint is stored: a hinted find leaves the key's
+		 * line clean. */
+		if (!(kf & KF_NOHINT) && k->hint != s + 1)
 			k->hint = s + 1;
 		return 0;
 	}
-	if (m < 0 && hinted)
-		return m;
 probe:
 	return what == RD_BRIEF ? probe_brief(h, k, out) : probe_order(h, k, out);
+}
+
+/* The key shapes brief_fast takes: an order-id key whose id, symbol and
+ * account have their short forms (the usual case); the rest, and client-id
+ * keys, take find_key. */
+#define KF_SLOW (KF_CID | KF_ID_LONG | KF_SYM_LONG | KF_ACCT_LONG)
+
+/*
+ * 16 payload bytes at p (8-byte aligned) into dst, for brief_fast's copy.
+ * On x86-64 one SSE load and one store instead of two of each: a find
+ * holds its loads and stores in the core's load and store buffers until
+ * its misses retire, so fewer of them let more finds overlap.  The load
+ * is an asm statement, outside the C memory model like the relaxed
+ * atomics it replaces: a racing write can tear it, which the seqlock
+ * re-check that follows rejects (it is ordered before that check by the
+ * acquire fence, a compiler barrier for the asm's memory operand).  TSan
+ * builds keep the 8-byte atomic loads it can see.
+ */
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(OSE_SHM_TSAN)
+#include <emmintrin.h>
+static inline void cp16(void *dst, const uint64_t *p)
+{
+	__m128i v;
+	__asm__("movdqu %1, %0" : "=x"(v) : "m"(*(const struct { uint64_t w[2]; } *)(const void *)p));
+	_mm_storeu_si128((__m128i *)dst, v);
+}
+#else
+static inline void cp16(void *dst, const uint64_t *p)
+{
+	uint64_t w[2] = {__atomic_load_n(&p[0], OSE_SHM_WORD_LOAD),
+			 __atomic_load_n(&p[1], OSE_SHM_WORD_LOAD)};
+	memcpy(dst, w, 16);
+}
+#endif
+
+/* The brief's words from payload words sw, as to_brief, for brief_fast:
+ * the pairs (venue_seq, updated_ns), qty, filled and avg_px each one
+ * 16-byte copy; remaining from qty and filled loaded again (cached by
+ * then) instead of kept in registers across the copy. */
+OSE_STATIC_ASSERT(offsetof(struct ose_brief, updated_ns) == offsetof(struct ose_brief, venue_seq) + 8 &&
+			  offsetof(struct ose_slot, updated_ns) == offsetof(struct ose_slot, venue_seq) + 8,
+		  "venue_seq and updated_ns are adjacent on both sides");
+static inline __attribute__((always_inline)) void brief_copy(uint64_t hw, const uint64_t *sw, uint32_t s,
+							     struct ose_brief *out)
+{
+	int has_qty = (x_flags(hw) & OSE_OF_HAS_QTY) != 0;
+	put_head(out, hw);
+	out->slot = s;
+	ose_dec r = ld_dec(sw, PW(qty)) - ld_dec(sw, PW(filled));
+	out->remaining = (has_qty && r > 0) ? r : 0;
+	out->updates = (uint32_t)LDW(sw, updates);
+	cp16(&out->venue_seq, &sw[PW(venue_seq)]);
+	cp16(&out->qty, &sw[PW(qty)]);
+	cp16(&out->filled, &sw[PW(filled)]);
+	cp16(&out->avg_px, &sw[PW(avg_px)]);
+	out->exch_ts_ns = (int64_t)LDW(sw, exch_ts_ns);
+}
+
+/* ose_find_brief's common case written for the fewest instructions,
+ * loads and stores: find_key's first read (hinted slot, else the slot the
+ * first index entry names) for a short order-id key, with the key
+ * compared at fixed offsets and no retry loop.  A find's three dependent
+ * misses (key, index entry, slot) cannot overlap inside one call; what
+ * lets consecutive finds overlap is the out-of-order window (about 350
+ * instructions, 128 loads, 72 stores on this class of core), so the
+ * shorter this path, the more finds' misses are in flight at once.
+ * 0 on a hit (a consistent snapshot carrying k), 1 when anything else
+ * happens (the caller runs find_key, which decides). */
+static inline __attribute__((always_inline)) int brief_fast(const ose_t *h, struct ose_key *k,
+							    struct ose_brief *out)
+{
+	unsigned kf = k->kf;
+	uint32_t s = k->hint - 1;
+	if (kf & KF_SLOW)
+		return 1;
+	if (s >= h->capacity) {
+		uint32_t tag = (uint32_t)(k->hash >> 32);
+		/* Pairs with the engine's release store of the entry (the
+		 * slot it names was published before it). */
+		uint64_t e = __atomic_load_n(&h->oid_idx[tag & h->idx_mask], __ATOMIC_ACQUIRE);
+		s = OSE_IDX_SLOT(e); /* e == 0: OSE_NIL, out of range */
+		if (OSE_IDX_TAG(e) != tag || s >= h->capacity)
+			return 1;
+	}
+	const struct ose_slot *src = &h->slots[s];
+	const uint64_t *sw = (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
+	/* S3/S4 of shm/seqlock.h, pairing with the engine's slot publish. */
+	uint64_t q = ose_seqlock_read_begin(&src->seq);
+	uint64_t hw = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
+	uint64_t d = (uint8_t)hw ^ k->venue;
+	d |= words_diff(sw, PW(order_id), &k->w0[KW_ID], 3);
+	if (__builtin_expect(kf & KF_SYM, 1))
+		d |= words_diff(sw, PW(symbol), &k->w0[KW_SYM], 2);
+	if (kf & KF_ACCT)
+		d |= words_diff(sw, PW(account), &k->w0[KW_ACCT], 1);
+	if (d | (q & 1))
+		return 1;
+	brief_copy(hw, sw, s, out);
+	if (ose_seqlock_read_retry(&src->seq, q))
+		return 1;
+	/* Only a new hint is stored: a hinted find leaves the key's line
+	 * clean.  The slot comes back from out (one register fewer live
+	 * across the copy). */
+	if (!(k->kf & KF_NOHINT) && k->hint != out->slot + 1)
+		k->hint = out->slot + 1;
+	return 0;
+}
+
+/* ose_find_brief's general path, out of line so the fast path keeps to
+ * scratch registers (no saves and restores: stack stores and loads). */
+static __attribute__((noinline)) int find_brief_slow(ose_t *h, struct ose_key *k,
+						     struct ose_brief *out)
+{
+	return find_key(h, k, RD_BRIEF, out);
 }
 
 int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out)
 {
 	if (!h || !k || !out)
 		return -EINVAL;
-	return find_key(h, k, RD_BRIEF, out);
+	/* k->err set means kf is 0 and the key words are zero: brief_fast
+	 * cannot match it (no slot has an empty order id), find_key returns
+	 * the error. */
+	if (__builtin_expect(brief_fast(h, k, out) == 0, 1))
+		return 0;
+	return find_brief_slow(h, k, out);
 }
 
 /* The slot lines ose_find_brief reads, as a bit per line of slot, from

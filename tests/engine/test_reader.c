@@ -553,10 +553,12 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 	pthread_create(&w, NULL, writer, NULL);
 	uint64_t reads = 0, again = 0;
 	static struct ose_order list[NHOT + 8];
-	static struct ose_key keys[NHOT];
+	static struct ose_key keys[NHOT], kq[NHOT];
 	for (int i = 0; i < NHOT; i++) {
 		snprintf(oid, sizeof(oid), "hot%d", i);
 		cr_assert_eq(ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid), 0);
+		cr_assert_eq(ose_key_order(&kq[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid), 0);
+		cr_assert_eq(ose_key_hint(&kq[i], 0), 0);
 	}
 	for (int it = 0; it < 200000; it++) {
 		snprintf(oid, sizeof(oid), "hot%d", it % NHOT);
@@ -589,6 +591,17 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 				  "torn brief: qty vs updated_ns %lld", (long long)b.updated_ns);
 			cr_assert(b.remaining == b.qty - b.filled);
 			cr_assert_eq(b.slot + 1, k->hint);
+		}
+		/* The same with the hint off: the index probe every time (the
+		 * benchmark's headline path). */
+		rc = ose_find_brief(h, &kq[it % NHOT], &b);
+		cr_assert(rc == 0 || rc == -EAGAIN, "unhinted brief missed (rc %d)", rc);
+		if (rc == 0) {
+			ose_dec want = (ose_dec)(b.updated_ns + 1000000) * D("1");
+			cr_assert(b.qty == want || (b.updated_ns == 1 && b.qty == D("1000000")),
+				  "torn unhinted brief: qty vs updated_ns %lld", (long long)b.updated_ns);
+			cr_assert(b.remaining == b.qty - b.filled);
+			cr_assert_eq(kq[it % NHOT].hint, 0u);
 		}
 		reads++;
 		if (it % 64 == 0) {

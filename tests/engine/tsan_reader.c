@@ -68,10 +68,12 @@ int main(void)
 	int fail = 0;
 	uint64_t reads = 0;
 	static struct ose_order list[NHOT + 4];
-	static struct ose_key keys[NHOT];
+	static struct ose_key keys[NHOT], kq[NHOT];
 	for (int i = 0; i < NHOT; i++) {
 		snprintf(oid, sizeof(oid), "hot%d", i);
-		if (ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid))
+		if (ose_key_order(&keys[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid) ||
+		    ose_key_order(&kq[i], OSE_VENUE_BINANCE, NULL, "HOTUSDT", oid) ||
+		    ose_key_hint(&kq[i], 0))
 			return 1;
 	}
 	for (int it = 0; it < 100000 && !fail; it++) {
@@ -103,6 +105,18 @@ int main(void)
 		} else if (!rc && b.qty != (ose_dec)(b.updated_ns + 1000000) * D("1") &&
 			   !(b.updated_ns == 1 && b.qty == D("1000000"))) {
 			fprintf(stderr, "FAIL: torn brief at %d\n", it);
+			fail = 1;
+		}
+		/* The same with the hint off (the index probe every time, the
+		 * benchmark's headline path). */
+		rc = ose_find_brief(h, &kq[it % NHOT], &b);
+		if (rc && rc != -EAGAIN) {
+			fprintf(stderr, "FAIL: unhinted brief rc %d at %d\n", rc, it);
+			fail = 1;
+		} else if (!rc && ((b.qty != (ose_dec)(b.updated_ns + 1000000) * D("1") &&
+				    !(b.updated_ns == 1 && b.qty == D("1000000"))) ||
+				   b.remaining != b.qty - b.filled || kq[it % NHOT].hint)) {
+			fprintf(stderr, "FAIL: torn unhinted brief at %d\n", it);
 			fail = 1;
 		}
 		reads++;
