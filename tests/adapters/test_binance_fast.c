@@ -468,3 +468,159 @@ Test(binance_fast, split_fallback_taken)
 			}
 	}
 }
+
+/* The member of e whose key is k ("k":...), or -1. */
+static int er_find(const struct er *e, char k)
+{
+	for (int i = 0; i < e->n; i++)
+		if (e->m[i][1] == k && e->m[i][2] == '"')
+			return i;
+	return -1;
+}
+
+/*
+ * Binance's own decimal shape, "I.FFFFFFFF" with I of 1..6 digits, has
+ * a one-load conversion (fast.c, bf_dec8); every other shape the
+ * general one.  Every decimal key the event uses and every one it skips
+ * gets integer parts of 0..9 digits and fractions of 0..10 digits, with
+ * and without a sign, digits random, all nines and all zeros, in the
+ * chain (in place) and out of it (moved to the end, where the member
+ * loop reads it within a few bytes of the message's end).  Binance's
+ * shape is required to be taken; everything agrees with the generic
+ * parse byte for byte.  Then each byte of "123.45678901" replaced in
+ * turn by 13 others.  (Fails with a wrong power of ten, a wrong row of
+ * the byte mask, or I's length limit moved by one.)
+ */
+Test(binance_fast, dec8_shapes)
+{
+	static const char keys[] = "qpzlLnPFZYQ";
+	static const char subst[] = { '.', '"', 'a', '/', ':', '0', '9', '-', ' ', '\\',
+				      '\x80', '\x1f', 'e' };
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	unsigned seed = 777;
+	struct er e;
+
+	er_load(er_files[1], &e);
+	for (const char *k = keys; *k; k++) {
+		int at = er_find(&e, *k);
+		cr_assert_geq(at, 0, "no %c", *k);
+		for (int ni = 0; ni <= 9; ni++)
+			for (int nf = 0; nf <= 10; nf++)
+				for (int var = 0; var < 8; var++) {
+					char v[64];
+					size_t o = 0;
+					int neg = var & 1, moved = (var >> 1) & 1, fill = var >> 2;
+
+					v[o++] = '"';
+					if (neg)
+						v[o++] = '-';
+					for (int d = 0; d < ni + nf + (nf > 0); d++) {
+						if (nf && d == ni) {
+							v[o++] = '.';
+							continue;
+						}
+						v[o++] = (char)('0' + (fill ? (seed = seed * 1103515245u + 12345u) >> 16 : 9u) % 10);
+					}
+					v[o++] = '"';
+					v[o] = '\0';
+					int n = 0;
+					for (int j = 0; j < e.n; j++)
+						if (!moved || j != at)
+							strcpy(m[n++], e.m[j]);
+					if (moved)
+						strcpy(m[n++], e.m[at]);
+					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", v);
+					int took = run_both(buf, er_build(buf, 0, m, n, 0));
+					if (ni >= 1 && ni <= 6 && nf == 8 && !neg)
+						cr_assert_eq(took, 1, "not taken: %s", buf);
+				}
+		for (size_t pos = 0; pos < 12; pos++)
+			for (size_t s = 0; s < sizeof(subst); s++) {
+				memcpy(m, e.m, sizeof(e.m[0]) * (size_t)e.n);
+				snprintf(m[at] + 4, MAXML - 4, "\"123.45678901\"");
+				m[at][5 + pos] = subst[s];
+				run_both(buf, er_build(buf, (int)(pos % 3), m, e.n, (int)s & 1));
+			}
+	}
+}
+
+/*
+ * Messages that end early: each fixture's first k members only, in
+ * every envelope, with and without the stamp.  The last member then
+ * sits right before the end, where the chain reads with end checks (or
+ * leaves the member to the loop).  Taken exactly when the six required
+ * keys (X S s i z E) are among them.
+ */
+Test(binance_fast, members_cut)
+{
+	static char buf[MSGMAX];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (int k = 1; k <= e.n; k++) {
+			int req = 0;
+			for (int j = 0; j < k; j++)
+				if (e.m[j][2] == '"' && strchr("XSsizE", e.m[j][1]))
+					req++;
+			for (int env = 0; env < 3; env++)
+				for (int st = 0; st < 2; st++) {
+					int took = run_both(buf, er_build(buf, env, e.m, k, st));
+					cr_assert_eq(took, req == 6, "k=%d took %d: %s", k, took, buf);
+				}
+		}
+	}
+}
+
+/* The literal shortcuts (P F Q Z Y "0.00000000", g -1, C ""): the
+ * literal and its near misses, in place and moved to the end.  Each
+ * value is required taken or declined as the general reading says for
+ * that key (skipped strings and numbers, g's integer, C's string), so
+ * a shortcut that claims too much or too little fails. */
+Test(binance_fast, literal_values)
+{
+	static const struct {
+		const char *v;
+		int skip, g, c; /* taken as P F Q Z Y, as g, as C */
+	} lit[] = {
+		{ "\"0.00000000\"", 1, 1, 1 },	   { "\"0.0000000\"", 1, 1, 1 },
+		{ "\"0.000000000\"", 1, 1, 1 },	   { "\"0.00000001\"", 1, 1, 1 },
+		{ "\"1.00000000\"", 1, 1, 1 },	   { "\"0.00000000x\"", 1, 1, 1 },
+		{ "\"0,00000000\"", 1, 1, 1 },	   { "\"0.00000000\\\"\"", 0, 0, 0 },
+		{ "-1", 1, 1, 0 },		   { "-10", 1, 1, 0 },
+		{ "-1.5", 1, 0, 0 },		   { "-1e3", 1, 0, 0 },
+		{ "-", 0, 0, 0 },		   { "-0", 1, 1, 0 },
+		{ "-01", 0, 0, 0 },		   { "1", 1, 1, 0 },
+		{ "\"\"", 1, 1, 1 },		   { "\"\"\"", 0, 0, 0 },
+		{ "\"x\"", 1, 1, 1 },		   { "\"\\\"\"", 0, 0, 0 },
+		{ "0.00000000", 1, 0, 0 },	   { "\"0.00000000", 0, 0, 0 },
+	};
+	static const char keys[] = "PFQZYgC";
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (const char *k = keys; *k; k++) {
+			int at = er_find(&e, *k);
+			if (at < 0)
+				continue;
+			for (size_t l = 0; l < sizeof(lit) / sizeof(lit[0]); l++)
+				for (int moved = 0; moved < 2; moved++) {
+					int n = 0, want = *k == 'g' ? lit[l].g
+							  : *k == 'C' ? lit[l].c
+								      : lit[l].skip;
+					for (int j = 0; j < e.n; j++)
+						if (!moved || j != at)
+							strcpy(m[n++], e.m[j]);
+					if (moved)
+						strcpy(m[n++], e.m[at]);
+					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", lit[l].v);
+					cr_assert_eq(run_both(buf, er_build(buf, (int)(l % 3), m, n, moved)),
+						     want, "%c=%s: %s", *k, lit[l].v, buf);
+				}
+		}
+	}
+}
