@@ -496,10 +496,10 @@ static int cb_fast_done(struct cb_each *c, const struct ose_json_val *k)
 }
 
 static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-		    struct ose_parse_out *out, struct ose_json_val *k)
+		    struct ose_parse_out *out, struct ose_json_val *k, size_t alen)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct cb_each c = { ctx, out, 0, 0, alen, msg + len };
 	const struct ose_plain_each orders = { .ks = &ord_pks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	const struct ose_plain_each events = {
 		.ks = &ev_pks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -511,10 +511,10 @@ static int cb_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx
 }
 
 static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-		   struct ose_parse_out *out, struct ose_json_val *k)
+		   struct ose_parse_out *out, struct ose_json_val *k, size_t alen)
 {
 	struct ose_json_val e[E_COUNT], o[O_COUNT];
-	struct cb_each c = { ctx, out, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct cb_each c = { ctx, out, 0, 0, alen, msg + len };
 	struct ose_json_each orders = { .ks = &ord_ks, .vals = o, .fn = cb_order_fn, .arg = &c };
 	struct ose_json_each events = {
 		.ks = &ev_ks, .vals = e, .fn = cb_event_fn, .arg = &c, .inner = &orders,
@@ -535,16 +535,18 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 	enum ose_json_got got = OSE_JGOT_ABSENT;
 	int64_t ts = 0, seq = 0;
 	uint32_t n = 0;
+	size_t alen;
 	int rc, snapshot;
 
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "coinbase binary frame");
-	if (cb_plain(msg, len, ctx, out, k) == 0)
-		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	alen = ose_ev_account_len(ctx);
+	if (cb_plain(msg, len, ctx, out, k, alen) == 0)
+		return ose_ev_done_json_n(out, ctx, &k[K_OSE_TS], alen);
 	ose_ev_out_reset(out);
-	if (cb_fast(msg, len, ctx, out, k) == 0)
-		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	if (cb_fast(msg, len, ctx, out, k, alen) == 0)
+		return ose_ev_done_json_n(out, ctx, &k[K_OSE_TS], alen);
 	/* Slow path: heartbeats, acks, errors; starts over with a plain
 	 * validating scan (which also names the error of a bad frame). */
 	ose_ev_out_reset(out);
@@ -597,7 +599,7 @@ enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 		while ((rc = ose_json_iter_next_obj(&oit, &ord_ks, o, &why)) > 0) {
 			if (!out->ev || n >= out->cap)
 				FAIL(-OSE_PERR_TOO_MANY, "coinbase orders beyond out->cap");
-			rc = cb_order(o, ctx, ose_ev_account_len(ctx), snapshot, (uint64_t)seq,
+			rc = cb_order(o, ctx, alen, snapshot, (uint64_t)seq,
 				      got == OSE_JGOT_NUMBER || got == OSE_JGOT_STRING, ts, &out->ev[n], msg + len,
 				      &why);
 			if (rc)

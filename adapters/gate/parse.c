@@ -525,10 +525,10 @@ static struct ose_plain_keyset *gate_pick(void *arg)
 }
 
 static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-		      struct ose_parse_out *out, struct ose_json_val *k)
+		      struct ose_parse_out *out, struct ose_json_val *k, size_t alen)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct gate_each g = { ctx, out, k, 0, 0, 0, alen, msg + len };
 	const struct ose_plain_each ex = { .pick = gate_pick, .vals = f, .fn = gate_each_fn, .arg = &g };
 
 	if (ose_plain_obj_get_each(msg, len, &top_pks, k, &ex) != 0)
@@ -537,10 +537,10 @@ static int gate_plain(const char *msg, size_t len, const struct ose_parse_ctx *c
 }
 
 static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-		     struct ose_parse_out *out, struct ose_json_val *k)
+		     struct ose_parse_out *out, struct ose_json_val *k, size_t alen)
 {
 	struct ose_json_val f[(int)O_COUNT > (int)T_COUNT ? (int)O_COUNT : (int)T_COUNT];
-	struct gate_each g = { ctx, out, k, 0, 0, 0, ose_ev_account_len(ctx), msg + len };
+	struct gate_each g = { ctx, out, k, 0, 0, 0, alen, msg + len };
 	struct ose_json_each ex;
 	const char *why = "";
 	size_t peek = len < 256 ? len : 256;
@@ -566,16 +566,18 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 	const char *why = "";
 	int64_t env_ts = 0, code = 0;
 	uint32_t n = 0;
+	size_t alen;
 	int rc, ch;
 
 	ose_ev_out_reset(out);
 	if (binary)
 		FAIL(-OSE_PERR_UNKNOWN_MSG, "gate binary frame");
-	if (gate_plain(msg, len, ctx, out, k) == 0)
-		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	alen = ose_ev_account_len(ctx);
+	if (gate_plain(msg, len, ctx, out, k, alen) == 0)
+		return ose_ev_done_json_n(out, ctx, &k[K_OSE_TS], alen);
 	ose_ev_out_reset(out);
-	if (gate_fast(msg, len, ctx, out, k) == 0)
-		return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
+	if (gate_fast(msg, len, ctx, out, k, alen) == 0)
+		return ose_ev_done_json_n(out, ctx, &k[K_OSE_TS], alen);
 	/* Slow path: sessions, errors, or a frame the one-pass guess got
 	 * wrong.  Starts over with a plain validating scan. */
 	ose_ev_out_reset(out);
@@ -625,9 +627,9 @@ enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 		if (!out->ev || n >= out->cap)
 			FAIL(-OSE_PERR_TOO_MANY, "gate result[] beyond out->cap");
 		if (ch == CH_ORDERS)
-			rc = gate_order(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], msg + len, &why);
+			rc = gate_order(f, ctx, alen, env_ts, &out->ev[n], msg + len, &why);
 		else
-			rc = gate_trade(f, ctx, ose_ev_account_len(ctx), env_ts, &out->ev[n], msg + len, &why);
+			rc = gate_trade(f, ctx, alen, env_ts, &out->ev[n], msg + len, &why);
 		if (rc)
 			FAIL(rc, why);
 		n++;

@@ -309,6 +309,26 @@ static inline enum ose_parse_res ose_ev_done_json(struct ose_parse_out *out,
 	return ose_ev_done(out, ctx, ts);
 }
 
+/* ose_ev_done_json for a parser that took alen = ose_ev_account_len(ctx)
+ * for the message: the account is too long exactly when alen reached
+ * OSE_ACCOUNT_MAX - 1 and the next byte is not its end, so no second
+ * strnlen.  Same results as ose_ev_done_json. */
+static inline enum ose_parse_res ose_ev_done_json_n(struct ose_parse_out *out,
+						    const struct ose_parse_ctx *ctx,
+						    const struct ose_json_val *v, size_t alen)
+{
+	int64_t ts;
+	int rc = ose_json_read_stamp(v, &ts);
+	if (rc)
+		return ose_ev_fail(out, rc, "ose_ts");
+	if (alen == OSE_ACCOUNT_MAX - 1 && ctx->account[OSE_ACCOUNT_MAX - 1] != '\0')
+		return ose_ev_fail(out, -OSE_PERR_TOO_LONG, "account");
+	if (ts)
+		for (uint32_t i = 0; i < out->n; i++)
+			out->ev[i].send_ts_ns = ts;
+	return OSE_PARSE_EVENTS;
+}
+
 /* 1 if the view carries a value (not absent, null or ""). */
 static inline int ose_json_has(const struct ose_json_val *v)
 {

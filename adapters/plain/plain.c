@@ -10,14 +10,18 @@
  *    message before anything else is read.  About 1 instruction per
  *    byte.
  * 2. Walk: in a plain message every '"' opens or closes a string, so the
- *    end of a string is the next set bit of the bitmap (a shift, a test,
- *    a count-trailing-zeros), and the grammar between strings is a few
- *    byte compares.  With a key order (OSE_PLAIN_KEYSET_ORDER) the key
- *    expected next is checked as the bytes "key": with two 16-byte
- *    compares, which also settle its end and its colon; any other key
- *    (or spaces before it) takes the general way, its end from the
- *    bitmap and a hash lookup, and moves the expectation to the key
- *    after it in the order.
+ *    end of a string is the next '"': for a value of up to 31 bytes one
+ *    or two 16-byte compares from its start, else the next set bit of
+ *    the bitmap (a shift, a test, a count-trailing-zeros); the grammar
+ *    between strings is a few byte compares.  With a key order
+ *    (OSE_PLAIN_KEYSET_ORDER) the key expected next is checked as the
+ *    bytes "key": with one or two 16-byte compares, which also settle its
+ *    end and its colon; any other key (or spaces before it) takes the
+ *    general way, its end from the bitmap and a hash lookup, and moves
+ *    the expectation to the key after it in the order.  The keys met are
+ *    a bit mask in a register (first occurrence wins); the ones not met
+ *    are set absent when the object ends, and before an EACH array's
+ *    callbacks run (they may read the enclosing object's views).
  * Bounds: the walk's end is the message's last non-space byte, which
  * must be '}' (else: declined).  That byte stops every scan that looks
  * for something else (digits, spaces, a quote's successor), so those

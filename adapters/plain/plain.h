@@ -16,11 +16,13 @@
  * may list it (OSE_PLAIN_KEYSET_ORDER: every key the venue sends, wanted
  * or not, in its order), and a second order where a venue has two (the
  * documentation's and the wire's); the walk then expects the key after
- * the last one it met, in either order, and checks each expectation
- * with two 16-byte compares of "key": (no hash, no search for the key's
- * end: that search is a chain of dependent loads).  A key out of order,
- * missing or unknown costs a hash lookup and re-synchronises both
- * expectations; the result never depends on the order lists.
+ * the last one it met: first in the list that matched last, then in the
+ * other, then the one after the expected key (the venue left one out),
+ * and checks each expectation with one or two 16-byte compares of
+ * "key": (no hash, no search for the key's end: that search is a chain
+ * of dependent loads).  A key out of order, missing or unknown costs a
+ * hash lookup and re-synchronises both expectations; the result never
+ * depends on the order lists.
  *
  * Same output as the scanner: ose_plain_obj_get_each() fills the same
  * struct ose_json_val views, from key arrays shared with the scanner's
@@ -119,7 +121,9 @@ struct ose_plain_keyset {
  * for any set pick returns) and then fn(arg, vals, why) runs: 0 goes on,
  * anything else declines.  OSE_JSON_EACH keys inside an element follow
  * inner (NULL: they are plain values).  count is not kept: the caller's
- * fn counts what it produced.
+ * fn counts what it produced.  While pick and fn run, the vals of the
+ * objects that enclose the array hold the keys met before it, the rest
+ * absent (Gate's pick reads the channel).
  */
 struct ose_plain_each {
 	struct ose_plain_keyset *ks;

@@ -678,3 +678,77 @@ Test(plain, scanner_nested_each_by_hand)
 					   &why),
 		     -OSE_PERR_WRONG_TYPE);
 }
+
+/*
+ * While pick and the element callbacks run, the enclosing objects' views
+ * hold the keys met before the array and every other key reads absent
+ * (the walk keeps the keys met as a bit mask and writes the absent ones
+ * before the array's callbacks): vals start as garbage here, so a key
+ * not yet met that was left unwritten would show.  Both the ordered and
+ * the plain key sets, vector and scalar.
+ */
+struct pick_probe {
+	const struct ose_json_val *top, *el;
+	struct ose_plain_keyset *el_ks;
+	int picks, els, bad;
+};
+
+static struct ose_plain_keyset *probe_pick(void *arg)
+{
+	struct pick_probe *pp = arg;
+	pp->picks++;
+	for (size_t i = 0; i < N_ANY; i++) {
+		/* channel (4) and time_ms (12) come before result[]; id (7)
+		 * and event (5) after it; result (0) is the array itself. */
+		uint8_t want = i == 4 ? OSE_JSON_STRING : i == 12 ? OSE_JSON_NUMBER : OSE_JSON_ABSENT;
+		if (i != 0 && pp->top[i].type != want)
+			pp->bad++;
+	}
+	return pp->el_ks;
+}
+
+static int probe_fn(void *arg, const struct ose_json_val *v, const char **why)
+{
+	struct pick_probe *pp = arg;
+	(void)why;
+	pp->els++;
+	/* The element's own views are complete: id (7) met, price (9) not. */
+	if (v[7].type != OSE_JSON_STRING || v[9].type != OSE_JSON_ABSENT)
+		pp->bad++;
+	if (pp->top[4].type != OSE_JSON_STRING || pp->top[7].type != OSE_JSON_ABSENT)
+		pp->bad++;
+	return 0;
+}
+
+Test(plain, callbacks_see_unmet_keys_absent)
+{
+	static const char msg[] = "{\"time_ms\":1694655225315,\"channel\":\"spot.orders\",\"result\":"
+				  "[{\"id\":\"1\",\"text\":\"t-1\"},{\"text\":\"t-2\",\"id\":\"2\"}],"
+				  "\"event\":\"update\",\"id\":\"top\"}";
+	struct ose_plain_keyset *sets[2][2] = { { &any_pks, &any_el_pks }, { &ord_pks, &ord_el_pks } };
+
+	for (int scalar = 0; scalar < 2; scalar++) {
+		ose_plain_force_scalar(scalar);
+		for (int k = 0; k < 2; k++) {
+			struct ose_json_val v[N_ANY], e[N_ANY];
+			struct pick_probe pp = { v, e, sets[k][1], 0, 0, 0 };
+			const struct ose_plain_each each = { .pick = probe_pick, .vals = e, .fn = probe_fn,
+							     .arg = &pp };
+
+			memset(v, 0x5a, sizeof(v)); /* garbage: type 0x5a is no type */
+			memset(e, 0x5a, sizeof(e));
+			cr_assert_eq(ose_plain_obj_get_each(msg, sizeof(msg) - 1, sets[k][0], v, &each), 0);
+			cr_assert_eq(pp.picks, 1);
+			cr_assert_eq(pp.els, 2);
+			cr_assert_eq(pp.bad, 0, "scalar %d ordered %d: %d wrong views", scalar, k, pp.bad);
+			/* After the walk: every key met, the rest absent. */
+			cr_assert(OSE_JSON_STR_EQ(&v[7], "top"));
+			cr_assert(OSE_JSON_STR_EQ(&v[5], "update"));
+			cr_assert_eq(v[0].type, OSE_JSON_ARRAY);
+			for (size_t i = 0; i < N_ANY; i++)
+				if (i != 0 && i != 4 && i != 5 && i != 7 && i != 12)
+					cr_assert_eq(v[i].type, OSE_JSON_ABSENT, "key %zu", i);
+		}
+	}
+	ose_plain_force_scalar(0);
+}
