@@ -806,9 +806,12 @@ int ose_find_brief_n(ose_t *h, struct ose_key *const *keys, size_t n, struct ose
 			    OSE_IDX_SLOT(e) < h->capacity)
 				pf_slot(h, OSE_IDX_SLOT(e), k);
 		}
-		/* Stage 4: each find, on warm lines. */
+		/* Stage 4: each find, on warm lines, as ose_find_brief. */
 		for (size_t i = 0; i < m; i++) {
-			int r = kk[i] ? find_key(h, kk[i], RD_BRIEF, &out[b + i]) : -EINVAL;
+			struct ose_key *k = kk[i];
+			int r = !k ? -EINVAL
+			    : brief_fast(h, k, &out[b + i]) == 0 ? 0
+								   : find_brief_slow(h, k, &out[b + i]);
 			rc[b + i] = r;
 			found += r == 0;
 		}
