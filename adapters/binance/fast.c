@@ -121,6 +121,30 @@ static __attribute__((noinline)) const char *bf_str_long(const char *s, const ch
 }
 #endif
 
+#ifndef __SSE2__
+/* bf_str without SSE2: 8 bytes at a time with SWAR, then bytes. */
+static const char *bf_str_any(const char *s, const char *end)
+{
+#if OSE_SWAR
+	for (; end - s >= 8; s += 8) {
+		uint64_t m = ose_swar_str_special(ose_swar_load(s));
+		if (m) {
+			s += __builtin_ctzll(m) >> 3;
+			return *s == '"' ? s : NULL;
+		}
+	}
+#endif
+	for (; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"')
+			return s;
+		if (c < 0x20 || c >= 0x80 || c == '\\')
+			return NULL;
+	}
+	return NULL;
+}
+#endif
+
 /* s just after an opening quote: its closing quote, or NULL if the
  * string holds an escape, a control or non-ASCII byte, or does not end
  * inside the message (the generic path judges those).  16 bytes at a
@@ -139,30 +163,50 @@ static inline __attribute__((always_inline)) const char *bf_str(const char *s, c
 			return *s == '"' ? s : NULL;
 		}
 		s += 16;
+	} else if (s < end) {
+		/* Within 16 bytes of the end (the last value, V, usually
+		 * is): the 16 bytes before end, as bf_str_long does. */
+		unsigned bits = (bf_special16(end - 16) & 0xffffu) >> (16 - (end - s));
+		if (!bits)
+			return NULL;
+		s += __builtin_ctz(bits);
+		return *s == '"' ? s : NULL;
 	}
 	return bf_str_long(s, end);
 #else
 	(void)safe;
-#if OSE_SWAR
-	for (; end - s >= 8; s += 8) {
-		uint64_t m = ose_swar_str_special(ose_swar_load(s));
-		if (m) {
-			s += __builtin_ctzll(m) >> 3;
-			return *s == '"' ? s : NULL;
-		}
-	}
-#endif
-	for (; s < end; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"')
-			return s;
-		if (c < 0x20 || c >= 0x80 || c == '\\')
-			return NULL;
-	}
-	return NULL;
+	return bf_str_any(s, end);
 #endif
 }
 
+/* bf_str for the client ids (c, C), usually 16 to 36 bytes long: the
+ * second 16 bytes inline too. */
+static inline __attribute__((always_inline)) const char *bf_str32(const char *s, const char *end,
+								      int safe)
+{
+#ifdef __SSE2__
+	if (likely(safe || end - s >= 16)) {
+		unsigned i = (unsigned)__builtin_ctz(bf_special16(s));
+		if (likely(i < 16)) {
+			s += i;
+			return *s == '"' ? s : NULL;
+		}
+		s += 16;
+		if (likely(end - s >= 16)) {
+			i = (unsigned)__builtin_ctz(bf_special16(s));
+			if (likely(i < 16)) {
+				s += i;
+				return *s == '"' ? s : NULL;
+			}
+			s += 16;
+		}
+	}
+	return bf_str_long(s, end);
+#else
+	(void)safe;
+	return bf_str_any(s, end);
+#endif
+}
 /* v at a value that must be a string: its closing quote, or NULL. */
 static inline __attribute__((always_inline)) const char *bf_strv(const char *v, const char *end,
 								     int safe)
@@ -581,7 +625,10 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 		/* C (the original client id) is "" but on cancels. */
 		if (k == 'C' && (safe || end - val >= 2) && val[0] == '"' && val[1] == '"')
 			return val + 2;
-		q = bf_strv(val, end, safe);
+		if (k == 'c' || k == 'C')
+			q = *val == '"' ? bf_str32(val + 1, end, safe) : NULL;
+		else
+			q = bf_strv(val, end, safe);
 		if (!q)
 			return NULL;
 		++val;
