@@ -89,13 +89,18 @@ static struct ose_tbl *rt;   /* the engine's table (the direct anchor) */
  * The keys pq have their hints off: the call hashes nothing but probes
  * the index and verifies the key in the slot's snapshot; m_hint's keys
  * pk have the hint their last find left. */
-static __attribute__((noinline)) uint64_t m_brief(const int *ix)
+static inline __attribute__((always_inline)) uint64_t briefs(ose_t *h, const int *ix)
 {
 	struct ose_brief br;
 	uint64_t n = 0;
 	for (int i = 0; i < PER; i++)
-		n += ose_find_brief(rh, &pq[ix[i]], &br) == 0;
+		n += ose_find_brief(h, &pq[ix[i]], &br) == 0;
 	return n;
+}
+
+static __attribute__((noinline)) uint64_t m_brief(const int *ix)
+{
+	return briefs(rh, ix);
 }
 
 static __attribute__((noinline)) uint64_t m_full(const int *ix)
@@ -196,11 +201,7 @@ static void btab_free(struct btab *b)
 static ose_t *rh4k;
 static __attribute__((noinline)) uint64_t m_brief4k(const int *ix)
 {
-	struct ose_brief br;
-	uint64_t n = 0;
-	for (int i = 0; i < PER; i++)
-		n += ose_find_brief(rh4k, &pq[ix[i]], &br) == 0;
-	return n;
+	return briefs(rh4k, ix);
 }
 
 static void bench_reader(int syscalls)

@@ -543,6 +543,24 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* One brief of k (a hot order) under the writer: missed never; if read,
+ * its qty (line 1) and updated_ns (line 0) move together (the writer's
+ * event k sets qty k + 1e6 at time k; the seed: qty 1e6 at time 1);
+ * hinted: the key then names the slot, else it keeps no hint. */
+static void check_brief(ose_t *h, struct ose_key *k, int hinted)
+{
+	struct ose_brief b;
+	int rc = ose_find_brief(h, k, &b);
+	cr_assert(rc == 0 || rc == -EAGAIN, "brief missed (rc %d, hinted %d)", rc, hinted);
+	if (rc)
+		return;
+	ose_dec want = (ose_dec)(b.updated_ns + 1000000) * D("1");
+	cr_assert(b.qty == want || (b.updated_ns == 1 && b.qty == D("1000000")),
+		  "torn brief (hinted %d): qty vs updated_ns %lld", hinted, (long long)b.updated_ns);
+	cr_assert(b.remaining == b.qty - b.filled);
+	cr_assert_eq(k->hint, hinted ? b.slot + 1 : 0u);
+}
+
 Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 {
 	tbl_seed_hot(&T, NHOT);
@@ -571,10 +589,8 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 		cr_assert_eq(rc, 0, "an open order must never be missed (rc %d)", rc);
 		cr_assert(o.qty - o.price == D("1000000"), "torn snapshot");
 		cr_assert_str_eq(o.order_id, oid);
-		/* The prepared-key calls: the full copy as above; the brief's
-		 * qty (line 1) and updated_ns (line 0) move together: the
-		 * writer's event k sets qty k + 1e6 at time k (the seed: qty
-		 * 1e6 at time 1). */
+		/* The prepared-key calls: the full copy as above, then the
+		 * brief (check_brief). */
 		struct ose_key *k = &keys[it % NHOT];
 		rc = ose_find_key(h, k, &o);
 		cr_assert(rc == 0 || rc == -EAGAIN, "prepared key missed (rc %d)", rc);
@@ -582,27 +598,10 @@ Test(reader, snapshot_consistent_under_concurrent_writes, .timeout = 120)
 			cr_assert(o.qty - o.price == D("1000000"), "torn snapshot (key)");
 			cr_assert_str_eq(o.order_id, oid);
 		}
-		struct ose_brief b;
-		rc = ose_find_brief(h, k, &b);
-		cr_assert(rc == 0 || rc == -EAGAIN, "brief missed (rc %d)", rc);
-		if (rc == 0) {
-			ose_dec want = (ose_dec)(b.updated_ns + 1000000) * D("1");
-			cr_assert(b.qty == want || (b.updated_ns == 1 && b.qty == D("1000000")),
-				  "torn brief: qty vs updated_ns %lld", (long long)b.updated_ns);
-			cr_assert(b.remaining == b.qty - b.filled);
-			cr_assert_eq(b.slot + 1, k->hint);
-		}
-		/* The same with the hint off: the index probe every time (the
-		 * benchmark's headline path). */
-		rc = ose_find_brief(h, &kq[it % NHOT], &b);
-		cr_assert(rc == 0 || rc == -EAGAIN, "unhinted brief missed (rc %d)", rc);
-		if (rc == 0) {
-			ose_dec want = (ose_dec)(b.updated_ns + 1000000) * D("1");
-			cr_assert(b.qty == want || (b.updated_ns == 1 && b.qty == D("1000000")),
-				  "torn unhinted brief: qty vs updated_ns %lld", (long long)b.updated_ns);
-			cr_assert(b.remaining == b.qty - b.filled);
-			cr_assert_eq(kq[it % NHOT].hint, 0u);
-		}
+		/* The brief with the key's hint, and with the hint off (the
+		 * index probe every time: the benchmark's headline path). */
+		check_brief(h, k, 1);
+		check_brief(h, &kq[it % NHOT], 0);
 		reads++;
 		if (it % 64 == 0) {
 			int n = ose_open_orders(h, OSE_VENUE_BINANCE, "HOTUSDT", list, NHOT + 8);
