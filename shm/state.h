@@ -61,7 +61,7 @@ extern "C" {
 #endif
 
 #define OSE_STATE_MAGIC 0x455441545345534fULL /* "OSESTATE" little endian */
-#define OSE_STATE_VERSION 4u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash; 4: hot/cold slot layout */
+#define OSE_STATE_VERSION 5u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash; 4: hot/cold slot layout; 5: book key in line 1 */
 
 #define OSE_NIL 0xffffffffu      /* "no slot" in links and heads */
 #define OSE_HIST_MAX 8           /* status transitions kept per order */
@@ -166,21 +166,29 @@ struct ose_slot_memo {
 };
 OSE_STATIC_ASSERT(sizeof(struct ose_slot_memo) == 96, "ose_slot_memo size is ABI");
 
-/* One (venue, symbol): its open list and executed FIFO (oldest at head). */
+/* One (venue, symbol): its open list and executed FIFO (oldest at head).
+ * Line 0 holds what the engine writes on every open or close (version,
+ * heads, counts); line 1 the key, written once at creation: a reader that
+ * compares a slot's symbol through its book (slot.book, line 0 of the
+ * slot) keeps that line cached while the engine churns the lists
+ * (state version 5). */
 struct ose_book {
 	uint64_t ver;        /*   0: odd while list membership changes */
-	uint8_t venue;       /*   8 */
-	uint8_t _pad[7];
-	char symbol[OSE_SYMBOL_MAX]; /* 16 */
-	uint32_t open_head;  /*  48 */
-	uint32_t open_count; /*  52 */
-	uint32_t exec_head;  /*  56: oldest executed (evicted first) */
-	uint32_t exec_tail;  /*  60: newest executed */
-	uint32_t exec_count; /*  64 */
+	uint32_t open_head;  /*   8 */
+	uint32_t open_count; /*  12 */
+	uint32_t exec_head;  /*  16: oldest executed (evicted first) */
+	uint32_t exec_tail;  /*  20: newest executed */
+	uint32_t exec_count; /*  24 */
 	uint32_t _pad1;
-	uint64_t _rsv[6];    /*  72 */
+	uint64_t _rsv[4];    /*  32 */
+	uint8_t venue;       /*  64 */
+	uint8_t _pad[15];
+	char symbol[OSE_SYMBOL_MAX]; /* 80 */
+	uint64_t _rsv2[2];   /* 112 */
 } __attribute__((aligned(64)));
 OSE_STATIC_ASSERT(sizeof(struct ose_book) == 128, "ose_book size is ABI");
+OSE_STATIC_ASSERT(offsetof(struct ose_book, venue) == 64 && offsetof(struct ose_book, symbol) == 80,
+		  "a book's key is in its second line, away from the list fields");
 
 enum ose_ring_kind { OSE_RING_FEED = 1, OSE_RING_CMD = 2, OSE_RING_INTERNAL = 3 };
 enum ose_ring_state { OSE_RS_FREE = 0, OSE_RS_ACTIVE = 1, OSE_RS_DRAINED = 2 };
