@@ -604,6 +604,16 @@ probe:
 	return what == RD_BRIEF ? probe_brief(h, k, out) : probe_order(h, k, out);
 }
 
+/* brief_fast reads the slot's book index as the low half of its payload
+ * word, and compares the symbol in the book's line the engine does not
+ * write after creation (state v5): a find then takes no coherence miss
+ * when the engine changes the book's lists. */
+OSE_STATIC_ASSERT(offsetof(struct ose_slot, book) % 8 == 0, "slot.book starts a payload word");
+OSE_STATIC_ASSERT(offsetof(struct ose_book, symbol) / 64 != offsetof(struct ose_book, ver) / 64 &&
+			  offsetof(struct ose_book, symbol) / 64 != offsetof(struct ose_book, open_head) / 64 &&
+			  offsetof(struct ose_book, symbol) % 8 == 0,
+		  "a book's symbol is not in the line of its list fields");
+
 /* The key shapes brief_fast takes: an order-id key whose id, symbol and
  * account have their short forms (the usual case); the rest, and client-id
  * keys, take find_key. */
@@ -693,8 +703,19 @@ static inline __attribute__((always_inline)) int brief_fast(const ose_t *h, stru
 	uint64_t hw = __atomic_load_n(&sw[0], OSE_SHM_WORD_LOAD);
 	uint64_t d = (uint8_t)hw ^ k->venue;
 	d |= words_diff(sw, PW(order_id), &k->w0[KW_ID], 3);
-	if (__builtin_expect(kf & KF_SYM, 1))
-		d |= words_diff(sw, PW(symbol), &k->w0[KW_SYM], 2);
+	if (__builtin_expect(kf & KF_SYM, 1)) {
+		/* The symbol through the slot's book (its index is in line 0,
+		 * read inside this snapshot; a book's symbol never changes and
+		 * was written before any slot naming it was published, and
+		 * the engine keeps slot.symbol equal to it, ose_tbl_check):
+		 * the same full compare without the slot's line 3.  An index
+		 * out of range (a torn copy) takes the general path. */
+		uint32_t bk = (uint32_t)LDW(sw, book);
+		if (bk >= h->book_cap)
+			return 1;
+		const uint64_t *bw = (const uint64_t *)(const void *)h->books[bk].symbol;
+		d |= words_diff(bw, 0, &k->w0[KW_SYM], 2);
+	}
 	if (kf & KF_ACCT)
 		d |= words_diff(sw, PW(account), &k->w0[KW_ACCT], 1);
 	if (d | (q & 1))
@@ -738,7 +759,7 @@ int ose_find_brief(ose_t *h, struct ose_key *k, struct ose_brief *out)
 #define BRIEF_LINES                                                                        \
 	(LINE_OF(seq) | LINE_OF(oflags) | LINE_OF(venue_seq) | LINES_OF(qty) |             \
 	 LINES_OF(filled) | LINES_OF(avg_px) | LINE_OF(updated_ns) | LINE_OF(exch_ts_ns) | \
-	 LINE_OF(updates) | LINES_OF(symbol) | LINES_OF(account))
+	 LINE_OF(updates) | LINES_OF(account))
 OSE_STATIC_ASSERT(sizeof(struct ose_slot) <= 64 * 8, "a line mask byte covers a slot");
 
 /* A prefetch the compiler keeps: GCC treats a function whose only
@@ -756,7 +777,11 @@ static inline void pf(const void *p)
 static inline void pf_slot(const ose_t *h, uint32_t s, const struct ose_key *k)
 {
 	const char *c = (const char *)&h->slots[s];
-	unsigned lines = BRIEF_LINES | ((k->kf & KF_CID) ? LINES_OF(client_id) : LINES_OF(order_id));
+	/* The slot's symbol only for the keys brief_fast leaves to the
+	 * general path, which compares it in the slot (brief_fast reads it
+	 * in the book). */
+	unsigned lines = BRIEF_LINES | ((k->kf & KF_CID) ? LINES_OF(client_id) : LINES_OF(order_id)) |
+			 ((k->kf & KF_SLOW) ? LINES_OF(symbol) : 0);
 #pragma GCC unroll 8
 	for (unsigned l = 0; l < (sizeof(struct ose_slot) + 63) / 64; l++)
 		if (lines & (1u << l))
