@@ -15,8 +15,8 @@ the simulator, the engine and each feed in a session of its own (its own
 autogroup, as separate services would be); E2E_ENGINE_RT=P, E2E_FEED_RT=P,
 E2E_SIM_RT=P give that process's main thread SCHED_FIFO priority P (the
 engine's main thread is its hot thread; needs CAP_SYS_NICE).
-E2E_SIM_SPIN=0|1: the simulator paces by spinning (ose-sim --spin, the
-default of the pinned cases) or by sleeping (the default of the others).
+E2E_SIM_SPIN=1: the simulator paces by spinning (ose-sim --spin) instead
+of sleeping between ticks (an experiment; see run()).
 
 Latency (simulator send -> visible in the table) of every event the engine
 applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
@@ -182,13 +182,14 @@ def dump_json(env, inst):
 def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=None, pinned=False,
         wait=None, engine_rt=None, sim_spin=None):
     if sim_spin is None:
-        # The pinned layout's simulator spins between ticks (ose-sim
-        # --spin) unless E2E_SIM_SPIN=0: it stands in for a venue on
-        # another machine, and a pacer that sleeps 10,000 times a second
-        # makes its shared vCPU idle and wake at that rate, which on a VM
-        # costs the feed beside it the host's steal at every wakeup.
-        # E2E_SIM_SPIN=1 makes the other layouts spin too.
-        sim_spin = os.environ.get("E2E_SIM_SPIN", "1" if pinned else "0") == "1"
+        # E2E_SIM_SPIN=1: the simulator paces by spinning (ose-sim --spin)
+        # instead of sleeping between ticks.  Not the default: it halves
+        # the simulator's CPU per event and ends the idle/wake steal on
+        # core 0, but a core 0 that never idles makes the scheduler put
+        # every other runnable task on the engine's core, and in the
+        # pinned runs of 2026-11-23 10:38-10:43 the engine's ring stage
+        # was worse (docs/operations.md section 9).
+        sim_spin = os.environ.get("E2E_SIM_SPIN", "0") == "1"
     if nice is None:
         nice = NICE
     if sim_nice is None:
