@@ -152,8 +152,8 @@ static const char *bf_str_any(const char *s, const char *end)
  * bf_str_long), 8 with SWAR, then bytes.  The SSE2 tail reads the 16
  * bytes before end: callers guarantee they lie inside the message
  * (ose_binance_parse_fast takes 24 bytes and more). */
-static inline __attribute__((always_inline)) const char *bf_str(const char *s, const char *end,
-								    int safe)
+static inline __attribute__((always_inline)) const char *bf_strn(const char *s, const char *end,
+								     int safe, int two)
 {
 #ifdef __SSE2__
 	if (likely(safe || end - s >= 16)) {
@@ -163,6 +163,16 @@ static inline __attribute__((always_inline)) const char *bf_str(const char *s, c
 			return *s == '"' ? s : NULL;
 		}
 		s += 16;
+		if (two && likely(end - s >= 16)) {
+			/* The client ids (c, C), usually 16 to 36 bytes
+			 * long: their second 16 bytes inline too. */
+			i = (unsigned)__builtin_ctz(bf_special16(s));
+			if (likely(i < 16)) {
+				s += i;
+				return *s == '"' ? s : NULL;
+			}
+			s += 16;
+		}
 	} else if (s < end) {
 		/* Within 16 bytes of the end (the last value, V, usually
 		 * is): the 16 bytes before end, as bf_str_long does. */
@@ -175,38 +185,12 @@ static inline __attribute__((always_inline)) const char *bf_str(const char *s, c
 	return bf_str_long(s, end);
 #else
 	(void)safe;
+	(void)two;
 	return bf_str_any(s, end);
 #endif
 }
+#define bf_str(s, end, safe) bf_strn((s), (end), (safe), 0)
 
-/* bf_str for the client ids (c, C), usually 16 to 36 bytes long: the
- * second 16 bytes inline too. */
-static inline __attribute__((always_inline)) const char *bf_str32(const char *s, const char *end,
-								      int safe)
-{
-#ifdef __SSE2__
-	if (likely(safe || end - s >= 16)) {
-		unsigned i = (unsigned)__builtin_ctz(bf_special16(s));
-		if (likely(i < 16)) {
-			s += i;
-			return *s == '"' ? s : NULL;
-		}
-		s += 16;
-		if (likely(end - s >= 16)) {
-			i = (unsigned)__builtin_ctz(bf_special16(s));
-			if (likely(i < 16)) {
-				s += i;
-				return *s == '"' ? s : NULL;
-			}
-			s += 16;
-		}
-	}
-	return bf_str_long(s, end);
-#else
-	(void)safe;
-	return bf_str_any(s, end);
-#endif
-}
 /* v at a value that must be a string: its closing quote, or NULL. */
 static inline __attribute__((always_inline)) const char *bf_strv(const char *v, const char *end,
 								     int safe)
@@ -626,7 +610,7 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 		if (k == 'C' && (safe || end - val >= 2) && val[0] == '"' && val[1] == '"')
 			return val + 2;
 		if (k == 'c' || k == 'C')
-			q = *val == '"' ? bf_str32(val + 1, end, safe) : NULL;
+			q = *val == '"' ? bf_strn(val + 1, end, safe, 1) : NULL;
 		else
 			q = bf_strv(val, end, safe);
 		if (!q)
