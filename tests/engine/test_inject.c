@@ -407,3 +407,41 @@ Test(inject, command_wakes_sleeping_engine, .timeout = 300, .fini = fini)
 	ose_close(h);
 	remove_dir();
 }
+
+/* A feed ring created while the engine runs is attached when it appears
+ * (the slow thread's inotify watch on the segment directory), not at the
+ * next periodic scan: here scan_ms is 10 minutes, so only the watch can
+ * find the ring before ose-inject --drain gives up (60 s).  Not a latency
+ * assertion: it tells "found by the watch" from "found by the scan". */
+Test(inject, new_ring_found_without_waiting_for_the_scan, .timeout = 300, .fini = fini)
+{
+	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
+	if (!eng || !inj)
+		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	fresh_dir();
+	snprintf(inst, sizeof(inst), "iq%d", (int)getpid());
+	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
+	FILE *f = fopen(cfg, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[engine]\ninstance=%s\ncapacity=4096\nscan_ms=600000\n"
+		   "journal_ring=1024\nevents_capacity=1024\n", inst);
+	fclose(f);
+	char evf[128];
+	write_file(evf, "ev.txt",
+		   "kind=order symbol=BTCUSDT order_id=77 side=BUY type=LIMIT status=NEW "
+		   "price=1 quantity=1 filled_quantity=0\n");
+	char cfgarg[] = "--config";
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
+	ep = spawn(eargv);
+	ose_t *h = open_wait();
+	cr_assert_not_null(h, "engine did not come up");
+	msleep(200); /* past the engine's first scan: the ring is new to it */
+	char *iargv[] = {(char *)inj, "--instance", inst, "--venue", "binance", "--account", "main",
+			 "--drain", evf, NULL};
+	cr_assert_eq(run(iargv), 0, "the ring was not drained: the engine did not find it");
+	struct ose_order o;
+	cr_assert_eq(wait_find(h, "BTCUSDT", "77", OSE_ST_NEW, &o), 0);
+	stop_engine();
+	ose_close(h);
+	remove_dir();
+}
