@@ -13,6 +13,7 @@
 #include "adapters/core/venues.h"
 #include "adapters/json/evutil.h"
 #include "adapters/json/swar.h"
+#include "adapters/plain/plain.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 
@@ -27,6 +28,12 @@ static const struct ose_json_key top_keys[K_COUNT] = {
 	[K_OSE_TS] = OSE_JSON_KEY("ose_ts"), /* simulator's send stamp (docs/sim.md) */
 };
 static struct ose_json_keyset top_ks = OSE_JSON_KEYSET(top_keys);
+/* The wire's key orders (the order topic's, the execution topic's), for
+ * the plain walk's expectations (adapters/plain/plain.h): they only make
+ * it faster, never change what it finds.  ose_ts is the simulator's. */
+static const char *const top_order[] = { "id", "topic", "creationTime", "data", "ose_ts", NULL };
+static const char *const top_order2[] = { "topic", "id", "creationTime", "data", "ose_ts", NULL };
+static struct ose_plain_keyset top_pks = OSE_PLAIN_KEYSET_ORDER2(top_keys, top_order, top_order2);
 
 /* Both topics' element keys in one set (execution uses a subset plus
  * its own). */
@@ -65,6 +72,28 @@ static const struct ose_json_key el_keys[B_COUNT] = {
 	[B_ORDQTY] = OSE_JSON_KEY("orderQty"),
 };
 static struct ose_json_keyset el_ks = OSE_JSON_KEYSET(el_keys);
+/* data[] elements: every key of an order push (bybit-docs order.mdx and
+ * the linear/spot pushes in the reference; closedPnl and the rpi and
+ * cumFeeDetail keys are not in every category, createType is newer),
+ * then of an execution push (execution.mdx). */
+static const char *const el_order[] = {
+	"symbol", "orderId", "side", "orderType", "cancelType", "price", "qty", "orderIv",
+	"timeInForce", "orderStatus", "orderLinkId", "lastPriceOnCreated", "reduceOnly",
+	"leavesQty", "leavesValue", "cumExecQty", "cumExecValue", "avgPrice", "blockTradeId",
+	"positionIdx", "cumExecFee", "closedPnl", "createdTime", "updatedTime", "rejectReason",
+	"stopOrderType", "tpslMode", "triggerPrice", "takeProfit", "stopLoss", "tpTriggerBy",
+	"slTriggerBy", "tpLimitPrice", "slLimitPrice", "triggerDirection", "triggerBy",
+	"closeOnTrigger", "category", "placeType", "smpType", "smpGroup", "smpOrderId",
+	"feeCurrency", "createType", "cumFeeDetail", "rpiTakerAccess", "rpiMatchedQty", NULL,
+};
+static const char *const el_order2[] = {
+	"category", "symbol", "closedSize", "execFee", "execId", "execPrice", "execQty",
+	"execType", "execValue", "feeRate", "tradeIv", "markIv", "blockTradeId", "markPrice",
+	"indexPrice", "underlyingPrice", "leavesQty", "orderId", "orderLinkId", "orderPrice",
+	"orderQty", "orderType", "stopOrderType", "side", "execTime", "isLeverage", "isMaker",
+	"seq", "marketUnit", "execPnl", "createType", "extraFees", "feeCurrency", NULL,
+};
+static struct ose_plain_keyset el_pks = OSE_PLAIN_KEYSET_ORDER2(el_keys, el_order, el_order2);
 
 /* orderStatus (bybit-docs enum.mdx). */
 static const struct ose_wire_map by_status[] = {
@@ -340,9 +369,23 @@ enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 	ex.fn = by_each_fn;
 	ex.arg = &each;
 	ex.inner = NULL;
-	rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
-	if (rc)
-		FAIL(rc, why);
+	{
+		/* The plain walk first (a compact printable-ASCII frame, as
+		 * Bybit sends); anything it declines - escapes, a callback's
+		 * error, bad JSON - starts over with the scanner, which gives
+		 * the same events and names the error.  Same callback, same
+		 * views (tests/adapters/v2/test_plain.c, fuzz_bybit). */
+		const struct ose_plain_each pe = { .ks = &el_pks, .vals = o, .fn = by_each_fn,
+						   .arg = &each };
+		if (ose_plain_obj_get_each(msg, len, &top_pks, k, &pe) != 0) {
+			ose_ev_out_reset(out);
+			each.n = 0;
+			each.guessed[0] = each.guessed[1] = 0;
+			rc = ose_json_obj_get_each(msg, len, &top_ks, k, &ex, &why);
+			if (rc)
+				FAIL(rc, why);
+		}
+	}
 
 	if (k[K_OP].type != OSE_JSON_ABSENT && k[K_TOPIC].type == OSE_JSON_ABSENT) {
 		const struct ose_json_val *op = &k[K_OP];

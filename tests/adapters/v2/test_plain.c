@@ -12,7 +12,8 @@
  * order: inner elements first); and at the
  * adapter level: Gate and Coinbase give byte-identical events whether a
  * message takes the plain path (compact), the scanner's one-pass path
- * (pretty-printed) or the validating slow path.
+ * (pretty-printed) or the validating slow path; Bybit the same for its
+ * plain path and its scanner path.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -597,6 +598,14 @@ Test(plain, coinbase_paths_agree)
 	paths_agree(ose_coinbase_parse, OSE_VENUE_COINBASE,
 		    "coinbase/user_snapshot_hummingbot_fixed_gen.json", 1);
 	paths_agree(ose_coinbase_parse, OSE_VENUE_COINBASE, "coinbase/user_update_multi_gen.json", 6);
+}
+
+Test(plain, bybit_paths_agree)
+{
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_docs_option_filled.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_filled.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/order_partially_filled_rejected.json", 1);
+	paths_agree(ose_bybit_parse, OSE_VENUE_BYBIT, "bybit/execution_docs.json", 1);
 }
 
 /* Coinbase: events[].type after orders (legal JSON, keys unordered):
