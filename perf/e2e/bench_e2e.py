@@ -10,6 +10,9 @@ ose-engine -> order table, all real processes on loopback.
 simulator), for a machine shared with other CPU-bound work.
 E2E_PINNED_WAIT=auto|sleep|yield sets the pinned engine's wait instead of
 spin (experiments); E2E_STAGES_WINDOWS=MS adds per-stretch stage lines.
+E2E_SIM_CPUS=0,1 / E2E_FEED_CPUS=... set the simulator's / the feeds' CPUs
+(experiments with the layout; the pinned runs default to all CPUs but the
+engine's).
 Scheduling experiments (docs/operations.md section 5): E2E_SESSIONS=1 starts
 the simulator, the engine and each feed in a session of its own (its own
 autogroup, as separate services would be); E2E_ENGINE_RT=P, E2E_FEED_RT=P,
@@ -23,8 +26,9 @@ applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
 the start of the poll turn that applied the event minus the simulator's
 ose_ts stamp, which ose-sim writes right before the wolfSSL_write() that
 sends the message (tools/sim/sim_main.c, stamp_patch) and the adapter
-copies into the event's send_ts_ns.  The simulator paces in ticks of
-100 us (burst = rate / 10000 messages per tick), the way a paced sender
+copies into the event's send_ts_ns.  The simulator paces each venue in
+ticks of at least 100 us (burst = rate / 10000 messages per tick, rounded
+up; E2E_BURST=N overrides), the way a paced sender
 writes small bursts as soon as they are made.
 
 Prints, per DESIGN section 12:
@@ -210,6 +214,15 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
     engine_cpu = os.cpu_count() - 1
     rest = set(range(engine_cpu))
     pre = (lambda: os.sched_setaffinity(0, rest)) if pinned else None
+
+    def cpus_env(var, dflt):
+        v = os.environ.get(var)
+        if not v:
+            return dflt
+        cs = set(int(x) for x in v.split(","))
+        return lambda: os.sched_setaffinity(0, cs)
+    pre_sim = cpus_env("E2E_SIM_CPUS", pre)
+    pre_feed = cpus_env("E2E_FEED_CPUS", pre)
     try:
         with open(tmp + "/ose.ini", "w") as f:
             f.write("[engine]\ninstance = %s\ncapacity = 262144\nbooks = 1024\nfsync = none\n"
@@ -217,7 +230,14 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             if pinned:
                 f.write("cpu = %d\nwait = %s\n" % (engine_cpu, wait or os.environ.get("E2E_PINNED_WAIT", "spin")))
         rate = max(1, total_rate // len(venues))
-        burst = max(1, rate // 10000)  # one tick per 100 us at most
+        # Each venue's messages go out in ticks of at least 100 us: burst =
+        # rate / 10000 rounded up, the tick burst / rate.  Rounding down made
+        # the six-feed 100k case (16,667/s a venue) 1 message every 60 us:
+        # 100,000 sends and feed wakeups a second where the 1-feed case has
+        # 10,000 (10 every 100 us); now it is 2 every 120 us.  E2E_BURST=N
+        # sets the burst (experiments; E2E_BURST=1 is the old six-feed
+        # pacing).
+        burst = int(os.environ.get("E2E_BURST", "0")) or max(1, -(-rate // 10000))
         # A process given a nice value starts its own session: with
         # sched_autogroup on (Debian's default) the scheduler shares a core
         # between sessions first, and nice acts only inside one, so that
@@ -229,7 +249,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
                                 "--truth", tmp + "/truth.json", "--late-file", tmp + "/late.json"]
                                + (["--spin"] if sim_spin else []),
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=pre, start_new_session=bool(sim_nice) or OWN_SESSION)
+                               preexec_fn=pre_sim, start_new_session=bool(sim_nice) or OWN_SESSION)
         procs.append(sim)
         eng = subprocess.Popen([BIN["engine"], "--config", tmp + "/ose.ini"], env=env,
                                stdout=open(tmp + "/engine.log", "w"), stderr=subprocess.STDOUT,
@@ -245,7 +265,7 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             p = subprocess.Popen([BIN["feed"], "--instance", inst, "--venue", v, "--account", "main",
                                   "--url", "wss://127.0.0.1:%s%s" % (port, PATHS[v]), "--ca",
                                   tmp + "/certs/ca.pem"], env=dict(env, **CRED),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre_feed,
                                  start_new_session=bool(nice) or OWN_SESSION)
             procs.append(p)
             feeds.append(p)
