@@ -624,3 +624,71 @@ Test(binance_fast, literal_values)
 		}
 	}
 }
+
+/* The enumerated keys' word-compare shortcuts (bf_enum: S o f x X r):
+ * every table value and the near misses of each shortcut's literals
+ * (one byte longer or shorter, a neighbour's prefix), in place and
+ * moved to the end (where the end checks apply), in each key.  A
+ * quoted plain string is taken unless S or X does not know it; an
+ * escape or a bare word is declined.  The events are compared with the
+ * generic parse byte for byte (run_both), so a shortcut that sets the
+ * wrong value, or returns the wrong end, fails. */
+Test(binance_fast, enum_values)
+{
+	static const char *const val[] = {
+		"SELL", "BUY", "SELLX", "SEL", "BUYS", "BU", "LIMIT", "LIMIT_MAKER", "LIMITX",
+		"LIMI", "MARKET", "MARKETS", "MARKE", "GTC", "IOC", "FOK", "GTD", "GTCX", "IO",
+		"TRADE", "TRADEX", "TRADE_PREVENTION", "TRAD", "NEW", "NEWX", "NE", "NONE",
+		"NONEX", "NON", "FILLED", "FILLEDX", "FILLE", "CANCELED", "CANCELEDX", "CANCELE",
+		"CANCELEX", "PARTIALLY_FILLED", "PARTIALLY_FILLEDX", "PARTIALLY_FILLE",
+		"PARTIALLY_FILLEX", "PARTIALL", "EXPIRED", "EXPIRED_IN_MATCH", "PENDING_NEW",
+		"PENDING_CANCEL", "REJECTED", "", "SELL\\\"", "NEW\\u0041",
+	};
+	static const char *const side[] = { "SELL", "BUY" };
+	static const char *const status[] = {
+		"NEW",	   "PARTIALLY_FILLED", "FILLED",	   "CANCELED",	  "PENDING_CANCEL",
+		"REJECTED", "EXPIRED",	       "EXPIRED_IN_MATCH", "PENDING_NEW",
+	};
+	static const char keys[] = "SofxXr";
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	struct er e;
+	int taken = 0;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		for (const char *k = keys; *k; k++) {
+			int at = er_find(&e, *k);
+			cr_assert_geq(at, 0, "%s has no %c", er_files[f], *k);
+			for (size_t l = 0; l < sizeof(val) / sizeof(val[0]) + 2; l++) {
+				/* The last two: bare words, not strings. */
+				int bare = l >= sizeof(val) / sizeof(val[0]);
+				const char *v = bare ? (l % 2 ? "SELL" : "null") : val[l];
+				int want = !bare && !strchr(v, '\\');
+				if (want && *k == 'S') {
+					want = 0;
+					for (size_t i = 0; i < 2; i++)
+						want |= !strcmp(v, side[i]);
+				} else if (want && *k == 'X') {
+					want = 0;
+					for (size_t i = 0; i < sizeof(status) / sizeof(status[0]); i++)
+						want |= !strcmp(v, status[i]);
+				}
+				for (int moved = 0; moved < 2; moved++) {
+					int n = 0;
+					for (int j = 0; j < e.n; j++)
+						if (!moved || j != at)
+							strcpy(m[n++], e.m[j]);
+					if (moved)
+						strcpy(m[n++], e.m[at]);
+					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, bare ? "%s" : "\"%s\"",
+						 v);
+					int t = run_both(buf, er_build(buf, (int)(l % 3), m, n, moved));
+					cr_assert_eq(t, want, "%c=%s: %s", *k, v, buf);
+					taken += t;
+				}
+			}
+		}
+	}
+	cr_assert_gt(taken, 0);
+}
