@@ -692,3 +692,47 @@ Test(binance_fast, enum_values)
 	}
 	cr_assert_gt(taken, 0);
 }
+
+/* The event time E (bf_time): Binance's 13-digit ms with its own
+ * constants, the other lengths the general sum, µs from 15 digits, and
+ * the bounds of each (the largest ms and µs whose ns fit in int64 and
+ * the next ones up), signed and with a fraction, in place and at the
+ * end: each agrees with the generic parse (run_both), and the
+ * in-range ones are taken. */
+Test(binance_fast, time_values)
+{
+	static const struct {
+		const char *v;
+		int ok;
+	} tv[] = {
+		{ "1759347763167", 1 },	      { "9223372036854", 1 },	   { "9223372036855", 0 },
+		{ "9999999999999", 0 },	      { "1000000000000", 1 },	   { "-1759347763167", 0 },
+		{ "1759347763167.5", 0 },     { "01759347763167", 0 },	   { "175934776316", 1 },
+		{ "17593477631670", 0 },      { "1759347763167000", 1 },	   { "9223372036854775", 1 },
+		{ "9223372036854776", 0 },    { "123456789", 1 },	   { "12345678", 1 },
+		{ "1", 1 },		      { "0", 1 },		   { "17593477631670000", 0 },
+		{ "\"1759347763167\"", 0 },
+	};
+	static char buf[MSGMAX];
+	static char m[MAXM + 1][MAXML];
+	struct er e;
+
+	for (size_t f = 0; f < N_ER; f++) {
+		er_load(er_files[f], &e);
+		int at = er_find(&e, 'E');
+		cr_assert_geq(at, 0);
+		for (size_t l = 0; l < sizeof(tv) / sizeof(tv[0]); l++)
+			for (int moved = 0; moved < 2; moved++) {
+				int n = 0;
+				for (int j = 0; j < e.n; j++)
+					if (!moved || j != at)
+						strcpy(m[n++], e.m[j]);
+				if (moved)
+					strcpy(m[n++], e.m[at]);
+				snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", tv[l].v);
+				int t = run_both(buf, er_build(buf, (int)(l % 3), m, n, moved));
+				if (tv[l].ok)
+					cr_assert_eq(t, 1, "E=%s not taken: %s", tv[l].v, buf);
+			}
+	}
+}
