@@ -67,6 +67,20 @@ static const struct ose_wire_map bn_tif[] = {
 int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 			   struct ose_parse_out *out);
 
+/*
+ * The forms of the fast path (same contract, same results): BASE is
+ * the SSE2 form on x86 (the scalar one elsewhere), SSSE3 converts
+ * Binance's decimals with pshufb and pmaddubsw.  ose_binance_parse_fast
+ * runs the best one the CPU has, chosen at its first call (cpuid).
+ */
+enum { OSE_BN_FAST_AUTO = -1, OSE_BN_FAST_BASE = 0, OSE_BN_FAST_SSSE3 = 1 };
+
+/* Test and benchmark hook: makes ose_binance_parse_fast use form (AUTO:
+ * the best again) from now on, for every thread.  Returns the form now
+ * in use, -ENOTSUP if this build or CPU lacks it, -EINVAL for another
+ * value.  Not for the hot path: call it before parsing. */
+int ose_binance_fast_form(int form);
+
 /* 1 if the generic parser's key set (parse.c) holds the key k[0..n),
  * at whatever level: the fast path must not skip such a key. */
 int ose_binance_generic_key(const char *k, size_t n);

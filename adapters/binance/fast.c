@@ -36,6 +36,7 @@
  * Bounds: no padding is assumed.  A wide load happens only when all its
  * bytes lie inside msg[0..len).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -360,6 +361,49 @@ static const int8_t bf_keep8[7][16] __attribute__((aligned(16))) = {
 	{ 0 } /* ni = 0: never used */, BF_K8(1), BF_K8(2), BF_K8(3), BF_K8(4), BF_K8(5), BF_K8(6),
 };
 
+/* For bf_dec8's SSSE3 form: row ni (1..6) moves the 16 bytes at the
+ * digits into the same places (I's digits to 7 - ni..6, F's from
+ * d + ni + 1 to 8..15) and zeroes the others (index 0x80). */
+#define BF_S8J(ni, j)                                                                  \
+	((j) < 7 - (ni) || (j) == 7 ? -128 : (j) < 7 ? (j) - (7 - (ni)) : (ni) + 1 + (j) - 8)
+#define BF_S8(ni)                                                                      \
+	{ BF_S8J(ni, 0),  BF_S8J(ni, 1),  BF_S8J(ni, 2),  BF_S8J(ni, 3),                       \
+	  BF_S8J(ni, 4),  BF_S8J(ni, 5),  BF_S8J(ni, 6),  BF_S8J(ni, 7),                       \
+	  BF_S8J(ni, 8),  BF_S8J(ni, 9),  BF_S8J(ni, 10), BF_S8J(ni, 11),                      \
+	  BF_S8J(ni, 12), BF_S8J(ni, 13), BF_S8J(ni, 14), BF_S8J(ni, 15) }
+static const int8_t bf_shuf8[7][16] __attribute__((aligned(16))) = {
+	{ 0 } /* ni = 0: never used */, BF_S8(1), BF_S8(2), BF_S8(3), BF_S8(4), BF_S8(5), BF_S8(6),
+};
+
+/*
+ * pshufb and pmaddubsw (SSSE3), for the code that runs only where the
+ * CPU has them (ose_binance_parse_fast's dispatch, below).  Without
+ * -mssse3 the compiler refuses their intrinsics in a function that is
+ * not itself built for SSSE3, and bf_dec8 is inlined into both forms,
+ * so the instructions are written out (one each, operands in
+ * registers or memory).  Built with SSSE3 anyway, the intrinsics.
+ */
+static inline __attribute__((always_inline)) __m128i bf_pshufb(__m128i a, __m128i idx)
+{
+#ifdef __SSSE3__
+	return _mm_shuffle_epi8(a, idx);
+#else
+	__asm__("pshufb %1, %0" : "+x"(a) : "xm"(idx));
+	return a;
+#endif
+}
+
+/* Unsigned bytes of a times signed bytes of b, adjacent pairs summed. */
+static inline __attribute__((always_inline)) __m128i bf_maddubs(__m128i a, __m128i b)
+{
+#ifdef __SSSE3__
+	return _mm_maddubs_epi16(a, b);
+#else
+	__asm__("pmaddubsw %1, %0" : "+x"(a) : "xm"(b));
+	return a;
+#endif
+}
+
 /*
  * The shape Binance prints prices and quantities in, "I.FFFFFFFF":
  * I of 1..6 digits and exactly 8 fraction digits (no sign: Binance's
@@ -376,23 +420,34 @@ static const int8_t bf_keep8[7][16] __attribute__((aligned(16))) = {
  * multiply-adds gives I * 10 (the point's byte is I's units place
  * times ten) and F as two 32-bit lanes.
  */
-static inline __attribute__((always_inline)) const char *bf_dec8(const char *v, ose_dec *out)
+static inline __attribute__((always_inline)) const char *bf_dec8(const char *v, ose_dec *out,
+								    const int x3)
 {
 	const char *d = v + 1;
 	unsigned nd = bf_nondigit16(d);
 	unsigned ni = (unsigned)__builtin_ctz(nd);
+	__m128i r;
 
 	/* A non-digit at ni (1..6), eight digits, a non-digit at ni + 9:
 	 * the point and the quote, checked by value. */
 	if (unlikely(((nd >> ni) & 0x3ffu) != 0x201u || ni - 1 >= 6 || d[ni] != '.' ||
 		     d[ni + 9] != '"'))
 		return NULL;
-	__m128i r = _mm_loadu_si128((const __m128i *)(const void *)(d + ni - 7));
-	r = _mm_and_si128(_mm_sub_epi8(r, _mm_set1_epi8('0')),
-			  _mm_load_si128((const __m128i *)(const void *)bf_keep8[ni]));
-	/* Pairs of digits, then fours, then eights (every lane < 2^15). */
-	r = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(r, _mm_set1_epi16(0xff)), _mm_set1_epi16(10)),
-			  _mm_srli_epi16(r, 8));
+	if (x3) {
+		/* SSSE3: the bytes at d moved into place by one shuffle,
+		 * pairs of digits by one multiply-add. */
+		r = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)d), _mm_set1_epi8('0'));
+		r = bf_pshufb(r, _mm_load_si128((const __m128i *)(const void *)bf_shuf8[ni]));
+		r = bf_maddubs(r, _mm_set1_epi16(0x010a));
+	} else {
+		r = _mm_loadu_si128((const __m128i *)(const void *)(d + ni - 7));
+		r = _mm_and_si128(_mm_sub_epi8(r, _mm_set1_epi8('0')),
+				  _mm_load_si128((const __m128i *)(const void *)bf_keep8[ni]));
+		/* Pairs of digits, then fours, then eights (every lane < 2^15). */
+		r = _mm_add_epi16(
+			_mm_mullo_epi16(_mm_and_si128(r, _mm_set1_epi16(0xff)), _mm_set1_epi16(10)),
+			_mm_srli_epi16(r, 8));
+	}
 	r = _mm_madd_epi16(r, _mm_set_epi16(1, 100, 1, 100, 1, 100, 1, 100));
 	r = _mm_packs_epi32(r, r);
 	r = _mm_madd_epi16(r, _mm_set_epi16(1, 10000, 1, 10000, 1, 10000, 1, 10000));
@@ -414,13 +469,14 @@ static inline __attribute__((always_inline)) const char *bf_dec8(const char *v, 
  * else goes through ose_json_dec_parse, which the generic reader calls.
  */
 static inline __attribute__((always_inline)) const char *
-bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has, int safe)
+bf_dec(const char *v, const char *end, ose_dec *out, unsigned *has, int safe, const int x3)
 {
 	struct bf_decw w;
 	const char *q;
 
+	(void)x3;
 #ifdef __SSE2__
-	if (likely(*v == '"' && (safe || end - v >= 19)) && likely((q = bf_dec8(v, out)) != NULL)) {
+	if (likely(*v == '"' && (safe || end - v >= 19)) && likely((q = bf_dec8(v, out, x3)) != NULL)) {
 		*has = 1;
 		return q;
 	}
@@ -685,7 +741,8 @@ bf_enum(unsigned k, const char *val, struct bf_state *st)
  * chain, the switch folds away.
  */
 static inline __attribute__((always_inline)) const char *
-bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int safe)
+bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int safe,
+	 const int x3)
 {
 	struct ose_event *ev = st->ev;
 	const char *q;
@@ -773,28 +830,28 @@ bf_value(unsigned k, const char *val, const char *end, struct bf_state *st, int 
 		}
 		return q + 1;
 	case 'p':
-		if (!(q = bf_dec(val, end, &ev->price, &has, safe)))
+		if (!(q = bf_dec(val, end, &ev->price, &has, safe, x3)))
 			return NULL;
 		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_PRICE : 0);
 		return q + 1;
 	case 'q':
-		if (!(q = bf_dec(val, end, &ev->qty, &has, safe)))
+		if (!(q = bf_dec(val, end, &ev->qty, &has, safe, x3)))
 			return NULL;
 		ev->flags |= (uint16_t)(has ? OSE_EVF_HAS_QTY : 0);
 		return q + 1;
 	case 'z': /* required: "" is refused by the generic path */
-		if (!(q = bf_dec(val, end, &ev->cum_qty, &has, safe)) || !has)
+		if (!(q = bf_dec(val, end, &ev->cum_qty, &has, safe, x3)) || !has)
 			return NULL;
 		ev->flags |= OSE_EVF_HAS_CUM_QTY;
 		return q + 1;
 	case 'l':
-		q = bf_dec(val, end, &st->lq, &st->has_l, safe);
+		q = bf_dec(val, end, &st->lq, &st->has_l, safe, x3);
 		return q ? q + 1 : NULL;
 	case 'L':
-		q = bf_dec(val, end, &st->lp, &st->has_L, safe);
+		q = bf_dec(val, end, &st->lp, &st->has_L, safe, x3);
 		return q ? q + 1 : NULL;
 	case 'n':
-		q = bf_dec(val, end, &st->fee, &st->has_n, safe);
+		q = bf_dec(val, end, &st->fee, &st->has_n, safe, x3);
 		return q ? q + 1 : NULL;
 	case 'i': /* the integer token is the id (ose_json_read_id) */
 		q = bf_int(val, end, safe);
@@ -883,7 +940,7 @@ static const char *bf_other(const char *p, const char *end)
 #define BF_STEPG(P, k, L, safe, fail)                                                      \
 	do {                                                                               \
 		if (likely(P < L && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {         \
-			if (unlikely(!(P = bf_value((k), P + 5, end, &st, safe))))          \
+			if (unlikely(!(P = bf_value((k), P + 5, end, &st, safe, x3))))          \
 				fail;                                                      \
 		}                                                                          \
 	} while (0)
@@ -954,8 +1011,11 @@ static inline const char *bf_split(const char *p, const char *end)
 	return NULL;
 }
 
-int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
-			   struct ose_parse_out *out)
+/* The fast path, with x3 (a constant) saying whether SSSE3 may be
+ * used: inlined into one function for each (see the dispatch below). */
+static inline __attribute__((always_inline)) int bf_parse(const char *msg, size_t len,
+							  const struct ose_parse_ctx *ctx,
+							  struct ose_parse_out *out, const int x3)
 {
 	static const char rep[] = "{\"e\":\"executionReport\"";
 	const char *p = msg, *end = msg + len, *q, *lim, *slim, *split, *first;
@@ -1064,7 +1124,7 @@ members:
 			continue;
 		}
 		st.seen |= BIT(k);
-		if (!(p = bf_value(k, p + 5, end, &st, 0)))
+		if (!(p = bf_value(k, p + 5, end, &st, 0, x3)))
 			return 0;
 	}
 
@@ -1122,4 +1182,95 @@ members:
 		ev->send_ts_ns = stamp;
 	out->n = 1;
 	return 1;
+}
+
+static int bf_parse_sse2(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+			 struct ose_parse_out *out)
+{
+	return bf_parse(msg, len, ctx, out, 0);
+}
+
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__))
+#define BF_HAVE_SSSE3 1
+__attribute__((target("ssse3"))) static int bf_parse_ssse3(const char *msg, size_t len,
+							  const struct ose_parse_ctx *ctx,
+							  struct ose_parse_out *out)
+{
+	return bf_parse(msg, len, ctx, out, 1);
+}
+#else
+#define BF_HAVE_SSSE3 0
+#endif
+
+typedef int (*bf_parse_fn)(const char *, size_t, const struct ose_parse_ctx *,
+			   struct ose_parse_out *);
+
+/* The best form this CPU runs (cpuid, through the compiler's cached
+ * copy): SSSE3 where it has it, the SSE2 (or scalar) form otherwise. */
+static bf_parse_fn bf_best(void)
+{
+#if BF_HAVE_SSSE3
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("ssse3"))
+		return bf_parse_ssse3;
+#endif
+	return bf_parse_sse2;
+}
+
+static int bf_parse_first(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+			  struct ose_parse_out *out);
+
+/*
+ * The form in use: bf_parse_first until the first call chooses.  Any
+ * thread may make that choice, more than one at once: each stores the
+ * same pointer, so relaxed loads and stores are enough (a thread that
+ * sees the old one chooses again).
+ */
+static bf_parse_fn bf_impl = bf_parse_first;
+
+static int bf_parse_first(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+			  struct ose_parse_out *out)
+{
+	bf_parse_fn fn = bf_best();
+
+	/* Relaxed: the pointer is the only datum, and every value it
+	 * takes is a complete function (see bf_impl). */
+	__atomic_store_n(&bf_impl, fn, __ATOMIC_RELAXED);
+	return fn(msg, len, ctx, out);
+}
+
+int ose_binance_parse_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
+			   struct ose_parse_out *out)
+{
+	/* Relaxed: pairs with the store in bf_parse_first / the hook. */
+	return __atomic_load_n(&bf_impl, __ATOMIC_RELAXED)(msg, len, ctx, out);
+}
+
+int ose_binance_fast_form(int form)
+{
+	bf_parse_fn fn;
+
+	switch (form) {
+	case OSE_BN_FAST_AUTO:
+		fn = bf_best();
+		break;
+	case OSE_BN_FAST_BASE:
+		fn = bf_parse_sse2;
+		break;
+	case OSE_BN_FAST_SSSE3:
+#if BF_HAVE_SSSE3
+		__builtin_cpu_init();
+		if (!__builtin_cpu_supports("ssse3"))
+			return -ENOTSUP;
+		fn = bf_parse_ssse3;
+		break;
+#else
+		return -ENOTSUP;
+#endif
+	default:
+		return -EINVAL;
+	}
+	/* Relaxed: as in bf_parse_first. */
+	__atomic_store_n(&bf_impl, fn, __ATOMIC_RELAXED);
+	return fn == bf_parse_sse2 ? OSE_BN_FAST_BASE : OSE_BN_FAST_SSSE3;
 }

@@ -16,6 +16,7 @@
  * fixtures and a share of the mutations, or they could not fail.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +65,42 @@ static struct guard g;
 static int g_ready;
 static const char *g_account = "acct1";
 
-/* Run the fast path, the generic path and ose_binance_parse on msg (at
- * the end of a page) and check they agree.  Returns 1 if the fast path
- * took the message. */
+static int run_form(const char *msg, size_t len);
+
+/* The fast path's forms (ose_binance_fast_form) this machine runs:
+ * each is forced in turn by run_both.  BASE always; SSSE3 on x86. */
+static int g_forms[2], g_nforms;
+
+/* Run every form of the fast path, the generic path and
+ * ose_binance_parse on msg (at the end of a page) and check they agree.
+ * Returns 1 if the fast path took the message (every form must answer
+ * the same). */
 static int run_both(const char *msg, size_t len)
+{
+	int took = -1;
+
+	if (!g_ready) {
+		guard_init(&g, MSGMAX);
+		g_nforms = 0;
+		for (int f = OSE_BN_FAST_BASE; f <= OSE_BN_FAST_SSSE3; f++)
+			if (ose_binance_fast_form(f) == f)
+				g_forms[g_nforms++] = f;
+		cr_assert_geq(g_nforms, 1);
+		g_ready = 1;
+	}
+	for (int i = 0; i < g_nforms; i++) {
+		cr_assert_eq(ose_binance_fast_form(g_forms[i]), g_forms[i]);
+		int t = run_form(msg, len);
+		cr_assert(took < 0 || t == took, "form %d took %d, form %d %d: %.*s", g_forms[i], t,
+			  g_forms[0], took, (int)len, msg);
+		took = t;
+	}
+	ose_binance_fast_form(OSE_BN_FAST_AUTO);
+	return took;
+}
+
+/* run_both for the form in use. */
+static int run_form(const char *msg, size_t len)
 {
 	struct ose_event ef[4], eg[4], ec[4];
 	struct ose_parse_ctx ctx = { .account = g_account, .venue = OSE_VENUE_BINANCE };
@@ -77,10 +110,6 @@ static int run_both(const char *msg, size_t len)
 	const char *m;
 	int took;
 
-	if (!g_ready) {
-		guard_init(&g, MSGMAX);
-		g_ready = 1;
-	}
 	m = guard_put(&g, msg, len);
 	memset(ef, 0xa5, sizeof(ef));
 	memset(eg, 0x5a, sizeof(eg));
@@ -735,4 +764,22 @@ Test(binance_fast, time_values)
 					cr_assert_eq(t, 1, "E=%s not taken: %s", tv[l].v, buf);
 			}
 	}
+}
+
+/* The form hook: BASE always exists, SSSE3 exactly on x86 CPUs that
+ * have it (then the tests above run both), AUTO picks the best,
+ * anything else is refused. */
+Test(binance_fast, forms)
+{
+	cr_assert_eq(ose_binance_fast_form(OSE_BN_FAST_BASE), OSE_BN_FAST_BASE);
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	int x3 = __builtin_cpu_supports("ssse3") ? OSE_BN_FAST_SSSE3 : -ENOTSUP;
+	cr_assert_eq(ose_binance_fast_form(OSE_BN_FAST_SSSE3), x3);
+	cr_assert_eq(ose_binance_fast_form(OSE_BN_FAST_AUTO), x3 > 0 ? x3 : OSE_BN_FAST_BASE);
+#else
+	cr_assert_geq(ose_binance_fast_form(OSE_BN_FAST_AUTO), OSE_BN_FAST_BASE);
+#endif
+	cr_assert_eq(ose_binance_fast_form(7), -EINVAL);
+	cr_assert_eq(ose_binance_fast_form(-2), -EINVAL);
 }
