@@ -536,7 +536,8 @@ static inline __attribute__((always_inline)) int bf_find(const char *s, size_t n
  * digits, a sign, the end of the message close) is left to
  * ose_ts_parse_epoch, whose limits both branches apply.
  */
-static inline int bf_time(const char *t, size_t n, const char *end, int64_t *ns, int safe)
+static inline __attribute__((always_inline)) int bf_time(const char *t, size_t n, const char *end,
+							 int64_t *ns, int safe)
 {
 	enum ose_ts_unit unit = n >= 15 ? OSE_TS_US : OSE_TS_MS;
 #if OSE_SWAR
@@ -939,7 +940,7 @@ static const char *bf_other(const char *p, const char *end)
 #if OSE_SWAR
 #define BF_STEPG(P, k, L, safe, fail)                                                      \
 	do {                                                                               \
-		if (likely(P < L && *P == ',' && bf_load32(P + 1) == BF_KW(k))) {         \
+		if (likely((!(L) || P < (L)) && *P == ',' && bf_load32(P + 1) == BF_KW(k))) { \
 			if (unlikely(!(P = bf_value((k), P + 5, end, &st, safe, x3))))          \
 				fail;                                                      \
 		}                                                                          \
@@ -954,6 +955,8 @@ static const char *bf_other(const char *p, const char *end)
 #define BF_SAFE 24
 #define BF_STEPX(P, k, fail) BF_STEPG(P, k, slim, 1, fail)
 #define BF_STEPU(P, k, fail) BF_STEPG(P, k, lim, 0, fail)
+/* A step known to start before slim (the first half below): no check. */
+#define BF_STEPA(P, k, fail) BF_STEPG(P, k, (const char *)0, 1, fail)
 #define BF_STEP(k) BF_STEPX(p, k, return 0)
 /* seen when a walk starts with the chain: every key of the chain, so
  * that the member loop sends any of them back (see there). */
@@ -962,7 +965,7 @@ static const char *bf_other(const char *p, const char *end)
  * E..i from the start, pb walks l..V from the split. */
 #define BF_STEP2(ka, kb)                        \
 	do {                                    \
-		BF_STEPX(pa, ka, goto whole);   \
+		BF_STEPA(pa, ka, goto whole);   \
 		BF_STEPX(pb, kb, goto whole);   \
 	} while (0)
 
@@ -1058,6 +1061,15 @@ static inline __attribute__((always_inline)) int bf_parse(const char *msg, size_
 	lim = end - 5;
 	slim = end - BF_SAFE;
 	split = end - p > BF_SPLIT_SKIP + 20 ? bf_split(p, end) : NULL;
+	/*
+	 * The first half never passes split + 2, so with split + 2 before
+	 * slim its steps need no end check: a member's value is a number,
+	 * a literal or a string, and only a string can hold the bytes
+	 * ,"l": at split, but then the quote after its comma (split + 1)
+	 * ends it, and the walk stops there (no ',' follows).
+	 */
+	if (split && split + 2 >= slim)
+		split = NULL;
 	if (split) {
 		const char *pa = p, *pb = split;
 
