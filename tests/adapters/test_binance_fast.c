@@ -507,6 +507,22 @@ static int er_find(const struct er *e, char k)
 	return -1;
 }
 
+/* e's members into m with member at's value (after its 4-byte "k":)
+ * replaced by val, in place or, if moved, as the last member.  Returns
+ * the member count. */
+static int er_with(const struct er *e, int at, const char *val, int moved, char m[][MAXML])
+{
+	int n = 0;
+
+	for (int j = 0; j < e->n; j++)
+		if (!moved || j != at)
+			strcpy(m[n++], e->m[j]);
+	if (moved)
+		strcpy(m[n++], e->m[at]);
+	snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", val);
+	return n;
+}
+
 /*
  * Binance's own decimal shape, "I.FFFFFFFF" with I of 1..6 digits, has
  * a one-load conversion (fast.c, bf_dec8); every other shape the
@@ -553,13 +569,7 @@ Test(binance_fast, dec8_shapes)
 					}
 					v[o++] = '"';
 					v[o] = '\0';
-					int n = 0;
-					for (int j = 0; j < e.n; j++)
-						if (!moved || j != at)
-							strcpy(m[n++], e.m[j]);
-					if (moved)
-						strcpy(m[n++], e.m[at]);
-					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", v);
+					int n = er_with(&e, at, v, moved, m);
 					int took = run_both(buf, er_build(buf, 0, m, n, 0));
 					if (ni >= 1 && ni <= 6 && nf == 8 && !neg)
 						cr_assert_eq(took, 1, "not taken: %s", buf);
@@ -638,15 +648,8 @@ Test(binance_fast, literal_values)
 				continue;
 			for (size_t l = 0; l < sizeof(lit) / sizeof(lit[0]); l++)
 				for (int moved = 0; moved < 2; moved++) {
-					int n = 0, want = *k == 'g' ? lit[l].g
-							  : *k == 'C' ? lit[l].c
-								      : lit[l].skip;
-					for (int j = 0; j < e.n; j++)
-						if (!moved || j != at)
-							strcpy(m[n++], e.m[j]);
-					if (moved)
-						strcpy(m[n++], e.m[at]);
-					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", lit[l].v);
+					int n = er_with(&e, at, lit[l].v, moved, m),
+					    want = *k == 'g' ? lit[l].g : *k == 'C' ? lit[l].c : lit[l].skip;
 					cr_assert_eq(run_both(buf, er_build(buf, (int)(l % 3), m, n, moved)),
 						     want, "%c=%s: %s", *k, lit[l].v, buf);
 				}
@@ -703,15 +706,10 @@ Test(binance_fast, enum_values)
 					for (size_t i = 0; i < sizeof(status) / sizeof(status[0]); i++)
 						want |= !strcmp(v, status[i]);
 				}
+				char qv[64];
+				snprintf(qv, sizeof(qv), bare ? "%s" : "\"%s\"", v);
 				for (int moved = 0; moved < 2; moved++) {
-					int n = 0;
-					for (int j = 0; j < e.n; j++)
-						if (!moved || j != at)
-							strcpy(m[n++], e.m[j]);
-					if (moved)
-						strcpy(m[n++], e.m[at]);
-					snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, bare ? "%s" : "\"%s\"",
-						 v);
+					int n = er_with(&e, at, qv, moved, m);
 					int t = run_both(buf, er_build(buf, (int)(l % 3), m, n, moved));
 					cr_assert_eq(t, want, "%c=%s: %s", *k, v, buf);
 					taken += t;
@@ -752,13 +750,7 @@ Test(binance_fast, time_values)
 		cr_assert_geq(at, 0);
 		for (size_t l = 0; l < sizeof(tv) / sizeof(tv[0]); l++)
 			for (int moved = 0; moved < 2; moved++) {
-				int n = 0;
-				for (int j = 0; j < e.n; j++)
-					if (!moved || j != at)
-						strcpy(m[n++], e.m[j]);
-				if (moved)
-					strcpy(m[n++], e.m[at]);
-				snprintf(m[moved ? n - 1 : at] + 4, MAXML - 4, "%s", tv[l].v);
+				int n = er_with(&e, at, tv[l].v, moved, m);
 				int t = run_both(buf, er_build(buf, (int)(l % 3), m, n, moved));
 				if (tv[l].ok)
 					cr_assert_eq(t, 1, "E=%s not taken: %s", tv[l].v, buf);
