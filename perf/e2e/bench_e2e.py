@@ -26,9 +26,9 @@ applied, from its journal (perf/e2e/e2e_stages.c): the engine's clock at
 the start of the poll turn that applied the event minus the simulator's
 ose_ts stamp, which ose-sim writes right before the wolfSSL_write() that
 sends the message (tools/sim/sim_main.c, stamp_patch) and the adapter
-copies into the event's send_ts_ns.  The simulator paces each venue in
-ticks of at least 100 us (burst = rate / 10000 messages per tick, rounded
-up; E2E_BURST=N overrides), the way a paced sender
+copies into the event's send_ts_ns.  The simulator paces in ticks of
+100 us (burst = rate / 10000 messages per tick, at least 1; E2E_BURST=N
+overrides), the way a paced sender
 writes small bursts as soon as they are made.
 
 Prints, per DESIGN section 12:
@@ -43,7 +43,7 @@ Prints, per DESIGN section 12:
   BENCH e2e.*.100k.6feeds.pinned.shared  (six feeds, the engine's hot thread
         pinned to the last core but sleeping on the doorbell when idle (wait =
         auto), the simulator and the feeds free to use every core: the
-        layout for more work than the other cores hold)
+        alternative to the pinned layout for six feeds)
   BENCH e2e.*.100k.1feed.pinned.rt  (the same layout, the engine's hot thread
         sleeping on the doorbell when idle (wait = auto) at SCHED_FIFO 10:
         what an operator gets from `chrt` on a core shared with anything;
@@ -236,14 +236,16 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
             if pinned:
                 f.write("cpu = %d\nwait = %s\n" % (engine_cpu, wait or os.environ.get("E2E_PINNED_WAIT", "spin")))
         rate = max(1, total_rate // len(venues))
-        # Each venue's messages go out in ticks of at least 100 us: burst =
-        # rate / 10000 rounded up, the tick burst / rate.  Rounding down made
-        # the six-feed 100k case (16,667/s a venue) 1 message every 60 us:
-        # 100,000 sends and feed wakeups a second where the 1-feed case has
-        # 10,000 (10 every 100 us); now it is 2 every 120 us.  E2E_BURST=N
-        # sets the burst (experiments; E2E_BURST=1 is the old six-feed
-        # pacing).
-        burst = int(os.environ.get("E2E_BURST", "0")) or max(1, -(-rate // 10000))
+        # burst = rate / 10000 rounded down, the tick burst / rate: the
+        # six-feed 100k case (16,667/s a venue) sends 1 message every 60 us
+        # to each feed, 100,000 sends and feed wakeups a second where the
+        # 1-feed case has 10,000 (10 every 100 us).  E2E_BURST=N sets the
+        # burst (experiments).  E2E_BURST=2 (2 every 120 us) cut the
+        # simulator's and the feeds' CPU per event by a third under load
+        # but did not change the pinned six-feed p99 on a quiet machine
+        # (docs/operations.md section 9), so the pacing stays comparable
+        # with earlier figures.
+        burst = int(os.environ.get("E2E_BURST", "0")) or max(1, rate // 10000)
         # A process given a nice value starts its own session: with
         # sched_autogroup on (Debian's default) the scheduler shares a core
         # between sessions first, and nice acts only inside one, so that
@@ -455,11 +457,13 @@ def main():
                 if only is None or "%s.%s" % (tag_rate, name) in only:
                     bench(tag_rate, total, venues, name, secs, pinned=True)
     # Six feeds in the pinned layout leave one core for the simulator and
-    # six feeds (about a core of work at 100k/s here: e2e.cpu_per_event):
-    # that core queues while the engine's spins.  The layout for more work
-    # than the other cores hold: the engine's hot thread keeps its core
-    # but sleeps on the rings' doorbell when idle (wait = auto) and the
-    # feeds and the simulator may use that core too.
+    # six feeds (about 0.8 of a core at 100k/s here: e2e.cpu_per_event).
+    # The alternative: the engine's hot thread keeps its core but sleeps
+    # on the rings' doorbell when idle (wait = auto) and the feeds and the
+    # simulator may use that core too.  Measured (docs/operations.md
+    # section 9): better under other sessions' load, worse on a quiet
+    # machine, where a core that can idle makes sender -> feed wakeups
+    # cross-vCPU wakeups (wire stage p99 in ms).
     if os.cpu_count() >= 2 and (only is None or "100k.6feeds.pinned.shared" in only):
         bench("100k", 100000, ALL, "6feeds.pinned.shared", secs, pinned=True, wait="auto", shared=True)
     # The floor's case in the pinned layout with the pipeline's priority
