@@ -223,29 +223,13 @@ static inline void scopy(char *dst, const char *src, size_t max)
 
 /* ---- slots -------------------------------------------------------------- */
 
-/* Publishes the whole payload of src (NULL: all zero, a freed slot) into
- * slot s under its seqlock.  The word loop is unrolled: as the generic
- * ose_seqlock_store_words loop it cost ~5 instructions a word, ~230 per
- * new order and again per eviction. */
 static void slot_publish(struct ose_tbl *t, uint32_t s, const struct ose_slot *src)
 {
 	struct ose_slot *d = &t->slots[s];
-	uint64_t *dw = (uint64_t *)(void *)((char *)d + OSE_SLOT_PAYLOAD_OFF);
-	ose_seqlock_write_begin(&d->seq);
-	if (src) {
-		const uint64_t *sw =
-			(const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF);
-#pragma GCC unroll 48
-		for (unsigned i = 0; i < OSE_SLOT_PAYLOAD_WORDS; i++)
-			__atomic_store_n(&dw[i], sw[i], OSE_SHM_WORD_STORE);
-	} else {
-#pragma GCC unroll 48
-		for (unsigned i = 0; i < OSE_SLOT_PAYLOAD_WORDS; i++)
-			__atomic_store_n(&dw[i], 0, OSE_SHM_WORD_STORE);
-	}
-	ose_seqlock_write_end(&d->seq);
+	ose_seqlock_write(&d->seq, (uint64_t *)((char *)d + OSE_SLOT_PAYLOAD_OFF),
+			  (const uint64_t *)(const void *)((const char *)src + OSE_SLOT_PAYLOAD_OFF),
+			  OSE_SLOT_PAYLOAD_WORDS);
 }
-
 
 static uint32_t slot_alloc(struct ose_tbl *t)
 {
@@ -348,7 +332,8 @@ static void slot_publish_mask(struct ose_tbl *t, uint32_t s, const struct ose_sl
  * writes a fresh one (apply and register both do). */
 static void slot_free(struct ose_tbl *t, uint32_t s)
 {
-	slot_publish(t, s, NULL);
+	static const struct ose_slot zero = {0};
+	slot_publish(t, s, &zero);
 	STR(&t->slots[s].cid_hash, 0);
 	STR(&t->slots[s].prev, OSE_NIL);
 	STR(&t->slots[s].next, (uint32_t)t->hdr->free_head);
