@@ -417,6 +417,14 @@ enum ose_parse_res ose_binance_parse_generic(const char *msg, size_t len, int bi
 	return ose_ev_done_json(out, ctx, &k[K_OSE_TS]);
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_binance_prepare(void)
+{
+	ose_json_keyset_prepare(&bn_ks);
+	ose_json_keyset_prepare(&bal_ks);
+	ose_json_keyset_prepare(&res_ks);
+}
+
 enum ose_parse_res ose_binance_parse(const char *msg, size_t len, int binary,
 				     const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

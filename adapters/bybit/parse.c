@@ -349,6 +349,15 @@ static __attribute__((flatten)) int by_each_fn(void *arg, const struct ose_json_
 	return 0;
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_bybit_prepare(void)
+{
+	ose_json_keyset_prepare(&top_ks);
+	ose_json_keyset_prepare(&el_ks);
+	ose_plain_keyset_prepare(&top_pks);
+	ose_plain_keyset_prepare(&el_pks);
+}
+
 enum ose_parse_res ose_bybit_parse(const char *msg, size_t len, int binary,
 				   const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

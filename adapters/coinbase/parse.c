@@ -526,6 +526,17 @@ static int cb_fast(const char *msg, size_t len, const struct ose_parse_ctx *ctx,
 	return cb_fast_done(&c, k);
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_coinbase_prepare(void)
+{
+	ose_json_keyset_prepare(&top_ks);
+	ose_json_keyset_prepare(&ev_ks);
+	ose_json_keyset_prepare(&ord_ks);
+	ose_plain_keyset_prepare(&top_pks);
+	ose_plain_keyset_prepare(&ev_pks);
+	ose_plain_keyset_prepare(&ord_pks);
+}
+
 enum ose_parse_res ose_coinbase_parse(const char *msg, size_t len, int binary,
 				      const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

@@ -13,7 +13,8 @@
 static const struct ose_adapter adapters[OSE_VENUE_COUNT] = {
 	[OSE_VENUE_BINANCE] = {
 		.venue = OSE_VENUE_BINANCE, .name = "binance",
-		.parse = ose_binance_parse, .session = ose_binance_session, .ping = ose_binance_ping,
+		.parse = ose_binance_parse, .prepare = ose_binance_prepare,
+		.session = ose_binance_session, .ping = ose_binance_ping,
 		/* Server pings every 20 s (WebSocket level) and we answer. */
 		.ping_interval_ms = 0, .idle_timeout_ms = 60 * S, .max_conn_life_ms = 24 * H,
 		/* Every accepted message went through ose_json_obj_get. */
@@ -21,7 +22,8 @@ static const struct ose_adapter adapters[OSE_VENUE_COUNT] = {
 	},
 	[OSE_VENUE_OKX] = {
 		.venue = OSE_VENUE_OKX, .name = "okx",
-		.parse = ose_okx_parse, .session = ose_okx_session, .ping = ose_okx_ping,
+		.parse = ose_okx_parse, .prepare = ose_okx_prepare,
+		.session = ose_okx_session, .ping = ose_okx_ping,
 		/* Text "ping" -> "pong"; the venue cuts idle links at 30 s. */
 		.ping_interval_ms = 15 * S, .idle_timeout_ms = 30 * S, .max_conn_life_ms = 0,
 		/* ose_json_obj_get_each, or the ASCII literals ping/pong. */
@@ -29,7 +31,8 @@ static const struct ose_adapter adapters[OSE_VENUE_COUNT] = {
 	},
 	[OSE_VENUE_BYBIT] = {
 		.venue = OSE_VENUE_BYBIT, .name = "bybit",
-		.parse = ose_bybit_parse, .session = ose_bybit_session, .ping = ose_bybit_ping,
+		.parse = ose_bybit_parse, .prepare = ose_bybit_prepare,
+		.session = ose_bybit_session, .ping = ose_bybit_ping,
 		/* {"op":"ping"} every 20 s is the documented cadence. */
 		.ping_interval_ms = 20 * S, .idle_timeout_ms = 600 * S, .max_conn_life_ms = 0,
 		/* Every accepted message went through ose_json_obj_get_each. */
@@ -37,19 +40,22 @@ static const struct ose_adapter adapters[OSE_VENUE_COUNT] = {
 	},
 	[OSE_VENUE_GATE] = {
 		.venue = OSE_VENUE_GATE, .name = "gate",
-		.parse = ose_gate_parse, .session = ose_gate_session, .ping = ose_gate_ping,
+		.parse = ose_gate_parse, .prepare = ose_gate_prepare,
+		.session = ose_gate_session, .ping = ose_gate_ping,
 		.ping_interval_ms = 15 * S, .idle_timeout_ms = 60 * S, .max_conn_life_ms = 0,
 	},
 	[OSE_VENUE_COINBASE] = {
 		.venue = OSE_VENUE_COINBASE, .name = "coinbase",
-		.parse = ose_coinbase_parse, .session = ose_coinbase_session, .ping = ose_coinbase_ping,
+		.parse = ose_coinbase_parse, .prepare = ose_coinbase_prepare,
+		.session = ose_coinbase_session, .ping = ose_coinbase_ping,
 		/* Liveness comes from the heartbeats channel; channels close
 		 * after 60-90 s idle. */
 		.ping_interval_ms = 0, .idle_timeout_ms = 60 * S, .max_conn_life_ms = 0,
 	},
 	[OSE_VENUE_MEXC] = {
 		.venue = OSE_VENUE_MEXC, .name = "mexc",
-		.parse = ose_mexc_parse, .session = ose_mexc_session, .ping = ose_mexc_ping,
+		.parse = ose_mexc_parse, .prepare = ose_mexc_prepare,
+		.session = ose_mexc_session, .ping = ose_mexc_ping,
 		/* {"method":"PING"} -> PONG; idle cutoff 60 s; 24 h limit. */
 		.ping_interval_ms = 20 * S, .idle_timeout_ms = 60 * S, .max_conn_life_ms = 24 * H,
 	},

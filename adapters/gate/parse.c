@@ -557,6 +557,18 @@ static int gate_fast(const char *msg, size_t len, const struct ose_parse_ctx *ct
 	return gate_fast_done(&g, k);
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_gate_prepare(void)
+{
+	ose_json_keyset_prepare(&top_ks);
+	ose_json_keyset_prepare(&err_ks);
+	ose_json_keyset_prepare(&ord_ks);
+	ose_json_keyset_prepare(&trade_ks);
+	ose_plain_keyset_prepare(&top_pks);
+	ose_plain_keyset_prepare(&ord_pks);
+	ose_plain_keyset_prepare(&trade_pks);
+}
+
 enum ose_parse_res ose_gate_parse(const char *msg, size_t len, int binary,
 				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

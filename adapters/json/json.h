@@ -124,6 +124,14 @@ struct ose_json_keyset {
 };
 #define OSE_JSON_KEYSET(arr) { .keys = (arr), .n = sizeof(arr) / sizeof((arr)[0]) }
 
+/* Builds ks's index now rather than at its first use (which then costs a
+ * message its time: adapters build all theirs before a feed connects,
+ * struct ose_adapter.prepare).  Idempotent and thread-safe; no-fail. */
+void ose_json_keyset_prepare(struct ose_json_keyset *ks);
+/* How many key set indexes this process has built (tests: none may be
+ * left for a message to build once its adapter is prepared). */
+uint64_t ose_json_keyset_builds(void);
+
 /*
  * Walk the JSON object in p[0..len) (leading/trailing whitespace allowed;
  * nothing else may follow the closing brace) and fill vals[i] for every

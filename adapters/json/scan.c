@@ -267,11 +267,14 @@ static inline unsigned key_hash(uint64_t w, size_t len)
 }
 
 static pthread_mutex_t keyset_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Indexes built so far (ose_json_keyset_builds); written under keyset_lock. */
+static uint64_t keyset_builds;
 
-static void keyset_prepare(struct ose_json_keyset *ks)
+void ose_json_keyset_prepare(struct ose_json_keyset *ks)
 {
 	pthread_mutex_lock(&keyset_lock);
 	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&keyset_builds, keyset_builds + 1, __ATOMIC_RELAXED);
 		uint32_t n = ks->n < OSE_JSON_KEYS_MAX ? ks->n : OSE_JSON_KEYS_MAX;
 		memset(ks->bucket, 0, sizeof(ks->bucket));
 		memset(ks->next, 0, sizeof(ks->next));
@@ -299,11 +302,17 @@ static void keyset_prepare(struct ose_json_keyset *ks)
 	pthread_mutex_unlock(&keyset_lock);
 }
 
+uint64_t ose_json_keyset_builds(void)
+{
+	/* A count, ordered with nothing else. */
+	return __atomic_load_n(&keyset_builds, __ATOMIC_RELAXED);
+}
+
 static inline void json_keyset_ready(struct ose_json_keyset *ks)
 {
 	/* K2: pairs with the release store at K1. */
 	if (unlikely(!__atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE)))
-		keyset_prepare(ks);
+		ose_json_keyset_prepare(ks);
 }
 
 static int json_unescape(const char *s, size_t len, char *dst, size_t cap);

@@ -410,6 +410,12 @@ static enum ose_parse_res mx_text(const char *msg, size_t len, struct ose_parse_
 	return ose_ev_fail(out, -OSE_PERR_UNKNOWN_MSG, "mexc msg");
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_mexc_prepare(void)
+{
+	ose_json_keyset_prepare(&mx_jks);
+}
+
 enum ose_parse_res ose_mexc_parse(const char *msg, size_t len, int binary,
 				  const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

@@ -199,6 +199,13 @@ static int okx_each(void *arg, const struct ose_json_val *o, const char **why)
 	return 0;
 }
 
+/* Every key set this file indexes (venues.h). */
+void ose_okx_prepare(void)
+{
+	ose_json_keyset_prepare(&top_ks);
+	ose_json_keyset_prepare(&ord_ks);
+}
+
 enum ose_parse_res ose_okx_parse(const char *msg, size_t len, int binary,
 				 const struct ose_parse_ctx *ctx, struct ose_parse_out *out)
 {

@@ -194,10 +194,14 @@ static int plain_build(struct ose_plain_keyset *ks)
 	return 0;
 }
 
-static void plain_prepare(struct ose_plain_keyset *ks)
+/* Indexes built so far (ose_plain_keyset_builds); written under plain_lock. */
+static uint64_t plain_builds;
+
+void ose_plain_keyset_prepare(struct ose_plain_keyset *ks)
 {
 	pthread_mutex_lock(&plain_lock);
 	if (!__atomic_load_n(&ks->ready, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&plain_builds, plain_builds + 1, __ATOMIC_RELAXED);
 		/* A set too big to index is never usable here (ready = 2):
 		 * every message then goes to the scanner. */
 		int ok = ks->n <= OSE_PLAIN_KEYS_MAX && plain_build(ks) == 0;
@@ -232,13 +236,19 @@ static void plain_prepare(struct ose_plain_keyset *ks)
 	pthread_mutex_unlock(&plain_lock);
 }
 
+uint64_t ose_plain_keyset_builds(void)
+{
+	/* A count, ordered with nothing else. */
+	return __atomic_load_n(&plain_builds, __ATOMIC_RELAXED);
+}
+
 /* 1 if ks can be used (indexing it first if needed). */
 static inline int plain_ready(struct ose_plain_keyset *ks)
 {
 	/* P2: pairs with the release store at P1. */
 	int r = __atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE);
 	if (unlikely(!r)) {
-		plain_prepare(ks);
+		ose_plain_keyset_prepare(ks);
 		r = __atomic_load_n(&ks->ready, __ATOMIC_ACQUIRE);
 	}
 	return r == 1;

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct ose_adapter.prepare: once a venue's adapter is prepared, no
+ * message of that venue builds a key set index (which is what the first
+ * live message would otherwise pay for: ~0.3 ms for Bybit's).  Every
+ * fixture of the venue is parsed as stored, minified (the plain fast
+ * paths' input) and, for MEXC's .hex files, as the binary frame; the
+ * process-wide build counters of the scanner's and the plain path's key
+ * sets must not move.  A control test parses the same fixtures without
+ * prepare and requires the counters to move, so the check can fail.
+ * Criterion runs each test in its own process: each starts with no index
+ * built.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/adapter.h"
+#include "adapters/json/json.h"
+#include "adapters/plain/plain.h"
+
+static uint64_t builds(void)
+{
+	return ose_json_keyset_builds() + ose_plain_keyset_builds();
+}
+
+/* s[0..n) without the whitespace outside strings; returns the new length. */
+static size_t minify(char *s, size_t n)
+{
+	size_t o = 0;
+	int in = 0, esc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"')
+				in = 0;
+		} else if (c == '"') {
+			in = 1;
+		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			continue;
+		}
+		s[o++] = c;
+	}
+	return o;
+}
+
+/* hex text s[0..n) into bytes in place; returns the byte count. */
+static size_t unhex(char *s, size_t n)
+{
+	size_t o = 0;
+	int hi = -1;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i], v;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v = c - 'A' + 10;
+		else
+			continue;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			s[o++] = (char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return o;
+}
+
+static unsigned parse_one(const struct ose_adapter *a, const char *msg, size_t len, int binary)
+{
+	static struct ose_event ev[64];
+	struct ose_parse_ctx ctx = {.account = "main", .venue = a->venue};
+	struct ose_parse_out out;
+	memset(&out, 0, sizeof(out));
+	out.ev = ev;
+	out.cap = 64;
+	a->parse(msg, len, binary, &ctx, &out);
+	return out.n;
+}
+
+/* Parses every fixture of the venue (as stored, minified, or decoded
+ * from hex); returns the events produced. */
+static unsigned parse_fixtures(const struct ose_adapter *a)
+{
+	const char *root = getenv("OSE_FIXTURES");
+	char dir[1024], path[2048];
+	unsigned events = 0, files = 0;
+	cr_assert(root, "OSE_FIXTURES is set by meson");
+	snprintf(dir, sizeof(dir), "%s/%s", root, a->name);
+	DIR *d = opendir(dir);
+	cr_assert(d, "fixture dir %s", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t nl = strlen(de->d_name);
+		int hex = nl > 4 && !strcmp(de->d_name + nl - 4, ".hex");
+		int json = nl > 5 && !strcmp(de->d_name + nl - 5, ".json");
+		if (!hex && !json)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		FILE *f = fopen(path, "rb");
+		cr_assert(f, "open %s", path);
+		static char buf[1 << 20];
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		files++;
+		if (hex) {
+			n = unhex(buf, n);
+			events += parse_one(a, buf, n, 1);
+			continue;
+		}
+		events += parse_one(a, buf, n, 0);
+		n = minify(buf, n);
+		events += parse_one(a, buf, n, 0);
+	}
+	closedir(d);
+	cr_assert(files > 0, "%s: no fixtures", a->name);
+	return events;
+}
+
+static void check_prepared(enum ose_venue v)
+{
+	const struct ose_adapter *a = ose_adapter_get(v);
+	cr_assert(a && a->prepare);
+	uint64_t b0 = builds();
+	a->prepare();
+	uint64_t b1 = builds();
+	cr_assert_gt(b1, b0, "%s: prepare built no index", a->name);
+	a->prepare();
+	cr_assert_eq(builds(), b1, "%s: prepare is not idempotent", a->name);
+	unsigned events = parse_fixtures(a);
+	cr_assert_gt(events, 0, "%s: the fixtures produced no event", a->name);
+	cr_assert_eq(builds(), b1, "%s: %llu key set index(es) left for messages to build", a->name,
+		     (unsigned long long)(builds() - b1));
+}
+
+Test(prepare, binance) { check_prepared(OSE_VENUE_BINANCE); }
+Test(prepare, okx) { check_prepared(OSE_VENUE_OKX); }
+Test(prepare, bybit) { check_prepared(OSE_VENUE_BYBIT); }
+Test(prepare, gate) { check_prepared(OSE_VENUE_GATE); }
+Test(prepare, coinbase) { check_prepared(OSE_VENUE_COINBASE); }
+Test(prepare, mexc) { check_prepared(OSE_VENUE_MEXC); }
+
+/* The control: without prepare, the same messages do build indexes, so
+ * the counters above see what the first messages would pay. */
+Test(prepare, unprepared_messages_build_indexes)
+{
+	for (int v = 1; v < OSE_VENUE_COUNT; v++) {
+		const struct ose_adapter *a = ose_adapter_get((enum ose_venue)v);
+		uint64_t b0 = builds();
+		parse_fixtures(a);
+		cr_assert_gt(builds(), b0, "%s: unprepared parse built nothing", a->name);
+	}
+}
