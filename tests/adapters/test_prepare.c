@@ -20,59 +20,11 @@
 #include "adapters/adapter.h"
 #include "adapters/json/json.h"
 #include "adapters/plain/plain.h"
+#include "perf/adapters/bench_util.h" /* bench_load, bench_minify, bench_unhex */
 
 static uint64_t builds(void)
 {
 	return ose_json_keyset_builds() + ose_plain_keyset_builds();
-}
-
-/* s[0..n) without the whitespace outside strings; returns the new length. */
-static size_t minify(char *s, size_t n)
-{
-	size_t o = 0;
-	int in = 0, esc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (in) {
-			if (esc)
-				esc = 0;
-			else if (c == '\\')
-				esc = 1;
-			else if (c == '"')
-				in = 0;
-		} else if (c == '"') {
-			in = 1;
-		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-			continue;
-		}
-		s[o++] = c;
-	}
-	return o;
-}
-
-/* hex text s[0..n) into bytes in place; returns the byte count. */
-static size_t unhex(char *s, size_t n)
-{
-	size_t o = 0;
-	int hi = -1;
-	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)s[i], v;
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v = c - 'A' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			s[o++] = (char)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return o;
 }
 
 static unsigned parse_one(const struct ose_adapter *a, const char *msg, size_t len, int binary)
@@ -92,34 +44,31 @@ static unsigned parse_one(const struct ose_adapter *a, const char *msg, size_t l
 static unsigned parse_fixtures(const struct ose_adapter *a)
 {
 	const char *root = getenv("OSE_FIXTURES");
-	char dir[1024], path[2048];
+	char rel[512];
 	unsigned events = 0, files = 0;
 	cr_assert(root, "OSE_FIXTURES is set by meson");
-	snprintf(dir, sizeof(dir), "%s/%s", root, a->name);
-	DIR *d = opendir(dir);
-	cr_assert(d, "fixture dir %s", dir);
+	snprintf(rel, sizeof(rel), "%s/%s", root, a->name);
+	DIR *d = opendir(rel);
+	cr_assert(d, "fixture dir %s", rel);
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		size_t nl = strlen(de->d_name);
+		size_t nl = strlen(de->d_name), n;
 		int hex = nl > 4 && !strcmp(de->d_name + nl - 4, ".hex");
 		int json = nl > 5 && !strcmp(de->d_name + nl - 5, ".json");
 		if (!hex && !json)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		FILE *f = fopen(path, "rb");
-		cr_assert(f, "open %s", path);
-		static char buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
+		snprintf(rel, sizeof(rel), "%s/%s", a->name, de->d_name);
+		char *buf = bench_load(root, rel, &n);
 		files++;
 		if (hex) {
-			n = unhex(buf, n);
+			n = bench_unhex(buf, n);
 			events += parse_one(a, buf, n, 1);
-			continue;
+		} else {
+			events += parse_one(a, buf, n, 0);
+			n = bench_minify(buf, n);
+			events += parse_one(a, buf, n, 0);
 		}
-		events += parse_one(a, buf, n, 0);
-		n = minify(buf, n);
-		events += parse_one(a, buf, n, 0);
+		free(buf);
 	}
 	closedir(d);
 	cr_assert(files > 0, "%s: no fixtures", a->name);
