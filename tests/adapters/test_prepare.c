@@ -2,7 +2,7 @@
 /*
  * struct ose_adapter.prepare: once a venue's adapter is prepared, no
  * message of that venue builds a key set index (which is what the first
- * live message would otherwise pay for: ~0.3 ms for Bybit's).  Every
+ * live message would otherwise pay for: 0.1-0.3 ms for Bybit's).  Every
  * fixture of the venue is parsed as stored, minified (the plain fast
  * paths' input) and, for MEXC's .hex files, as the binary frame; the
  * process-wide build counters of the scanner's and the plain path's key
