@@ -171,6 +171,8 @@ struct eng {
 	struct ose_spsc_cons jcons;
 	int jfd;
 	uint64_t jseq;        /* last journal seq handed to the journal ring */
+	int64_t now_rt;       /* hot thread: CLOCK_REALTIME of this loop pass and */
+	uint64_t now_ticks;   /* lat_ticks() right after it (f2t_record) */
 	uint64_t jfile_seq;   /* slow thread: last jseq written to the file */
 	struct xq *s2h, *h2s;
 	struct ering *act[MAX_RINGS]; /* hot thread's poll list */
@@ -509,6 +511,30 @@ static void lat_record(struct ose_stats *st, uint64_t ns)
 		STR(&st->lat_max_ns, ns);
 }
 
+/* Frame -> table for a feed event published at tick t1: the realtime
+ * clock of this loop pass advanced by the ticks since, less the feed's
+ * socket-readable stamp (CLOCK_REALTIME in another process: the only
+ * clock both share).  Events without a stamp (ose-inject, replays) are
+ * not samples; a stamp later than the publish (the realtime clock
+ * stepped) is counted apart, not folded into the histogram. */
+static inline void f2t_record(struct eng *e, int64_t recv_ns, uint64_t t1)
+{
+	if (recv_ns <= 0)
+		return;
+	struct ose_stats *st = e->t.st;
+	int64_t d = e->now_rt + (int64_t)lat_ns(t1 - e->now_ticks) - recv_ns;
+	if (d < 0) {
+		cnt_add(&st->f2t_clock_back, 1);
+		return;
+	}
+	uint64_t ns = (uint64_t)d;
+	cnt_add(&st->f2t_hist[ose_lat_bucket(ns)], 1);
+	cnt_add(&st->f2t_count, 1);
+	cnt_add(&st->f2t_sum_ns, ns);
+	if (ns > st->f2t_max_ns)
+		STR(&st->f2t_max_ns, ns);
+}
+
 /* Copies a feed record (OSE_EVENT_SIZE bytes) into a journal record: 16
  * bytes a step, inline.  memcpy of this constant size became `rep movsq`,
  * whose start-up cost made it the hot loop's biggest item (perf: a third
@@ -671,6 +697,8 @@ static unsigned poll_ring(struct eng *e, struct ering *r, int64_t now)
 		apply_jrec(e, j, 1, pipe ? e->pf_h[i] : 0);
 		uint64_t t1 = lat_ticks();
 		lat_record(e->t.st, lat_ns(t1 - t0));
+		if (pipe) /* a feed ring */
+			f2t_record(e, j->u.ev.recv_ts_ns, t1);
 		t0 = t1;
 		jrec_commit(e, j);
 		e->jseq++;
@@ -767,6 +795,8 @@ static void hot_loop(struct eng *e, volatile sig_atomic_t *stop)
 	uint64_t last_hb = 0;
 	while (!*stop) {
 		int64_t now = now_rt();
+		e->now_rt = now;
+		e->now_ticks = lat_ticks();
 		unsigned work = 0;
 		for (unsigned i = 0; i < e->nact; i++) {
 			struct ering *r = e->act[i];

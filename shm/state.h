@@ -61,7 +61,7 @@ extern "C" {
 #endif
 
 #define OSE_STATE_MAGIC 0x455441545345534fULL /* "OSESTATE" little endian */
-#define OSE_STATE_VERSION 5u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash; 4: hot/cold slot layout; 5: book key in line 1 */
+#define OSE_STATE_VERSION 6u /* 2: ose_slot.oid_hash / cid_hash; 3: order-key hash; 4: hot/cold slot layout; 5: book key in line 1; 6: frame -> table histogram */
 
 #define OSE_NIL 0xffffffffu      /* "no slot" in links and heads */
 #define OSE_HIST_MAX 8           /* status transitions kept per order */
@@ -259,13 +259,22 @@ struct ose_stats {
 	uint64_t lat_count;        /* apply latency samples */
 	uint64_t lat_sum_ns;
 	uint64_t lat_max_ns;
-	uint64_t _rsv[18];         /* pads the scalar part to 512 bytes */
+	/* Frame -> table (state version 6): from the feed's socket-readable
+	 * stamp (ose_event.recv_ts_ns, CLOCK_REALTIME) to the slot published,
+	 * for each feed event that carries one: the whole path, live. */
+	uint64_t f2t_count;
+	uint64_t f2t_sum_ns;
+	uint64_t f2t_max_ns;
+	uint64_t f2t_clock_back;   /* samples left out: stamp after the publish (a clock step) */
+	uint64_t _rsv[14];         /* pads the scalar part to 512 bytes */
 	/* Apply latency, ring pop -> slot published, ns, log-linear: bucket
 	 * b < 16 holds value b; above, 8 buckets per power of two (see
 	 * ose_lat_bucket / ose_lat_bucket_low). */
 	uint64_t lat_hist[OSE_LAT_BUCKETS];
+	/* Frame -> table, the same buckets (f2t_count samples). */
+	uint64_t f2t_hist[OSE_LAT_BUCKETS];
 };
-OSE_STATIC_ASSERT(sizeof(struct ose_stats) == 512 + 8 * OSE_LAT_BUCKETS, "ose_stats size is ABI");
+OSE_STATIC_ASSERT(sizeof(struct ose_stats) == 512 + 16 * OSE_LAT_BUCKETS, "ose_stats size is ABI");
 
 struct ose_state_hdr {
 	uint64_t magic;          /*   0: OSE_STATE_MAGIC */

@@ -953,21 +953,32 @@ int ose_stats_read(ose_t *h, struct ose_stats *out)
 	return 0;
 }
 
-uint64_t ose_stats_percentile(const struct ose_stats *st, double p)
+/* Percentile p of a log-linear histogram of OSE_LAT_BUCKETS buckets. */
+static uint64_t hist_percentile(const uint64_t *hist, double p)
 {
 	uint64_t total = 0;
 	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++)
-		total += st->lat_hist[b];
+		total += hist[b];
 	if (!total)
 		return 0;
 	uint64_t want = (uint64_t)(p * (double)total);
 	uint64_t acc = 0;
 	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++) {
-		acc += st->lat_hist[b];
+		acc += hist[b];
 		if (acc > want)
 			return ose_lat_bucket_low(b);
 	}
 	return ose_lat_bucket_low(OSE_LAT_BUCKETS - 1);
+}
+
+uint64_t ose_stats_percentile(const struct ose_stats *st, double p)
+{
+	return hist_percentile(st->lat_hist, p);
+}
+
+uint64_t ose_stats_f2t_percentile(const struct ose_stats *st, double p)
+{
+	return hist_percentile(st->f2t_hist, p);
 }
 
 /* ---- events ---------------------------------------------------------- */

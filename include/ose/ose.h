@@ -213,6 +213,9 @@ int ose_stats_read(ose_t *h, struct ose_stats *out);
 /* Latency percentile (0 < p < 1) of the apply histogram in ns (bucket
  * lower bound), 0 if empty. */
 uint64_t ose_stats_percentile(const struct ose_stats *st, double p);
+/* The same for the frame -> table histogram (feed socket readable ->
+ * slot published, st->f2t_hist; shm/state.h). */
+uint64_t ose_stats_f2t_percentile(const struct ose_stats *st, double p);
 
 /* ---- the event ring ------------------------------------------------- */
 struct ose_events;

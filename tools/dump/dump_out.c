@@ -764,6 +764,7 @@ static const struct {
 	STAT(journal_records), STAT(journal_bytes), STAT(journal_fsyncs), STAT(journal_errors),
 	STAT(rings_attached), STAT(rings_detached), STAT(recoveries_state), STAT(recoveries_journal),
 	STAT(recovery_skipped), STAT(lat_count), STAT(lat_sum_ns), STAT(lat_max_ns),
+	STAT(f2t_count), STAT(f2t_sum_ns), STAT(f2t_max_ns), STAT(f2t_clock_back),
 };
 #undef STAT
 #define NSTAT (sizeof(stat_fields) / sizeof(stat_fields[0]))
@@ -776,10 +777,43 @@ static uint64_t stat_get(const struct ose_stats *st, size_t i)
 static const unsigned pct_pm[] = {500, 900, 990, 999};
 static const char *const pct_name[] = {"p50", "p90", "p99", "p99.9"};
 
-static void h_stats(FILE *f, const struct dump_inst *inst)
+/* One latency histogram (shm/state.h buckets) under its title: count,
+ * mean, max, percentiles, and with bars each non-empty bucket. */
+static void h_lat(FILE *f, const char *title, const uint64_t *hist, uint64_t n, uint64_t sum,
+		  uint64_t mx, int bars)
 {
 	char x[32], y[32], bar[HIST_BAR_W + 3];
 
+	fprintf(f, "\n%s  n=%" PRIu64, title, n);
+	if (!n) {
+		fprintf(f, "  (no samples)\n");
+		return;
+	}
+	fprintf(f, "  mean %s  max %s\n ", fmt_ns(x, sizeof(x), sum / n), fmt_ns(y, sizeof(y), mx));
+	for (unsigned k = 0; k < 4; k++)
+		fprintf(f, " %s<=%s", pct_name[k],
+			fmt_ns(x, sizeof(x), dump_hist_pct(hist, OSE_LAT_BUCKETS, mx, pct_pm[k])));
+	fputc('\n', f);
+	if (!bars)
+		return;
+	uint64_t hmax = 0;
+
+	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++)
+		if (dump_ld(&hist[b]) > hmax)
+			hmax = dump_ld(&hist[b]);
+	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++) {
+		uint64_t c = dump_ld(&hist[b]);
+
+		if (!c)
+			continue;
+		fprintf(f, "  %9s .. %-9s %s %" PRIu64 "\n", fmt_ns(x, sizeof(x), ose_lat_bucket_low(b)),
+			b + 1 < OSE_LAT_BUCKETS ? fmt_ns(y, sizeof(y), ose_lat_bucket_low(b + 1) - 1) : "inf",
+			fmt_bar(bar, c, hmax, HIST_BAR_W), c);
+	}
+}
+
+static void h_stats(FILE *f, const struct dump_inst *inst)
+{
 	fprintf(f, "\nSTATISTICS\n");
 	if (!inst->sh) {
 		fprintf(f, "(no valid state segment)\n");
@@ -790,33 +824,13 @@ static void h_stats(FILE *f, const struct dump_inst *inst)
 	for (size_t i = 0; i < NSTAT; i++)
 		fprintf(f, "  %-24s %14" PRIu64 "%s", stat_fields[i].name, stat_get(st, i),
 			i % 3 == 2 || i + 1 == NSTAT ? "\n" : "");
-	uint64_t n = dump_ld(&st->lat_count), mx = dump_ld(&st->lat_max_ns);
-
-	fprintf(f, "\nAPPLY LATENCY (ring pop -> slot published)  n=%" PRIu64, n);
-	if (!n) {
-		fprintf(f, "  (no samples)\n");
-		return;
-	}
-	fprintf(f, "  mean %s  max %s\n ", fmt_ns(x, sizeof(x), dump_ld(&st->lat_sum_ns) / n),
-		fmt_ns(y, sizeof(y), mx));
-	for (unsigned k = 0; k < 4; k++)
-		fprintf(f, " %s<=%s", pct_name[k],
-			fmt_ns(x, sizeof(x), dump_hist_pct(st->lat_hist, OSE_LAT_BUCKETS, mx, pct_pm[k])));
-	fputc('\n', f);
-	uint64_t hmax = 0;
-
-	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++)
-		if (dump_ld(&st->lat_hist[b]) > hmax)
-			hmax = dump_ld(&st->lat_hist[b]);
-	for (unsigned b = 0; b < OSE_LAT_BUCKETS; b++) {
-		uint64_t c = dump_ld(&st->lat_hist[b]);
-
-		if (!c)
-			continue;
-		fprintf(f, "  %9s .. %-9s %s %" PRIu64 "\n", fmt_ns(x, sizeof(x), ose_lat_bucket_low(b)),
-			b + 1 < OSE_LAT_BUCKETS ? fmt_ns(y, sizeof(y), ose_lat_bucket_low(b + 1) - 1) : "inf",
-			fmt_bar(bar, c, hmax, HIST_BAR_W), c);
-	}
+	h_lat(f, "APPLY LATENCY (ring pop -> slot published)", st->lat_hist,
+	      dump_ld(&st->lat_count), dump_ld(&st->lat_sum_ns), dump_ld(&st->lat_max_ns), 1);
+	h_lat(f, "FRAME TO TABLE (feed socket readable -> slot published)", st->f2t_hist,
+	      dump_ld(&st->f2t_count), dump_ld(&st->f2t_sum_ns), dump_ld(&st->f2t_max_ns), 0);
+	if (dump_ld(&st->f2t_clock_back))
+		fprintf(f, "  (%" PRIu64 " samples left out: the realtime clock stepped back)\n",
+			dump_ld(&st->f2t_clock_back));
 }
 
 static void h_order_detail(FILE *f, const struct dump_order *d)
@@ -1164,9 +1178,44 @@ static void j_feeds(struct jw *w, const struct dump_inst *inst)
 	jclose(&arr, ']');
 }
 
+/* One latency histogram (shm/state.h buckets) as the object k: count,
+ * sum, max, mean, percentiles and the non-empty buckets. */
+static void j_lat(struct jw *w, const char *k, const uint64_t *hist, uint64_t n, uint64_t sum,
+		  uint64_t mx)
+{
+	struct jw l, arr, b;
+
+	jopen(w, &l, k, '{');
+	jk_u64(&l, "count", n);
+	jk_u64(&l, "sum_ns", sum);
+	jk_u64(&l, "max_ns", mx);
+	jk_u64(&l, "mean_ns", n ? sum / n : 0);
+	jk_u64(&l, "p50_ns", dump_hist_pct(hist, OSE_LAT_BUCKETS, mx, 500));
+	jk_u64(&l, "p90_ns", dump_hist_pct(hist, OSE_LAT_BUCKETS, mx, 900));
+	jk_u64(&l, "p99_ns", dump_hist_pct(hist, OSE_LAT_BUCKETS, mx, 990));
+	jk_u64(&l, "p999_ns", dump_hist_pct(hist, OSE_LAT_BUCKETS, mx, 999));
+	jopen(&l, &arr, "buckets", '[');
+	for (unsigned i = 0; i < OSE_LAT_BUCKETS; i++) {
+		uint64_t c = dump_ld(&hist[i]);
+
+		if (!c)
+			continue;
+		jopen(&arr, &b, NULL, '{');
+		jk_u64(&b, "low_ns", ose_lat_bucket_low(i));
+		if (i + 1 < OSE_LAT_BUCKETS)
+			jk_u64(&b, "high_ns", ose_lat_bucket_low(i + 1) - 1);
+		else
+			jk_null(&b, "high_ns");
+		jk_u64(&b, "count", c);
+		jclose(&b, '}');
+	}
+	jclose(&arr, ']');
+	jclose(&l, '}');
+}
+
 static void j_stats(struct jw *w, const struct dump_inst *inst)
 {
-	struct jw s, l, arr, b;
+	struct jw s;
 
 	jopen(w, &s, "stats", '{');
 	if (inst->sh) {
@@ -1178,37 +1227,15 @@ static void j_stats(struct jw *w, const struct dump_inst *inst)
 	jclose(&s, '}');
 	if (!inst->sh) {
 		jk_null(w, "latency");
+		jk_null(w, "frame_to_table");
 		return;
 	}
 	const struct ose_stats *st = dump_inst_stats(inst);
-	uint64_t n = dump_ld(&st->lat_count), mx = dump_ld(&st->lat_max_ns);
 
-	jopen(w, &l, "latency", '{');
-	jk_u64(&l, "count", n);
-	jk_u64(&l, "sum_ns", dump_ld(&st->lat_sum_ns));
-	jk_u64(&l, "max_ns", mx);
-	jk_u64(&l, "mean_ns", n ? dump_ld(&st->lat_sum_ns) / n : 0);
-	jk_u64(&l, "p50_ns", dump_hist_pct(st->lat_hist, OSE_LAT_BUCKETS, mx, 500));
-	jk_u64(&l, "p90_ns", dump_hist_pct(st->lat_hist, OSE_LAT_BUCKETS, mx, 900));
-	jk_u64(&l, "p99_ns", dump_hist_pct(st->lat_hist, OSE_LAT_BUCKETS, mx, 990));
-	jk_u64(&l, "p999_ns", dump_hist_pct(st->lat_hist, OSE_LAT_BUCKETS, mx, 999));
-	jopen(&l, &arr, "buckets", '[');
-	for (unsigned k = 0; k < OSE_LAT_BUCKETS; k++) {
-		uint64_t c = dump_ld(&st->lat_hist[k]);
-
-		if (!c)
-			continue;
-		jopen(&arr, &b, NULL, '{');
-		jk_u64(&b, "low_ns", ose_lat_bucket_low(k));
-		if (k + 1 < OSE_LAT_BUCKETS)
-			jk_u64(&b, "high_ns", ose_lat_bucket_low(k + 1) - 1);
-		else
-			jk_null(&b, "high_ns");
-		jk_u64(&b, "count", c);
-		jclose(&b, '}');
-	}
-	jclose(&arr, ']');
-	jclose(&l, '}');
+	j_lat(w, "latency", st->lat_hist, dump_ld(&st->lat_count), dump_ld(&st->lat_sum_ns),
+	      dump_ld(&st->lat_max_ns));
+	j_lat(w, "frame_to_table", st->f2t_hist, dump_ld(&st->f2t_count), dump_ld(&st->f2t_sum_ns),
+	      dump_ld(&st->f2t_max_ns));
 }
 
 static void j_order(struct jw *arr, const struct dump_order *d)

@@ -205,6 +205,18 @@ void fx_build_golden(const char *inst)
 	s->lat_count = cnt;
 	s->lat_sum_ns = sum;
 	s->lat_max_ns = 5200;
+	/* And a frame -> table one (feed socket readable -> published). */
+	static const uint64_t f2t[][2] = {{9000, 6}, {25000, 3}, {700000, 1}};
+	sum = cnt = 0;
+	for (size_t i = 0; i < sizeof(f2t) / sizeof(f2t[0]); i++) {
+		s->f2t_hist[ose_lat_bucket(f2t[i][0])] += f2t[i][1];
+		sum += f2t[i][0] * f2t[i][1];
+		cnt += f2t[i][1];
+	}
+	s->f2t_count = cnt;
+	s->f2t_sum_ns = sum;
+	s->f2t_max_ns = 700000;
+	s->f2t_clock_back = 1;
 	s->events_received = 10;
 
 	/* Feed ring with statistics in its aux area: 3 events pushed, 2 consumed. */
