@@ -70,6 +70,10 @@ Prints, per DESIGN section 12:
         feed's own power-of-two histograms: recv reaped -> decrypted -> parsed
         -> committed; bucket upper bounds)
   BENCH e2e.stage.apply.p50|p99.100k.1feed ns  (engine: ring pop -> slot)
+  BENCH e2e.engine_f2t.{p50,p99,p999,max}.* ns  (the engine's own frame ->
+        table histogram, ose-dump's FRAME TO TABLE: feed socket readable ->
+        slot published, bucket upper bounds; the latency above minus the
+        simulator's send and the loopback)
   BENCH e2e.sim_late.{p50,p99,p999,max}.* ns  (coordinated omission: how
         long after its place in the schedule the simulator made each
         message; a simulator stall is here, not in the latency above)
@@ -352,7 +356,8 @@ def run(venues, total_rate, seconds, tag, extra_env=None, nice=None, sim_nice=No
         stalls = sum(f.get("ring_full_stalls", 0) for f in d["feeds"]) if d else -1
         return {"fig": fig, "stalls": stalls, "events": st.get("events_received", 0),
                 "rate": fig.get("e2e.rate.%s" % tag, 0.0), "feeds": d["feeds"] if d else [],
-                "latency": d.get("latency") if d else None, "cpu": cpu, "sys": sys_cpu, "ctxsw": sw, "stages": stages,
+                "latency": d.get("latency") if d else None,
+                "f2t": d.get("frame_to_table") if d else None, "cpu": cpu, "sys": sys_cpu, "ctxsw": sw, "stages": stages,
                 "others": others, "late": late}
     finally:
         for p in procs:
@@ -371,6 +376,15 @@ def bench(tag_rate, total, venues, tag_feeds, seconds, extra_env=None, nice=None
         if k in r["fig"]:
             print("BENCH e2e.latency.%s.%s %d ns" % (q, name, r["fig"][k]))
     print("BENCH e2e.rate.%s.offered %.4g ev/s" % (name, total))
+    f2t = r["f2t"]
+    if f2t and f2t["count"]:
+        # The engine's own frame -> table histogram over the same events
+        # (feed socket readable -> published; bucket upper bounds): what
+        # an operator sees in ose-dump, next to the journal's figure
+        # above, which also holds the simulator's send and the loopback.
+        for q in ("p50", "p99", "p999"):
+            print("BENCH e2e.engine_f2t.%s.%s %d ns" % (q, name, f2t[q + "_ns"]))
+        print("BENCH e2e.engine_f2t.max.%s %d ns" % (name, f2t["max_ns"]))
     late = r["late"]
     if late:
         # Coordinated omission: how late the simulator made each message

@@ -5,6 +5,7 @@
   e2e_check.py --truth T.json --dump D.json [--venues v,...]
                [--sent-dir DIR --recv-dir DIR] [--known-bugs mexc-lastdeal]
                [--expect-parse-errors N|>=N] [--expect-gaps-min N]
+               [--f2t-every-event]
 
 Exact mode (no --sent-dir): every truth order of the selected venues must be
 in the dump with the same status, price, quantity and filled_quantity, as
@@ -21,6 +22,12 @@ copies are stamped at different instants).  Then:
     (status rank and filled quantity at most the truth's) and is reported;
   - every venue with a dropped message must be flagged in
     stats.reconcile_venues (the engine was told about the gap).
+
+Frame -> table (the engine's histogram from each feed event's socket-readable
+stamp to its slot published): when present its percentiles must be ordered
+and within its max; with --f2t-every-event every event the engine received
+must be a sample (count + clock_back == events_received: feed rings only, no
+journal replay), and there must be samples.
 
 Known bugs (--known-bugs): mismatches that match a reported bug's exact
 pattern are listed separately and do not fail the run; with
@@ -157,6 +164,8 @@ def main():
     ap.add_argument("--gaps-match-feeds", action="store_true",
                     help="engine gaps == sum of the feeds' gap markers")
     ap.add_argument("--min-orders", type=int, default=1)
+    ap.add_argument("--f2t-every-event", action="store_true",
+                    help="every event received is a frame -> table sample")
     a = ap.parse_args()
     try:
         truth = json.load(open(a.truth))
@@ -242,6 +251,22 @@ def main():
                 errors.append("parse errors %d < %s" % (pe, want[2:]))
         elif pe != int(want):
             errors.append("parse errors %d != %s" % (pe, want))
+
+    f2t = dump.get("frame_to_table")
+    if f2t is not None:
+        ps = [f2t["p50_ns"], f2t["p90_ns"], f2t["p99_ns"], f2t["p999_ns"]]
+        if ps != sorted(ps) or ps[-1] > f2t["max_ns"] or f2t["mean_ns"] > f2t["max_ns"]:
+            errors.append("frame_to_table out of order: p50/p90/p99/p999 %s, mean %d, max %d"
+                          % (ps, f2t["mean_ns"], f2t["max_ns"]))
+    if a.f2t_every_event:
+        n = f2t["count"] if f2t else 0
+        back = stats.get("f2t_clock_back", 0)
+        if n == 0 or n + back != stats.get("events_received", -1):
+            errors.append("frame_to_table has %d samples (+%d clock steps) for %d events received"
+                          % (n, back, stats.get("events_received", -1)))
+        else:
+            print("e2e_check: frame -> table over %d events: p50 <= %d ns, p99 <= %d ns, max %d ns"
+                  % (n, f2t["p50_ns"], f2t["p99_ns"], f2t["max_ns"]))
 
     ndrop = sum(len(x) for x in dropped.values())
     print("e2e_check: truth %d orders, table %d, exact %d, behind-after-gap %d, dropped msgs %d, "

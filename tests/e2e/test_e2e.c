@@ -360,7 +360,7 @@ ParameterizedTest(struct vcase *c, e2e, venue_alone, .fini = run_fini, .timeout 
 				   "--batch", "3", NULL };
 	start_run(r, venues[c->v], venues[c->v], sim_args);
 	const char *args[] = { "--venues", venues[c->v], "--min-orders", "60", "--expect-gaps-min", "1",
-			       "--expect-parse-errors", "0", NULL };
+			       "--expect-parse-errors", "0", "--f2t-every-event", NULL };
 	end_run(r, 60000, args);
 }
 
@@ -397,7 +397,7 @@ Test(e2e, all_six_venues, .fini = run_fini, .timeout = 150)
 	}
 	finish(r);
 	const char *args[] = { "--min-orders", "300", "--expect-gaps-min", "6", "--gaps-match-feeds",
-			       "--expect-parse-errors", "0", NULL };
+			       "--expect-parse-errors", "0", "--f2t-every-event", NULL };
 	check(r, args);
 }
 

@@ -264,6 +264,16 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	cr_assert_eq(st.stuck_now, 0);
 	cr_assert_eq(st.pending_acked, 1);
 	cr_assert_geq(st.rings_attached, 2);
+	/* ose-inject stamps each event as it pushes it (recv_ts_ns): every
+	 * feed-ring event is a frame -> table sample, command records are
+	 * not, and the percentiles lie inside the histogram's range. */
+	cr_assert_gt(st.f2t_count, 0);
+	cr_assert_lt(st.f2t_count + st.f2t_clock_back, st.events_received,
+		     "commands are not frame -> table samples");
+	uint64_t p50 = ose_stats_f2t_percentile(&st, 0.5), p99 = ose_stats_f2t_percentile(&st, 0.99);
+	cr_assert(p50 > 0 && p50 <= p99 && p99 <= st.f2t_max_ns, "f2t p50 %llu p99 %llu max %llu",
+		  (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)st.f2t_max_ns);
+	cr_assert_geq(st.f2t_sum_ns, st.f2t_count * p50 / 2);
 
 	stop_engine();
 	/* restart: resumes from the clean segment, same table */
