@@ -502,21 +502,31 @@ static inline uint64_t lat_ns(uint64_t ticks)
 				    : (uint64_t)((double)ticks * (double)lat_mul / 4294967296.0);
 }
 
+/* One sample of ns into a histogram (hist) and its count, sum and max
+ * (csm: three adjacent words, as ose_stats lays out each histogram's). */
+static inline void hist_add(uint64_t *hist, uint64_t *csm, uint64_t ns)
+{
+	cnt_add(&hist[ose_lat_bucket(ns)], 1);
+	cnt_add(&csm[0], 1);
+	cnt_add(&csm[1], ns);
+	if (ns > csm[2])
+		STR(&csm[2], ns);
+}
+OSE_STATIC_ASSERT(offsetof(struct ose_stats, lat_max_ns) == offsetof(struct ose_stats, lat_count) + 16 &&
+			  offsetof(struct ose_stats, f2t_max_ns) == offsetof(struct ose_stats, f2t_count) + 16,
+		  "each histogram's count, sum and max are adjacent");
+
 static void lat_record(struct ose_stats *st, uint64_t ns)
 {
-	cnt_add(&st->lat_hist[ose_lat_bucket(ns)], 1);
-	cnt_add(&st->lat_count, 1);
-	cnt_add(&st->lat_sum_ns, ns);
-	if (ns > st->lat_max_ns)
-		STR(&st->lat_max_ns, ns);
+	hist_add(st->lat_hist, &st->lat_count, ns);
 }
 
 /* Frame -> table for a feed event published at tick t1: the realtime
  * clock of this loop pass advanced by the ticks since, less the feed's
  * socket-readable stamp (CLOCK_REALTIME in another process: the only
- * clock both share).  Events without a stamp (ose-inject, replays) are
- * not samples; a stamp later than the publish (the realtime clock
- * stepped) is counted apart, not folded into the histogram. */
+ * clock both share).  An event without a stamp is not a sample; a stamp
+ * later than the publish (the realtime clock stepped) is counted apart,
+ * not folded into the histogram. */
 static inline void f2t_record(struct eng *e, int64_t recv_ns, uint64_t t1)
 {
 	if (recv_ns <= 0)
@@ -527,12 +537,7 @@ static inline void f2t_record(struct eng *e, int64_t recv_ns, uint64_t t1)
 		cnt_add(&st->f2t_clock_back, 1);
 		return;
 	}
-	uint64_t ns = (uint64_t)d;
-	cnt_add(&st->f2t_hist[ose_lat_bucket(ns)], 1);
-	cnt_add(&st->f2t_count, 1);
-	cnt_add(&st->f2t_sum_ns, ns);
-	if (ns > st->f2t_max_ns)
-		STR(&st->f2t_max_ns, ns);
+	hist_add(st->f2t_hist, &st->f2t_count, (uint64_t)d);
 }
 
 /* Copies a feed record (OSE_EVENT_SIZE bytes) into a journal record: 16
