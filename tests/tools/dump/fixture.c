@@ -121,6 +121,20 @@ static void pin_header(struct ose_seg *seg)
 	seg->hdr->created_ns = (uint64_t)FX_T0;
 }
 
+/* hist and its count, sum and max (csm: three adjacent words of struct
+ * ose_stats) from n (value ns, samples) pairs; the max is the largest value. */
+static void fill_hist(uint64_t *hist, uint64_t *csm, const uint64_t (*v)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		hist[ose_lat_bucket(v[i][0])] += v[i][1];
+		csm[0] += v[i][1];
+		csm[1] += v[i][0] * v[i][1];
+		if (v[i][0] > csm[2])
+			csm[2] = v[i][0];
+	}
+}
+
+
 void fx_build_golden(const char *inst)
 {
 	struct ose_seg st, feed, cmd, evs;
@@ -192,30 +206,14 @@ void fx_build_golden(const char *inst)
 	c.qty = dec("0.1");
 	cr_assert_eq(ose_tbl_register(&t, &c, now += 1000000, &out), OSE_AP_APPLIED);
 
-	/* A deterministic latency histogram (the engine fills it at run time). */
+	/* Deterministic latency histograms (the engine fills them at run
+	 * time): apply, and frame -> table (feed socket readable -> published). */
 	static const uint64_t lat[][2] = {{9, 5}, {100, 50}, {250, 30}, {1000, 10}, {5200, 5}};
-	struct ose_stats *s = t.st;
-	uint64_t sum = 0, cnt = 0;
-
-	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++) {
-		s->lat_hist[ose_lat_bucket(lat[i][0])] += lat[i][1];
-		sum += lat[i][0] * lat[i][1];
-		cnt += lat[i][1];
-	}
-	s->lat_count = cnt;
-	s->lat_sum_ns = sum;
-	s->lat_max_ns = 5200;
-	/* And a frame -> table one (feed socket readable -> published). */
 	static const uint64_t f2t[][2] = {{9000, 6}, {25000, 3}, {700000, 1}};
-	sum = cnt = 0;
-	for (size_t i = 0; i < sizeof(f2t) / sizeof(f2t[0]); i++) {
-		s->f2t_hist[ose_lat_bucket(f2t[i][0])] += f2t[i][1];
-		sum += f2t[i][0] * f2t[i][1];
-		cnt += f2t[i][1];
-	}
-	s->f2t_count = cnt;
-	s->f2t_sum_ns = sum;
-	s->f2t_max_ns = 700000;
+	struct ose_stats *s = t.st;
+
+	fill_hist(s->lat_hist, &s->lat_count, lat, sizeof(lat) / sizeof(lat[0]));
+	fill_hist(s->f2t_hist, &s->f2t_count, f2t, sizeof(f2t) / sizeof(f2t[0]));
 	s->f2t_clock_back = 1;
 	s->events_received = 10;
 
