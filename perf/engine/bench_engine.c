@@ -9,6 +9,9 @@
  *       event's publish (or the batch pop) to its own
  *   engine.apply.{p50,p99,share}.<size>.{update,new,close}  the pipelined
  *       figures split by kind of event (a diagnostic next to them)
+ *   engine.apply.floor.{p50,p99,p999}.<tag>   the memory floor: an update's
+ *       access pattern on the same table with none of the apply logic
+ *       (bench_floor)
  *   engine.apply.single.{p50,p99,p999}.*      the same, one event per pop, no
  *       pipeline: a lone event on an idle ring, every cache miss exposed
  *   engine.apply.*.1m.thp                     1M resident, the table in private
@@ -33,6 +36,7 @@
  * many iterations; run it alone for numbers to quote.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,7 @@
 #include "ose/ose.h"
 #include "perf/engine/bench_util.h"
 #include "shm/seg.h"
+#include "shm/seqlock.h"
 #include "shm/spsc.h"
 
 static ose_dec dec_units(uint64_t n)
@@ -325,6 +330,106 @@ static double throughput(struct ose_tbl *t, struct ose_spsc_prod *p, struct ose_
 	return (double)M * 1e9 / (double)dt;
 }
 
+/*
+ * The memory floor of an update on this table: the access pattern of
+ * ose_tbl_apply_h for an update of a resident order, with none of its
+ * logic, in the same run, on the same table, memory and pipeline (batches
+ * of 64; key stage 8 ahead, slot stage 4 ahead, as tbl.c's PF_KEY and
+ * PF_SLOT).  Per event: the index probe (tag compare), slot lines 0-2 and
+ * 4 read (the key compare's line 2 included), lines 0, 1 and 4 written
+ * under the slot's seqlock.  The stores write back the values they read,
+ * so the table stays valid (ose_tbl_check after it); only seq moves, by
+ * 2, as a real write's would.  The workload's update keys (uniform over
+ * the resident orders, or the hot set) are hashed before the timed loop.
+ * engine.apply.floor.{p50,p99,p999}.<tag>: what no layout-preserving
+ * change to the apply code can beat; next to engine.apply.*.<tag>.update,
+ * the apply logic's own share of the tail.
+ */
+static inline uint32_t floor_find(const struct ose_tbl *t, uint64_t h)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (uint64_t i = tag & t->idx_mask;; i = (i + 1) & t->idx_mask) {
+		uint64_t e = __atomic_load_n(&t->oid_idx[i], __ATOMIC_RELAXED);
+		if (!e || OSE_IDX_TAG(e) == tag)
+			return e ? OSE_IDX_SLOT(e) : OSE_NIL;
+	}
+}
+
+static inline void floor_pfw(const void *p)
+{
+	__asm__ volatile("prefetchw (%0)" : : "r"(p));
+}
+
+static void floor_slot_pf(const struct ose_tbl *t, uint64_t h)
+{
+	uint32_t s = floor_find(t, h);
+	if (s == OSE_NIL)
+		return;
+	const char *o = (const char *)&t->slots[s];
+	floor_pfw(o);
+	floor_pfw(o + 64);
+	floor_pfw(o + 128);
+	floor_pfw(o + offsetof(struct ose_slot, hist_ts));
+}
+
+/* Rewrites *p with its own value: the line is dirtied as a real store's. */
+#define FLOOR_RW(p) __atomic_store_n((p), __atomic_load_n((p), __ATOMIC_RELAXED), __ATOMIC_RELAXED)
+
+static void bench_floor(struct ose_tbl *t, struct wl *w, const char *tag, uint64_t *lat, size_t n)
+{
+	enum { KEY = 8, SLOT = 4 };
+	uint64_t *hs = malloc((n + KEY) * sizeof(uint64_t));
+	struct ose_event *e = aligned_alloc(64, sizeof(*e));
+	if (!hs || !e)
+		abort();
+	for (size_t i = 0; i < n + KEY; i++) {
+		uint64_t r = rnd();
+		uint64_t o = w->hot ? w->resident - 1 - (r >> 8) % w->hot : (r >> 8) % w->resident;
+		mk(e, syms[o % 16], o, OSE_ST_PARTIALLY_FILLED, 0);
+		hs[i] = ose_key_oid_fix(e->venue, e->symbol, strlen(e->symbol), e->order_id,
+					strlen(e->order_id));
+	}
+	uint64_t sink = 0, lb[BATCH];
+	for (size_t b = 0; b < n; b += BATCH) {
+		size_t k = n - b < BATCH ? n - b : BATCH;
+		_mm_mfence();
+		_mm_lfence();
+		uint64_t tp = __rdtsc();
+		if (b == 0) /* the prologue, once: later batches carry on */
+			for (size_t j = 0; j < KEY; j++) {
+				__builtin_prefetch(&t->oid_idx[(hs[j] >> 32) & t->idx_mask]);
+				if (j < SLOT)
+					floor_slot_pf(t, hs[j]);
+			}
+		for (size_t j = 0; j < k; j++) {
+			size_t i = b + j;
+			__asm__ volatile("prefetcht0 (%0)"
+					 : : "r"(&t->oid_idx[(hs[i + KEY] >> 32) & t->idx_mask]));
+			floor_slot_pf(t, hs[i + SLOT]);
+			uint32_t s = floor_find(t, hs[i]);
+			if (s != OSE_NIL) {
+				struct ose_slot *o = &t->slots[s];
+				sink += (uint64_t)o->order_id[0] + (uint64_t)o->account[0];
+				ose_seqlock_write_begin(&o->seq);
+				FLOOR_RW(&o->updated_ns);
+				FLOOR_RW((uint64_t *)(void *)&o->filled);
+				FLOOR_RW(&o->hist_ts[0]);
+				ose_seqlock_write_end(&o->seq);
+			}
+			uint64_t tn = __rdtsc();
+			lb[j] = tn - tp;
+			tp = tn;
+		}
+		for (size_t j = 0; j < k; j++)
+			_mm_stream_si64((long long *)(void *)&lat[b + j], (long long)lb[j]);
+	}
+	if (sink == 1)
+		fprintf(stderr, "-");
+	pct("engine.apply.floor", tag, lat, n);
+	free(e);
+	free(hs);
+}
+
 static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 {
 	struct ose_tbl t;
@@ -384,6 +489,7 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 	}
 	pct_by_kind(tag, lat, cls, N);
 	pct("engine.apply", tag, lat, N);
+	bench_floor(&t, &w, tag, lat, N);
 	/* One event at a time, no pipeline: what a lone event on an idle
 	 * ring costs (every miss exposed). */
 	enum { NS = 100000 };
@@ -434,9 +540,12 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 		while (done < N) {
 			produce(&p, &w);
 			while (done < N && ose_spsc_peek(&c, 1))
-				done += consume(&t, &c, BATCH, 1, lat + done, NULL);
+				done += consume(&t, &c, BATCH, 1, lat + done, cls + done);
 		}
-		pct("engine.apply", mk_in == TM_SEG ? "1m.seg.hot10k" : "1m.hot10k", lat, N);
+		const char *htag = mk_in == TM_SEG ? "1m.seg.hot10k" : "1m.hot10k";
+		pct_by_kind(htag, lat, cls, N);
+		pct("engine.apply", htag, lat, N);
+		bench_floor(&t, &w, htag, lat, N);
 		printf("BENCH engine.throughput.1m%s.hot10k %.3g events/s\n",
 		       mk_in == TM_SEG ? ".seg" : "", throughput(&t, &p, &c, &w));
 		w.hot = 0;
