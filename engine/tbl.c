@@ -520,7 +520,9 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 }
 
 /* For an order closing, once its slot has arrived: the list links
- * closing it will edit. */
+ * closing it will edit, and, if its book's executed cache is full, what
+ * evicting the oldest executed order will touch besides that order's own
+ * lines (exec_trim prefetched those at the book's previous eviction). */
 static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
 {
 	if (!h || ev->status < OSE_ST_FILLED)
@@ -536,9 +538,20 @@ static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 	if (o->next < t->hdr->capacity)
 		pf_w(&t->slots[o->next].prev);
 	if (o->book < t->hdr->book_cap) {
-		uint32_t tl = t->books[o->book].exec_tail;
+		const struct ose_book *b = &t->books[o->book];
+		uint32_t tl = b->exec_tail;
 		if (tl < t->hdr->capacity)
 			pf_w(&t->slots[tl].next);
+		uint32_t v = b->exec_head;
+		if (b->exec_count >= t->hdr->exec_bound && v < t->hdr->capacity) {
+			const struct ose_slot *x = &t->slots[v];
+			if (x->next < t->hdr->capacity)
+				pf_w(&t->slots[x->next].prev);
+			if (x->oid_hash)
+				pf_w(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask]);
+			if (x->cid_hash)
+				pf_w(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask]);
+		}
 	}
 }
 
@@ -778,22 +791,18 @@ static void exec_trim(struct ose_tbl *t, struct ose_book *b)
 		cnt_sub(&t->st->tracked, 1);
 		cnt_add(&t->st->evicted, 1);
 	}
-	/* The next victim is known now: the new head, whose last line
-	 * (links, key hashes) exec_unlink just wrote.  Prefetch what its own
-	 * eviction (at this book's next execution) will touch: its lines, its
-	 * successor's link, its index entries, so that eviction does not wait
-	 * on memory. */
+	/* The next victim is known now: the new head.  Prefetch its lines,
+	 * which its eviction (at this book's next execution) writes, so
+	 * that eviction does not wait on memory.  Only its lines: the
+	 * successor's link and its index entries need its fields (next,
+	 * oid_hash, cid_hash), and reading them here, while the lines are
+	 * still on their way from memory, stalled this close for a cache
+	 * miss (and the events after it, behind it in the reorder buffer;
+	 * session 8).  pf_late reads them, lines cached by then, two events
+	 * before the eviction. */
 	uint32_t w = b->exec_head;
-	if (w != OSE_NIL && b->exec_count == t->hdr->exec_bound) {
-		const struct ose_slot *x = &t->slots[w];
-		pf_lines(x, sizeof(*x));
-		if (x->next != OSE_NIL)
-			pf_w(&t->slots[x->next].prev);
-		if (x->oid_hash)
-			pf_w(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask]);
-		if (x->cid_hash)
-			pf_w(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask]);
-	}
+	if (w != OSE_NIL && b->exec_count == t->hdr->exec_bound)
+		pf_lines(&t->slots[w], sizeof(struct ose_slot));
 }
 
 /* ---- the lifecycle ------------------------------------------------------ */
