@@ -418,6 +418,26 @@ static inline uint32_t find_oid_ev(const struct ose_tbl *t, uint64_t h, const st
 	}
 }
 
+/* The book of (venue, symbol[0..sl)) or OSE_NIL; *at gets the index
+ * position where a miss ended (where book_get inserts). */
+static uint32_t book_find(const struct ose_tbl *t, uint8_t venue, const char *symbol, size_t sl,
+			  uint32_t *at)
+{
+	uint64_t h = ose_key_book_fix(venue, symbol, sl);
+	uint32_t mask = t->book_idx_mask;
+	uint32_t i = (uint32_t)(h >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		uint32_t e = t->book_idx[i];
+		if (!e)
+			break;
+		const struct ose_book *b = &t->books[e - 1];
+		if (b->venue == venue && ose_fk_eq(b->symbol, symbol, sl))
+			return e - 1;
+	}
+	*at = i;
+	return OSE_NIL;
+}
+
 /* ---- batch pipelining ---------------------------------------------------- */
 
 /*
@@ -454,6 +474,25 @@ static inline void pf_lines(const void *p, size_t bytes)
 		pf_w((const char *)p + o);
 }
 
+/* A close in book b whose executed cache is full evicts the book's oldest
+ * executed order (exec_trim): prefetches what that touches besides the
+ * order's own lines (exec_trim prefetched those at the book's previous
+ * eviction, so the fields read here are cached): its successor's link
+ * and its index entries. */
+static void pf_victim(const struct ose_tbl *t, const struct ose_book *b)
+{
+	uint32_t v = b->exec_head;
+	if (b->exec_count < t->hdr->exec_bound || v >= t->hdr->capacity)
+		return;
+	const struct ose_slot *x = &t->slots[v];
+	if (x->next < t->hdr->capacity)
+		pf_w(&t->slots[x->next].prev);
+	if (x->oid_hash)
+		pf_w(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask]);
+	if (x->cid_hash)
+		pf_w(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask]);
+}
+
 static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 {
 	if (!ev->order_id[0] || (ev->kind != OSE_EV_ORDER && ev->kind != OSE_EV_FILL))
@@ -465,6 +504,16 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 		return 0;
 	uint64_t h = ose_key_oid_fix(ev->venue, ev->symbol, sl, ev->order_id, ol);
 	pf_r(&t->oid_idx[(h >> 32) & t->idx_mask]);
+	/* A terminal status may close an open order and evict its book's
+	 * oldest executed one: found here, through the event's own (venue,
+	 * symbol) and the few, cached books, not through the order's slot,
+	 * which is not here yet.  At the slot stage (4 ahead, pf_late 2)
+	 * a cold index line did not arrive in time (session 8). */
+	if (ev->status >= OSE_ST_FILLED && ev->status < OSE_ST_COUNT) {
+		uint32_t at, b = book_find(t, ev->venue, ev->symbol, sl, &at);
+		if (b != OSE_NIL)
+			pf_victim(t, &t->books[b]);
+	}
 	return h;
 }
 
@@ -520,9 +569,7 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 }
 
 /* For an order closing, once its slot has arrived: the list links
- * closing it will edit, and, if its book's executed cache is full, what
- * evicting the oldest executed order will touch besides that order's own
- * lines (exec_trim prefetched those at the book's previous eviction). */
+ * closing it will edit. */
 static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_t h)
 {
 	if (!h || ev->status < OSE_ST_FILLED)
@@ -542,16 +589,6 @@ static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 		uint32_t tl = b->exec_tail;
 		if (tl < t->hdr->capacity)
 			pf_w(&t->slots[tl].next);
-		uint32_t v = b->exec_head;
-		if (b->exec_count >= t->hdr->exec_bound && v < t->hdr->capacity) {
-			const struct ose_slot *x = &t->slots[v];
-			if (x->next < t->hdr->capacity)
-				pf_w(&t->slots[x->next].prev);
-			if (x->oid_hash)
-				pf_w(&t->oid_idx[(x->oid_hash >> 32) & t->idx_mask]);
-			if (x->cid_hash)
-				pf_w(&t->cid_idx[(x->cid_hash >> 32) & t->idx_mask]);
-		}
 	}
 }
 
@@ -674,17 +711,10 @@ uint32_t ose_tbl_find_cid(const struct ose_tbl *t, uint8_t venue, const char *ac
 static uint32_t book_get(struct ose_tbl *t, uint8_t venue, const char *symbol, int create)
 {
 	size_t sl = ose_fk_len(symbol, OSE_SYMBOL_MAX);
-	uint64_t h = ose_key_book_fix(venue, symbol, sl);
-	uint32_t mask = t->book_idx_mask;
-	uint32_t i = (uint32_t)(h >> 32) & mask;
-	for (;; i = (i + 1) & mask) {
-		uint32_t e = t->book_idx[i];
-		if (!e)
-			break;
-		struct ose_book *b = &t->books[e - 1];
-		if (b->venue == venue && ose_fk_eq(b->symbol, symbol, sl))
-			return e - 1;
-	}
+	uint32_t i;
+	uint32_t found = book_find(t, venue, symbol, sl, &i);
+	if (found != OSE_NIL)
+		return found;
 	if (!create || t->hdr->books_used >= t->hdr->book_cap)
 		return OSE_NIL;
 	uint32_t n = (uint32_t)t->hdr->books_used;
@@ -798,8 +828,8 @@ static void exec_trim(struct ose_tbl *t, struct ose_book *b)
 	 * oid_hash, cid_hash), and reading them here, while the lines are
 	 * still on their way from memory, stalled this close for a cache
 	 * miss (and the events after it, behind it in the reorder buffer;
-	 * session 8).  pf_late reads them, lines cached by then, two events
-	 * before the eviction. */
+	 * session 8).  pf_key reads them, lines cached by then, for the
+	 * close that will evict this order, eight events before it. */
 	uint32_t w = b->exec_head;
 	if (w != OSE_NIL && b->exec_count == t->hdr->exec_bound)
 		pf_lines(&t->slots[w], sizeof(struct ose_slot));

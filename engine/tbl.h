@@ -92,7 +92,9 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
  * read the table, never change it, and any event (even a malformed one) is
  * safe to pass.  For the n events evs[0..n-1] popped from a ring, call
  * ose_tbl_pf_start once, then ose_tbl_pf_step(i) just before applying
- * evs[i]: it hashes evs[i+8] and prefetches its index line, reads the
+ * evs[i]: it hashes evs[i+8] and prefetches its index line (and, if
+ * its status is terminal, what evicting its book's oldest executed order
+ * would touch: that order's index entries and list neighbour), reads the
  * (by then cached) index line of evs[i+4] and prefetches the slot lines
  * its apply will touch (the memo too if it carries a fill; for a new
  * order, the slot a create will take), and for evs[i+2], if its status is
