@@ -15,6 +15,9 @@
  *       (bench_floor)
  *   engine.apply.single.{p50,p99,p999}.*      the same, one event per pop, no
  *       pipeline: a lone event on an idle ring, every cache miss exposed
+ *   engine.apply.lone.{p50,p99,p999}.*        one event per pop through the
+ *       pipeline, as the engine runs a ring that holds one record: the
+ *       event's own misses overlap, nothing else's
  *   engine.apply.*.1m.thp                     1M resident, the table in private
  *       memory advised for transparent huge pages (anonymous THP)
  *   engine.apply.*.1m.seg, engine.throughput.1m.seg(.hot10k)
@@ -175,7 +178,9 @@ static void wl_next(struct wl *w, struct ose_event *e)
 
 /* The engine's consume step (engine.c poll_ring): pop up to BATCH events,
  * peeking PF_LOOK more so the prefetch pipeline (tbl.h ose_tbl_pf_*) runs
- * across batch boundaries, apply each, release.  lat (if non-NULL) gets
+ * across batch boundaries, apply each, release.  pipeline: 0 none, 1 the
+ * pipeline with that look-ahead, 2 the pipeline over the popped events
+ * alone (a ring that holds no more).  lat (if non-NULL) gets
  * each event's service time in TSC ticks: from the previous event's
  * publish (the batch pop for the first) to its own, so the peek, the
  * pipeline prologue and the prefetch work for later events are all
@@ -233,7 +238,7 @@ static uint32_t consume(struct ose_tbl *t, struct ose_spsc_cons *c, uint32_t wan
 		_mm_lfence();
 		tp = __rdtsc();
 	}
-	uint32_t n = ose_spsc_peek(c, want + PF_LOOK);
+	uint32_t n = ose_spsc_peek(c, want + (pipeline == 1 ? PF_LOOK : 0));
 	uint32_t k = n < want ? n : want;
 	const struct ose_event *evs[BATCH + PF_LOOK];
 	uint64_t *hs = carry.hs;
@@ -507,6 +512,17 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 			done += consume(&t, &c, 1, 0, lat + done, NULL);
 	}
 	pct("engine.apply.single", tag, lat, NS);
+	/* One event at a time through the pipeline, as poll_ring runs a
+	 * ring that holds one record: every stage for that record, then its
+	 * apply.  What a quiet market costs the engine: the event's misses
+	 * overlap only with each other. */
+	done = 0;
+	while (done < NS) {
+		produce(&p, &w);
+		while (done < NS && ose_spsc_peek(&c, 1))
+			done += consume(&t, &c, 1, 2, lat + done, NULL);
+	}
+	pct("engine.apply.lone", tag, lat, NS);
 	if (resident == 1000000 && mk_in != TM_THP) {
 		/* The historical names for the private table; .seg after the
 		 * size for the segment. */
