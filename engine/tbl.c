@@ -508,6 +508,18 @@ static void pf_victim(const struct ose_tbl *t, const struct ose_book *b)
 		pf_idx_edit(t->cid_idx, t->idx_mask, x->cid_hash, 5);
 }
 
+/* The client-id index line of ev's client id, if it has one (and the
+ * next line when the home position is the last of its line: an insert
+ * probes on). */
+static void pf_cid(const struct ose_tbl *t, const struct ose_event *ev)
+{
+	if (!ev->client_id[0])
+		return;
+	size_t cl = ose_fk_len(ev->client_id, OSE_ID_MAX);
+	if (cl < OSE_ID_MAX)
+		pf_idx_edit(t->cid_idx, t->idx_mask, ose_key_cid_fix(ev->venue, ev->client_id, cl), 7);
+}
+
 static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 {
 	if (!ev->order_id[0] || (ev->kind != OSE_EV_ORDER && ev->kind != OSE_EV_FILL))
@@ -524,6 +536,12 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 	 * symbol) and the few, cached books, not through the order's slot,
 	 * which is not here yet.  At the slot stage (4 ahead, pf_late 2)
 	 * a cold index line did not arrive in time (session 8). */
+	/* A NEW status is an order's creation or a registered order's ack:
+	 * either probes the client-id index (the ack is matched there) and
+	 * a creation writes it.  Here rather than at the slot stage, so
+	 * that a lone event's two index lines come in together. */
+	if (ev->status == OSE_ST_NEW)
+		pf_cid(t, ev);
 	if (ev->status >= OSE_ST_FILLED && ev->status < OSE_ST_COUNT) {
 		uint32_t at, b = book_find(t, ev->venue, ev->symbol, sl, &at);
 		if (b != OSE_NIL)
@@ -578,12 +596,8 @@ static void pf_slot(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 	 * order) and inserts into: a miss on it cost a new order a cold
 	 * line's wait (session 8: p50 250-350 ns with client ids against
 	 * 115-170 without). */
-	if (ev->client_id[0]) {
-		size_t cl = ose_fk_len(ev->client_id, OSE_ID_MAX);
-		if (cl < OSE_ID_MAX)
-			pf_idx_edit(t->cid_idx, t->idx_mask,
-				    ose_key_cid_fix(ev->venue, ev->client_id, cl), 7);
-	}
+	if (ev->status != OSE_ST_NEW) /* NEW: pf_key did */
+		pf_cid(t, ev);
 	uint32_t f = (uint32_t)t->hdr->free_head;
 	if (f == OSE_NIL)
 		f = (uint32_t)t->hdr->slots_used;
