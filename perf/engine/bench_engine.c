@@ -325,6 +325,23 @@ static uint32_t produce(struct ose_spsc_prod *p, struct wl *w)
 	return n;
 }
 
+/* Consumes n events of the workload, `want` a pop in consume's pipeline
+ * mode, refilling the ring whenever it is drained; the samples go to lat
+ * (and each event's status to cls, if non-NULL).  The consumer sees new
+ * records only once it has drained what it saw (spsc.h caches the head):
+ * a pipeline restarts once per ring fill (1024 events), its prologue
+ * counted. */
+static void run(struct ose_tbl *t, struct ose_spsc_prod *p, struct ose_spsc_cons *c, struct wl *w,
+		uint64_t n, uint32_t want, int pipeline, uint64_t *lat, uint8_t *cls)
+{
+	uint64_t done = 0;
+	while (done < n) {
+		produce(p, w);
+		while (done < n && ose_spsc_peek(c, 1))
+			done += consume(t, c, want, pipeline, lat + done, cls ? cls + done : NULL);
+	}
+}
+
 /* Events/s one core sustains consuming a full ring in batches of 64 with
  * the prefetch pipeline, over 2M events (the producer's work not timed). */
 static double throughput(struct ose_tbl *t, struct ose_spsc_prod *p, struct ose_spsc_cons *c,
@@ -490,38 +507,20 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 		abort();
 	memset(lat, 0xff, (N + BATCH) * sizeof(uint64_t));
 	memset(cls, 0xff, N + BATCH);
-	uint64_t done = 0;
-	while (done < N) {
-		produce(&p, &w);
-		/* The consumer sees new records only once it has drained what
-		 * it saw (spsc.h caches the head): the pipeline restarts once
-		 * per ring fill (1024 events), its prologue counted. */
-		while (done < N && ose_spsc_peek(&c, 1))
-			done += consume(&t, &c, BATCH, 1, lat + done, cls + done);
-	}
+	run(&t, &p, &c, &w, N, BATCH, 1, lat, cls);
 	pct_by_kind(tag, lat, cls, N);
 	pct("engine.apply", tag, lat, N);
 	bench_floor(&t, &w, tag, lat, N);
 	/* One event at a time, no pipeline: what a lone event on an idle
 	 * ring costs (every miss exposed). */
 	enum { NS = 100000 };
-	done = 0;
-	while (done < NS) {
-		produce(&p, &w);
-		while (done < NS && ose_spsc_peek(&c, 1))
-			done += consume(&t, &c, 1, 0, lat + done, NULL);
-	}
+	run(&t, &p, &c, &w, NS, 1, 0, lat, NULL);
 	pct("engine.apply.single", tag, lat, NS);
 	/* One event at a time through the pipeline, as poll_ring runs a
 	 * ring that holds one record: every stage for that record, then its
 	 * apply.  What a quiet market costs the engine: the event's misses
 	 * overlap only with each other. */
-	done = 0;
-	while (done < NS) {
-		produce(&p, &w);
-		while (done < NS && ose_spsc_peek(&c, 1))
-			done += consume(&t, &c, 1, 2, lat + done, NULL);
-	}
+	run(&t, &p, &c, &w, NS, 1, 2, lat, NULL);
 	pct("engine.apply.lone", tag, lat, NS);
 	if (resident == 1000000 && mk_in != TM_THP) {
 		/* The historical names for the private table; .seg after the
@@ -559,12 +558,7 @@ static void bench_apply(uint64_t resident, const char *tag, enum tmem mk_in)
 		 * executions as before.  Named .hot10k; the uniform figures
 		 * above stay what they were. */
 		w.hot = 10000;
-		done = 0;
-		while (done < N) {
-			produce(&p, &w);
-			while (done < N && ose_spsc_peek(&c, 1))
-				done += consume(&t, &c, BATCH, 1, lat + done, cls + done);
-		}
+		run(&t, &p, &c, &w, N, BATCH, 1, lat, cls);
 		const char *htag = mk_in == TM_SEG ? "1m.seg.hot10k" : "1m.hot10k";
 		pct_by_kind(htag, lat, cls, N);
 		pct("engine.apply", htag, lat, N);
