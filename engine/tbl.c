@@ -531,17 +531,17 @@ static uint64_t pf_key(const struct ose_tbl *t, const struct ose_event *ev)
 		return 0;
 	uint64_t h = ose_key_oid_fix(ev->venue, ev->symbol, sl, ev->order_id, ol);
 	pf_r(&t->oid_idx[(h >> 32) & t->idx_mask]);
-	/* A terminal status may close an open order and evict its book's
-	 * oldest executed one: found here, through the event's own (venue,
-	 * symbol) and the few, cached books, not through the order's slot,
-	 * which is not here yet.  At the slot stage (4 ahead, pf_late 2)
-	 * a cold index line did not arrive in time (session 8). */
 	/* A NEW status is an order's creation or a registered order's ack:
 	 * either probes the client-id index (the ack is matched there) and
 	 * a creation writes it.  Here rather than at the slot stage, so
 	 * that a lone event's two index lines come in together. */
 	if (ev->status == OSE_ST_NEW)
 		pf_cid(t, ev);
+	/* A terminal status may close an open order and evict its book's
+	 * oldest executed one: found here, through the event's own (venue,
+	 * symbol) and the few, cached books, not through the order's slot,
+	 * which is not here yet.  At the slot stage (4 ahead, pf_late 2)
+	 * a cold index line did not arrive in time (session 8). */
 	if (ev->status >= OSE_ST_FILLED && ev->status < OSE_ST_COUNT) {
 		uint32_t at, b = book_find(t, ev->venue, ev->symbol, sl, &at);
 		if (b != OSE_NIL)
@@ -624,8 +624,7 @@ static void pf_late(const struct ose_tbl *t, const struct ose_event *ev, uint64_
 	if (o->next < t->hdr->capacity)
 		pf_w(&t->slots[o->next].prev);
 	if (o->book < t->hdr->book_cap) {
-		const struct ose_book *b = &t->books[o->book];
-		uint32_t tl = b->exec_tail;
+		uint32_t tl = t->books[o->book].exec_tail;
 		if (tl < t->hdr->capacity)
 			pf_w(&t->slots[tl].next);
 	}
