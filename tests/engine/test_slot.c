@@ -223,6 +223,54 @@ Test(slot, pipeline_changes_nothing)
 	free(m2);
 }
 
+/* The pipeline's eviction and client-id prefetches (session 8: the key
+ * stage reads the oldest executed order's fields through the event's book,
+ * the slot stage hashes client ids) are hints too: with an executed bound
+ * of 3, so that most closes evict, and a client id on every event, the
+ * pipelined table stays byte-identical to the one-by-one table applied in
+ * step, both indices included. */
+Test(slot, pipeline_with_evictions_and_client_ids_changes_nothing)
+{
+	struct ose_tbl t1, t2;
+	void *m1 = tbl_new(&t1, 1024, 3);
+	void *m2 = tbl_new(&t2, 1024, 3);
+	enum { N = 4000 };
+	static struct ose_event evs[N];
+	static const enum ose_status st[] = {OSE_ST_NEW, OSE_ST_PARTIALLY_FILLED, OSE_ST_FILLED,
+					     OSE_ST_CANCELED, OSE_ST_NEW, OSE_ST_NONE};
+	mixed_events(evs, N, 4242, 400, st, 6, 40, 3);
+	for (int i = 0; i < N; i++)
+		snprintf(evs[i].client_id, sizeof(evs[i].client_id), "cl-%s", evs[i].order_id);
+	struct ose_ap_out out;
+	const struct ose_event *p[64 + OSE_TBL_PF_AHEAD];
+	uint64_t hs[64 + OSE_TBL_PF_AHEAD];
+	for (int b = 0; b < N; b += 64) {
+		uint32_t n = N - b < 64 + OSE_TBL_PF_AHEAD ? (uint32_t)(N - b) : 64 + OSE_TBL_PF_AHEAD;
+		uint32_t k = n < 64 ? n : 64;
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = &evs[b + (int)i];
+		ose_tbl_pf_start(&t2, p, n, hs);
+		for (uint32_t i = 0; i < k; i++) {
+			ose_tbl_pf_step(&t2, p, n, i, hs);
+			ose_tbl_apply_h(&t2, p[i], hs[i], 100 + b + (int64_t)i, &out);
+			ose_tbl_apply(&t1, p[i], 100 + b + (int64_t)i, &out);
+		}
+		/* In step after every batch: a slot a hint touched may be
+		 * evicted (zeroed) before the end. */
+		cr_assert_eq(memcmp(t1.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0,
+			     "after event %d", b + (int)k);
+	}
+	cr_assert_gt(t1.st->evicted, 500, "evictions: %llu", (unsigned long long)t1.st->evicted);
+	cr_assert_eq(ose_tbl_check(&t1), 0);
+	cr_assert_eq(ose_tbl_check(&t2), 0);
+	cr_assert_eq(memcmp(t1.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0);
+	cr_assert_eq(memcmp(t1.oid_idx, t2.oid_idx, (t1.idx_mask + 1) * sizeof(uint64_t)), 0);
+	cr_assert_eq(memcmp(t1.cid_idx, t2.cid_idx, (t1.idx_mask + 1) * sizeof(uint64_t)), 0);
+	cr_assert_eq(t1.st->events_applied, t2.st->events_applied);
+	free(m1);
+	free(m2);
+}
+
 /* The pipeline resumed across batches (ose_tbl_pf_carry/resume, as the
  * engine runs it per ring): batches of random sizes with a random number
  * of records peeked past their end.  Each event's hash handed to the
