@@ -190,6 +190,36 @@ static void mixed_events(struct ose_event *evs, int n, uint64_t seed, unsigned k
 	}
 }
 
+/* Applies evs[0..n) to t (1024 slots), event i at time 100 + i, as the
+ * engine's poll loop does: batches of 64, OSE_TBL_PF_AHEAD records peeked
+ * past each, the pipeline started per batch.  If ref is non-NULL each
+ * event is also applied to it one by one, in step, and the two tables'
+ * slots must be byte-identical after every batch (a slot a hint touched
+ * may be evicted, so zeroed, before the end). */
+static void pf_apply_batches(struct ose_tbl *t, const struct ose_event *evs, int n,
+			     struct ose_tbl *ref)
+{
+	struct ose_ap_out out;
+	const struct ose_event *p[64 + OSE_TBL_PF_AHEAD];
+	uint64_t hs[64 + OSE_TBL_PF_AHEAD];
+	for (int b = 0; b < n; b += 64) {
+		uint32_t m = n - b < 64 + OSE_TBL_PF_AHEAD ? (uint32_t)(n - b) : 64 + OSE_TBL_PF_AHEAD;
+		uint32_t k = m < 64 ? m : 64;
+		for (uint32_t i = 0; i < m; i++)
+			p[i] = &evs[b + (int)i];
+		ose_tbl_pf_start(t, p, m, hs);
+		for (uint32_t i = 0; i < k; i++) {
+			ose_tbl_pf_step(t, p, m, i, hs);
+			ose_tbl_apply_h(t, p[i], hs[i], 100 + b + (int64_t)i, &out);
+			if (ref)
+				ose_tbl_apply(ref, p[i], 100 + b + (int64_t)i, &out);
+		}
+		if (ref)
+			cr_assert_eq(memcmp(ref->slots, t->slots, 1024 * sizeof(struct ose_slot)), 0,
+				     "after event %d", b + (int)k);
+	}
+}
+
 /* The batch pipeline is a hint: the same events applied through
  * ose_tbl_pf_start/step and one by one give byte-identical tables. */
 Test(slot, pipeline_changes_nothing)
@@ -204,19 +234,7 @@ Test(slot, pipeline_changes_nothing)
 	struct ose_ap_out out;
 	for (int i = 0; i < N; i++)
 		ose_tbl_apply(&T, &evs[i], 100 + i, &out);
-	const struct ose_event *p[64 + OSE_TBL_PF_AHEAD];
-	uint64_t hs[64 + OSE_TBL_PF_AHEAD];
-	for (int b = 0; b < N; b += 64) {
-		uint32_t n = N - b < 64 + OSE_TBL_PF_AHEAD ? (uint32_t)(N - b) : 64 + OSE_TBL_PF_AHEAD;
-		uint32_t k = n < 64 ? n : 64;
-		for (uint32_t i = 0; i < n; i++)
-			p[i] = &evs[b + (int)i];
-		ose_tbl_pf_start(&t2, p, n, hs);
-		for (uint32_t i = 0; i < k; i++) {
-			ose_tbl_pf_step(&t2, p, n, i, hs);
-			ose_tbl_apply_h(&t2, p[i], hs[i], 100 + b + (int64_t)i, &out);
-		}
-	}
+	pf_apply_batches(&t2, evs, N, NULL);
 	cr_assert_eq(ose_tbl_check(&t2), 0);
 	cr_assert_eq(memcmp(T.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0);
 	cr_assert_eq(T.st->events_applied, t2.st->events_applied);
@@ -241,25 +259,7 @@ Test(slot, pipeline_with_evictions_and_client_ids_changes_nothing)
 	mixed_events(evs, N, 4242, 400, st, 6, 40, 3);
 	for (int i = 0; i < N; i++)
 		snprintf(evs[i].client_id, sizeof(evs[i].client_id), "cl-%s", evs[i].order_id);
-	struct ose_ap_out out;
-	const struct ose_event *p[64 + OSE_TBL_PF_AHEAD];
-	uint64_t hs[64 + OSE_TBL_PF_AHEAD];
-	for (int b = 0; b < N; b += 64) {
-		uint32_t n = N - b < 64 + OSE_TBL_PF_AHEAD ? (uint32_t)(N - b) : 64 + OSE_TBL_PF_AHEAD;
-		uint32_t k = n < 64 ? n : 64;
-		for (uint32_t i = 0; i < n; i++)
-			p[i] = &evs[b + (int)i];
-		ose_tbl_pf_start(&t2, p, n, hs);
-		for (uint32_t i = 0; i < k; i++) {
-			ose_tbl_pf_step(&t2, p, n, i, hs);
-			ose_tbl_apply_h(&t2, p[i], hs[i], 100 + b + (int64_t)i, &out);
-			ose_tbl_apply(&t1, p[i], 100 + b + (int64_t)i, &out);
-		}
-		/* In step after every batch: a slot a hint touched may be
-		 * evicted (zeroed) before the end. */
-		cr_assert_eq(memcmp(t1.slots, t2.slots, 1024 * sizeof(struct ose_slot)), 0,
-			     "after event %d", b + (int)k);
-	}
+	pf_apply_batches(&t2, evs, N, &t1);
 	cr_assert_gt(t1.st->evicted, 500, "evictions: %llu", (unsigned long long)t1.st->evicted);
 	cr_assert_eq(ose_tbl_check(&t1), 0);
 	cr_assert_eq(ose_tbl_check(&t2), 0);
