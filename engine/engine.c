@@ -437,8 +437,7 @@ static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live,
 	ring_note(t, j);
 	if (live) {
 		if (ap == OSE_AP_APPLIED ||
-		    ((j->type == OSE_JREC_STUCK || j->type == OSE_JREC_NOT_FOUND) &&
-		     ap == OSE_AP_DUP && out.slot != OSE_NIL))
+		    (j->type == OSE_JREC_STUCK && ap == OSE_AP_DUP && out.slot != OSE_NIL))
 			publish_change(e, &out, j->now);
 		else if (ap == OSE_AP_FULL) {
 			publish_error(e, ev, "table full", j->now);

@@ -1047,6 +1047,14 @@ static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol, size_
 	return 1;
 }
 
+/* *r = a + b.  Returns 1 if the sum does not fit an ose_dec (then *r is
+ * wrapped and must not be used): fees and fill sums accumulate, and a
+ * producer's garbage can be near the type's limit. */
+static inline int dec_add(ose_dec a, ose_dec b, ose_dec *r)
+{
+	return __builtin_add_overflow(a, b, r);
+}
+
 static int memo_has(const struct ose_slot_memo *m, uint64_t th)
 {
 	for (unsigned i = 0; i < OSE_TRADE_MEMO; i++)
@@ -1092,7 +1100,8 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 				 !has_last && !(f & OSE_EVF_HAS_CUM_QTY)) ||
 	    (ev->kind == OSE_EV_FILL && !(f & (OSE_EVF_HAS_LAST | OSE_EVF_HAS_CUM_QTY))) ||
 	    ((f & OSE_EVF_HAS_LAST) && ev->last_qty < 0) ||
-	    ((f & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty < 0)) {
+	    ((f & OSE_EVF_HAS_CUM_QTY) && ev->cum_qty < 0) ||
+	    ((f & OSE_EVF_HAS_QTY) && ev->qty < 0)) {
 		cnt_add(&st->invalid_events, 1);
 		return OSE_AP_INVALID;
 	}
@@ -1183,7 +1192,9 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		if (!ev->trade_id[0] && (f & OSE_EVF_HAS_CUM_QTY)) {
 			if ((f & OSE_EVF_HAS_FEE) && ev->cum_qty > o.filled) {
 				need_line(&o, src, &have, HAVE_L3);
-				o.fee += ev->fee; /* progress: this message's fill is new */
+				/* progress: this message's fill is new */
+				if (dec_add(o.fee, ev->fee, &o.fee))
+					goto out_of_range;
 				o.oflags |= OSE_OF_HAS_FEE;
 			}
 		} else if (ev->trade_id[0]) {
@@ -1211,7 +1222,15 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		have_qty = 1;
 	}
 	if (fill_new) {
-		ose_dec sum = m.fill_sum + ev->last_qty;
+		ose_dec sum;
+		if (dec_add(m.fill_sum, ev->last_qty, &sum))
+			goto out_of_range;
+		if (f & OSE_EVF_HAS_FEE) {
+			need_line(&o, src, &have, HAVE_L3);
+			if (dec_add(o.fee, ev->fee, &o.fee))
+				goto out_of_range;
+			o.oflags |= OSE_OF_HAS_FEE;
+		}
 		if (have_qty && !(f & OSE_EVF_QTY_IN_QUOTE) && sum > qty_known) {
 			cnt_add(&st->overfill_guard, 1);
 			sum = qty_known > m.fill_sum ? qty_known : m.fill_sum;
@@ -1219,11 +1238,6 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		if (sum != m.fill_sum)
 			memo_dirty = 1;
 		m.fill_sum = sum;
-		if (f & OSE_EVF_HAS_FEE) {
-			need_line(&o, src, &have, HAVE_L3);
-			o.fee += ev->fee;
-			o.oflags |= OSE_OF_HAS_FEE;
-		}
 	}
 	int has_cum = (f & OSE_EVF_HAS_CUM_QTY) != 0;
 	ose_dec filled = o.filled;
@@ -1374,6 +1388,13 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	__atomic_store_n(&st->events_applied, LD(&st->events_applied) + 1, __ATOMIC_RELEASE);
 	STR(&t->hdr->applied_total, t->hdr->applied_total + 1);
 	return OSE_AP_APPLIED;
+
+out_of_range:
+	/* A fee or fill sum past ose_dec's range: nothing was written yet
+	 * (o and m are copies), so the refusal touches no order. */
+	cnt_add(&st->invalid_events, 1);
+	cnt_add(&st->out_of_range, 1);
+	return OSE_AP_INVALID;
 }
 
 enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t now,
@@ -1497,7 +1518,9 @@ enum ose_ap ose_tbl_venue_not_found(struct ose_tbl *t, uint32_t s, const char *c
 	commit_existing(t, s, &o, 1, WALL);
 	out->status = o.status;
 	out->executed = term(o.status);
-	return o.not_found >= 2 ? OSE_AP_APPLIED : OSE_AP_DUP;
+	/* Both answers change the slot (the count and the flag readers see):
+	 * APPLIED, so the engine journals and publishes either. */
+	return OSE_AP_APPLIED;
 }
 
 /* ---- rings -------------------------------------------------------------- */

@@ -138,9 +138,10 @@ enum ose_ap ose_tbl_register(struct ose_tbl *t, const struct ose_cmd *c, int64_t
 enum ose_ap ose_tbl_mark_stuck(struct ose_tbl *t, uint32_t slot, const char *client_id,
 			       int64_t now, struct ose_ap_out *out);
 
-/* The venue confirmed "not found" for a PENDING_NEW order: the second such
- * answer makes it REJECTED.  APPLIED, DUP (first answer, counted) or
- * NOT_FOUND. */
+/* The venue confirmed "not found" for a PENDING_NEW order: counted in the
+ * slot (not_found, OSE_OF_NOT_FOUND); the second such answer makes it
+ * REJECTED.  APPLIED (either answer: the slot changed) or NOT_FOUND (no
+ * PENDING_NEW order with this client id in that slot). */
 enum ose_ap ose_tbl_venue_not_found(struct ose_tbl *t, uint32_t slot, const char *client_id,
 				    int64_t now, struct ose_ap_out *out);
 

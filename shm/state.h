@@ -266,7 +266,9 @@ struct ose_stats {
 	uint64_t f2t_sum_ns;
 	uint64_t f2t_max_ns;
 	uint64_t f2t_clock_back;   /* samples left out: stamp after the publish (a clock step) */
-	uint64_t _rsv[14];         /* pads the scalar part to 512 bytes */
+	uint64_t out_of_range;     /* events refused: a fee or fill sum past ose_dec's range
+				    * (also counted in invalid_events) */
+	uint64_t _rsv[13];         /* pads the scalar part to 512 bytes */
 	/* Apply latency, ring pop -> slot published, ns, log-linear: bucket
 	 * b < 16 holds value b; above, 8 buckets per power of two (see
 	 * ose_lat_bucket / ose_lat_bucket_low). */

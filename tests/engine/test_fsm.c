@@ -248,8 +248,9 @@ Test(fsm, only_second_venue_not_found_rejects)
 	struct ose_ap_out out;
 	ose_tbl_register(&T, &c, 5, &out);
 	uint32_t s = out.slot;
-	cr_assert_eq(ose_tbl_venue_not_found(&T, s, "cli-3", 20, &out), OSE_AP_DUP);
+	cr_assert_eq(ose_tbl_venue_not_found(&T, s, "cli-3", 20, &out), OSE_AP_APPLIED);
 	cr_assert_eq(T.slots[s].status, OSE_ST_PENDING_NEW);
+	cr_assert_eq(T.slots[s].not_found, 1, "the first answer is counted in the slot");
 	cr_assert_eq(ose_tbl_venue_not_found(&T, s, "cli-3", 21, &out), OSE_AP_APPLIED);
 	cr_assert_eq(T.slots[s].status, OSE_ST_REJECTED);
 	cr_assert_eq(T.st->rejected_total, 1);
@@ -348,6 +349,41 @@ Test(fsm, invalid_events_counted_not_crashing)
 	cr_assert_eq(A(e), OSE_AP_INVALID);
 	cr_assert_eq(T.st->invalid_events, 4);
 	cr_assert_eq(T.st->tracked, 0);
+}
+
+/* Sums that leave ose_dec's range (fees and bare fills accumulate; a
+ * producer's garbage can sit near the type's limit): refused, counted,
+ * the order untouched.  Found by fuzz_tbl under UBSan (signed overflow). */
+Test(fsm, decimal_sums_out_of_range_refused_touch_nothing)
+{
+	const ose_dec half = (ose_dec)1 << 126;
+	const ose_dec near_max = (half - 1) + (half - 1); /* 2^127 - 2 */
+	struct ose_event f = ev_fill("BTCUSDT", "19", "1", "T1"); /* no quantity known */
+	f.last_qty = near_max;
+	cr_assert_eq(A(f), OSE_AP_APPLIED);
+	struct ose_slot before = *S("BTCUSDT", "19");
+	struct ose_event g = ev_fill("BTCUSDT", "19", "1", "T2"); /* sum past the limit */
+	cr_assert_eq(A(g), OSE_AP_INVALID);
+	cr_assert_eq(memcmp(&before, S("BTCUSDT", "19"), sizeof(before)), 0);
+	cr_assert_eq(T.st->out_of_range, 1);
+
+	struct ose_event h = ev_fill("BTCUSDT", "20", "1", "T1");
+	h.fee = near_max;
+	h.flags |= OSE_EVF_HAS_FEE;
+	cr_assert_eq(A(h), OSE_AP_APPLIED);
+	before = *S("BTCUSDT", "20");
+	struct ose_event k = ev_fill("BTCUSDT", "20", "1", "T2");
+	k.fee = D("5");
+	k.flags |= OSE_EVF_HAS_FEE;
+	cr_assert_eq(A(k), OSE_AP_INVALID, "the fee sum does not fit");
+	cr_assert_eq(memcmp(&before, S("BTCUSDT", "20"), sizeof(before)), 0);
+	cr_assert_eq(T.st->out_of_range, 2);
+	cr_assert_eq(T.st->invalid_events, 2);
+
+	struct ose_event q = ev_order("BTCUSDT", "21", OSE_ST_NEW, "0");
+	ev_px_qty(&q, "100", "-1");
+	cr_assert_eq(A(q), OSE_AP_INVALID, "a negative order quantity is refused");
+	cr_assert_null(S("BTCUSDT", "21"));
 }
 
 /* ---- the real cases of issue 3 ---------------------------------------- */

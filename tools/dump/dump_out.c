@@ -765,6 +765,7 @@ static const struct {
 	STAT(rings_attached), STAT(rings_detached), STAT(recoveries_state), STAT(recoveries_journal),
 	STAT(recovery_skipped), STAT(lat_count), STAT(lat_sum_ns), STAT(lat_max_ns),
 	STAT(f2t_count), STAT(f2t_sum_ns), STAT(f2t_max_ns), STAT(f2t_clock_back),
+	STAT(out_of_range),
 };
 #undef STAT
 #define NSTAT (sizeof(stat_fields) / sizeof(stat_fields[0]))
