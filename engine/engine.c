@@ -1225,6 +1225,7 @@ static int start(struct eng *e)
 	 * lose what the slow thread had not written yet. */
 	e->journal_on = !cfg->no_journal;
 	uint64_t nrec = 0, last = 0;
+	struct ose_jrnl_info ji = {0};
 	if (e->journal_on) {
 		char jname[OSE_SEG_NAME_MAX];
 		snprintf(jname, sizeof(jname), "ose.%s.journal", cfg->instance);
@@ -1242,12 +1243,27 @@ static int start(struct eng *e)
 			snprintf(path, sizeof(path), "%s", cfg->journal);
 		else
 			default_journal(cfg, path, sizeof(path));
-		e->jfd = ose_jrnl_open(path, cfg->group_read, &nrec, &last);
+		e->jfd = ose_jrnl_open(path, cfg->group_read, &ji);
 		if (e->jfd < 0) {
 			elog(e, "journal %s: %s", path, strerror(-e->jfd));
 			return e->jfd;
 		}
+		nrec = ji.nrec;
+		last = ji.last_jseq;
 		elog(e, "journal %s: %llu records", path, (unsigned long long)nrec);
+		if (ji.cut_valid) {
+			/* Not a torn tail: the file was damaged before its end.
+			 * What follows the damage is kept aside, not replayed
+			 * (counted in journal_errors once the table is bound). */
+			elog(e, "journal %s: DAMAGED after record %llu: %llu valid records "
+				"after it were not replayed; they are saved in %s, 512-byte "
+				"records as in the journal (reconcile the venues)",
+			     path, (unsigned long long)nrec, (unsigned long long)ji.cut_valid,
+			     ji.saved);
+		} else if (ji.cut_bytes) {
+			elog(e, "journal %s: torn tail of %llu bytes truncated (a write cut "
+				"by the crash)", path, (unsigned long long)ji.cut_bytes);
+		}
 	}
 	if (!resume) {
 		/* Fresh: formatted by state_init; adopted but not resumable:
@@ -1275,6 +1291,8 @@ static int start(struct eng *e)
 		elog(e, "state %s: resumed (%llu orders tracked)", name,
 		     (unsigned long long)e->t.st->tracked);
 	}
+	if (ji.cut_valid)
+		cnt_add(&e->t.st->journal_errors, 1);
 	e->jfile_seq = last;
 	/* Records the dead engine committed to the journal ring but had not
 	 * written to the file: write them now, and apply them if the table

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint32_t crc_table[256];
@@ -90,11 +92,58 @@ static int scan_fn(const struct ose_jrec *r, void *arg)
 	return 0;
 }
 
-int ose_jrnl_open(const char *path, int group_read, uint64_t *nrec, uint64_t *last_jseq)
+/* Copies bytes [from, size) of fd to a new file at dst (mode).  Returns 0
+ * or a negative errno (then dst is removed). */
+static int copy_tail(int fd, off_t from, off_t size, const char *dst, mode_t mode)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, group_read ? 0640 : 0600);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0)
+		return -errno;
+	char buf[64 * 1024];
+	int rc = 0;
+	for (off_t off = from; off < size && !rc;) {
+		ssize_t got = pread(fd, buf, sizeof(buf), off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = got < 0 ? -errno : -EIO;
+			break;
+		}
+		for (ssize_t w = 0; w < got && !rc;) {
+			ssize_t k = write(out, buf + w, (size_t)(got - w));
+			if (k < 0 && errno != EINTR)
+				rc = -errno;
+			else if (k > 0)
+				w += k;
+		}
+		off += got;
+	}
+	if (!rc && fsync(out) != 0)
+		rc = -errno;
+	close(out);
+	if (rc)
+		unlink(dst);
+	return rc;
+}
+
+/* Valid records (magic, CRC) in [from, size) of fd, at record offsets. */
+static uint64_t count_valid(int fd, off_t from, off_t size)
+{
+	struct ose_jrec r;
+	uint64_t n = 0;
+	for (off_t off = from; off + OSE_JREC_SIZE <= size; off += OSE_JREC_SIZE)
+		if (pread(fd, &r, sizeof(r), off) == (ssize_t)sizeof(r) && ose_jrec_ok(&r))
+			n++;
+	return n;
+}
+
+int ose_jrnl_open(const char *path, int group_read, struct ose_jrnl_info *info)
+{
+	mode_t mode = group_read ? 0640 : 0600;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
+	memset(info, 0, sizeof(*info));
 	struct scan s = {0, 0};
 	int64_t rc = ose_jrnl_replay(fd, scan_fn, &s);
 	if (rc < 0) {
@@ -103,18 +152,38 @@ int ose_jrnl_open(const char *path, int group_read, uint64_t *nrec, uint64_t *la
 	}
 	off_t end = (off_t)(s.n * OSE_JREC_SIZE);
 	struct stat sb;
-	if (fstat(fd, &sb) == 0 && sb.st_size != end && ftruncate(fd, end) != 0) {
+	if (fstat(fd, &sb) != 0) {
 		int e = -errno;
 		close(fd);
 		return e;
+	}
+	if (sb.st_size > end) {
+		info->cut_bytes = (uint64_t)(sb.st_size - end);
+		info->cut_valid = count_valid(fd, end, sb.st_size);
+		if (info->cut_valid) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			snprintf(info->saved, sizeof(info->saved), "%s.cut-%lld", path,
+				 (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+			int e = copy_tail(fd, end, sb.st_size, info->saved, mode);
+			if (e) {
+				close(fd);
+				return e;
+			}
+		}
+		if (ftruncate(fd, end) != 0) {
+			int e = -errno;
+			close(fd);
+			return e;
+		}
 	}
 	if (lseek(fd, end, SEEK_SET) < 0) {
 		int e = -errno;
 		close(fd);
 		return e;
 	}
-	*nrec = s.n;
-	*last_jseq = s.last;
+	info->nrec = s.n;
+	info->last_jseq = s.last;
 	return fd;
 }
 

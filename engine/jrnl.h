@@ -71,11 +71,29 @@ void ose_jrec_seal(struct ose_jrec *r);
 /* 1 if r carries the magic and a matching CRC. */
 int ose_jrec_ok(const struct ose_jrec *r);
 
-/* Opens (creating, mode 0600 or 0640) the journal at path, validates it
- * record by record and truncates a torn or corrupt tail.  On success
- * returns the fd (positioned at the end) and stores the number of valid
- * records and the last jseq.  Returns a negative errno on failure. */
-int ose_jrnl_open(const char *path, int group_read, uint64_t *nrec, uint64_t *last_jseq);
+/* What ose_jrnl_open found. */
+struct ose_jrnl_info {
+	uint64_t nrec;      /* valid records kept: jseq 1..last_jseq, gap-free */
+	uint64_t last_jseq;
+	uint64_t cut_bytes; /* bytes after them, truncated */
+	/* Records among the cut bytes that carry the magic and a good CRC.
+	 * 0: a torn tail (a write cut by a crash), nothing lost.  More: the
+	 * file was damaged before its end (a bad record or a jseq gap in the
+	 * middle); the cut bytes were first copied to `saved`. */
+	uint64_t cut_valid;
+	char saved[320];    /* "<path>.cut-<ns>" if cut_valid, else "" */
+};
+
+/* Opens (creating, mode 0600 or 0640) the journal at path and validates
+ * it record by record up to the first one that is invalid (magic, CRC)
+ * or breaks the jseq sequence; everything from there on is truncated, so
+ * appends continue the sequence.  If the truncated part holds valid
+ * records (damage, not a torn tail) it is copied first to a new file
+ * beside the journal (same mode), so nothing is destroyed; the caller
+ * reports it.  On success returns the fd (positioned at the end) and
+ * fills *info.  Returns a negative errno on failure (then the file is
+ * untouched if the copy could not be made). */
+int ose_jrnl_open(const char *path, int group_read, struct ose_jrnl_info *info);
 
 /* Calls fn for each valid record of the open journal fd, in order, from
  * the start; stops at the first invalid one or when fn returns non-zero.
