@@ -174,6 +174,7 @@ struct eng {
 	int64_t now_rt;       /* hot thread: CLOCK_REALTIME of this loop pass and */
 	uint64_t now_ticks;   /* lat_ticks() right after it (f2t_record) */
 	uint64_t jfile_seq;   /* slow thread: last jseq written to the file */
+	uint64_t oor_seen;    /* hot thread: stats out_of_range at the last refusal */
 	struct xq *s2h, *h2s;
 	struct ering *act[MAX_RINGS]; /* hot thread's poll list */
 	unsigned nact;
@@ -447,8 +448,13 @@ static enum ose_ap apply_jrec(struct eng *e, const struct ose_jrec *j, int live,
 					"capacity %u, raise 'capacity' or lower 'exec_bound')",
 				     (unsigned long long)n, t->hdr->capacity);
 		}
-		else if (ap == OSE_AP_INVALID)
-			publish_error(e, ev, "invalid event", j->now);
+		else if (ap == OSE_AP_INVALID) {
+			/* Which refusal: only this branch reads the counter. */
+			uint64_t oor = t->st->out_of_range;
+			publish_error(e, ev, oor != e->oor_seen ? "decimal sum out of range"
+								: "invalid event", j->now);
+			e->oor_seen = oor;
+		}
 		else if (ap == OSE_AP_GAP)
 			publish_error(e, ev, "gap: reconcile venue", j->now);
 	}
@@ -1442,6 +1448,7 @@ int ose_engine_run(const struct ose_engine_cfg *cfg, volatile sig_atomic_t *stop
 	}
 	elog(e, "engine %s running: capacity %u, executed bound %u", cfg->instance,
 	     cfg->tbl.capacity, cfg->tbl.exec_bound);
+	e->oor_seen = e->t.st->out_of_range; /* a resumed table's count */
 	hot_loop(e, stop);
 	__atomic_store_n(&e->slow_stop, 1, __ATOMIC_RELEASE);
 	pthread_join(slow, NULL);

@@ -455,3 +455,69 @@ Test(inject, new_ring_found_without_waiting_for_the_scan, .timeout = 300, .fini 
 	ose_close(h);
 	remove_dir();
 }
+
+/* Refusals through the real engine: a fill whose sum leaves ose_dec's
+ * range and an order with a negative quantity are refused with their
+ * reasons on the event ring, counted, and change no order. */
+Test(inject, refusals_reported_with_reasons, .timeout = 300, .fini = fini)
+{
+	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
+	if (!eng || !inj)
+		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	fresh_dir();
+	write_cfg("rf", 5000);
+	char evf[128];
+	/* 1e18 is within range alone (|v| < 1.7e18); two of them are not. */
+	write_file(evf, "ev.txt",
+		   "kind=fill symbol=BTCUSDT order_id=5001 trade_id=t1 "
+		   "last_qty=1000000000000000000 last_px=1\n"
+		   "kind=fill symbol=BTCUSDT order_id=5001 trade_id=t2 "
+		   "last_qty=1000000000000000000 last_px=1\n"
+		   "kind=order symbol=BTCUSDT order_id=5002 status=NEW price=1 quantity=-1\n"
+		   "kind=order symbol=BTCUSDT order_id=5003 status=NEW price=1 quantity=1\n");
+	char cfgarg[] = "--config";
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
+	ep = spawn(eargv);
+	ose_t *h = open_wait();
+	cr_assert_not_null(h, "engine did not come up");
+	struct ose_events *evs = NULL;
+	for (int i = 0; i < 500 && ose_events_open(h, 1, &evs); i++)
+		msleep(10);
+	cr_assert_not_null(evs, "event ring did not appear");
+	char *iargv[] = {(char *)inj, "--instance", inst, "--venue", "binance", "--account", "main",
+			 "--drain", evf, NULL};
+	cr_assert_eq(run(iargv), 0);
+	struct ose_order o;
+	cr_assert_eq(wait_find(h, "BTCUSDT", "5003", OSE_ST_NEW, &o), 0, "the stream went on");
+	cr_assert_eq(ose_find_order(h, OSE_VENUE_BINANCE, "main", "BTCUSDT", "5001", &o), 0);
+	cr_assert(o.filled == (ose_dec)1000000000000000000 * OSE_DEC_ONE, "the refused fill "
+		  "left the order as the first one made it");
+	cr_assert_neq(ose_find_order(h, OSE_VENUE_BINANCE, "main", "BTCUSDT", "5002", &o), 0,
+		      "the negative quantity created nothing");
+
+	struct ose_update u;
+	uint64_t lost = 0;
+	int oor = 0, inval = 0;
+	for (int i = 0; i < 300 && !(oor && inval); i++) {
+		while (ose_events_next(evs, &u, &lost) == 1) {
+			if (u.kind != OSE_UPD_ERROR)
+				continue;
+			if (!strcmp(u.reason, "decimal sum out of range"))
+				oor += !strcmp(u.order_id, "5001");
+			else if (!strcmp(u.reason, "invalid event"))
+				inval += !strcmp(u.order_id, "5002");
+		}
+		if (!(oor && inval))
+			msleep(10);
+	}
+	cr_assert_eq(oor, 1, "the out-of-range fill reported with its reason");
+	cr_assert_eq(inval, 1, "the negative quantity reported as invalid");
+	struct ose_stats st;
+	ose_stats_read(h, &st);
+	cr_assert_eq(st.out_of_range, 1);
+	cr_assert_eq(st.invalid_events, 2);
+	stop_engine();
+	ose_events_close(evs);
+	ose_close(h);
+	remove_dir();
+}
