@@ -1052,7 +1052,7 @@ static int event_valid(const struct ose_event *ev, size_t *sl, size_t *ol, size_
  * producer's garbage can be near the type's limit. */
 static inline int dec_add(ose_dec a, ose_dec b, ose_dec *r)
 {
-	return __builtin_add_overflow(a, b, r);
+	return __builtin_expect(__builtin_add_overflow(a, b, r), 0);
 }
 
 static int memo_has(const struct ose_slot_memo *m, uint64_t th)
