@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tools/inject/evtext.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +21,19 @@ static int set_dec(ose_dec *d, const char *v, size_t n)
 	return ose_dec_parse(v, n, d) == OSE_DEC_OK ? 0 : -1;
 }
 
+/* Digits only: strtoull alone would take "-5" (as 2^64 - 5), a leading
+ * '+' or blank, and clamp an overflow to ULLONG_MAX. */
 static int set_u64(uint64_t *d, const char *v, size_t n)
 {
 	char buf[32];
-	if (n == 0 || n >= sizeof(buf))
+	if (n == 0 || n >= sizeof(buf) || v[0] < '0' || v[0] > '9')
 		return -1;
 	memcpy(buf, v, n);
 	buf[n] = 0;
 	char *end;
+	errno = 0;
 	unsigned long long x = strtoull(buf, &end, 10);
-	if (*end)
+	if (*end || errno == ERANGE)
 		return -1;
 	*d = x;
 	return 0;
@@ -157,7 +162,7 @@ enum ose_evtext_res ose_evtext_parse(const char *line, struct ose_event *ev,
 			bad = set_dec(&ev->avg_px, v, n);
 			ev->flags |= OSE_EVF_HAS_AVG_PX;
 		} else if (K("exch_ts")) {
-			bad = set_u64(&u, v, n);
+			bad = set_u64(&u, v, n) || u > (uint64_t)INT64_MAX;
 			ev->exch_ts_ns = (int64_t)u;
 		} else if (K("venue_seq")) {
 			bad = set_u64(&ev->venue_seq, v, n);
