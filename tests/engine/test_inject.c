@@ -119,6 +119,22 @@ static void remove_dir(void)
 		cr_log_warn("cleanup failed");
 }
 
+/* Starts ose-engine on cfg and waits for its state segment and then its
+ * event ring (created after the state), opened from the oldest record. */
+static ose_t *start_with_events(const char *eng, struct ose_events **evs)
+{
+	char cfgarg[] = "--config";
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
+	ep = spawn(eargv);
+	ose_t *h = open_wait();
+	cr_assert_not_null(h, "engine did not come up");
+	*evs = NULL;
+	for (int i = 0; i < 500 && ose_events_open(h, 1, evs); i++)
+		msleep(10);
+	cr_assert_not_null(*evs, "event ring did not appear");
+	return h;
+}
+
 static int wait_find(ose_t *h, const char *sym, const char *oid, enum ose_status want,
 		     struct ose_order *o)
 {
@@ -153,15 +169,9 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 	fclose(f);
 
 	char cfgarg[] = "--config";
-	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
-	ep = spawn(eargv);
-	ose_t *h = open_wait();
-	cr_assert_not_null(h, "engine did not come up");
-	/* the event ring is created after the state segment */
-	struct ose_events *evs = NULL;
-	for (int i = 0; i < 500 && ose_events_open(h, 1, &evs); i++)
-		msleep(10);
-	cr_assert_not_null(evs, "event ring did not appear");
+	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL}; /* the restart below */
+	struct ose_events *evs;
+	ose_t *h = start_with_events(eng, &evs);
 
 	char *iargv[] = {(char *)inj, "--instance", inst, "--venue", "binance", "--account", "main",
 			 "--drain", evf, NULL};
@@ -475,15 +485,8 @@ Test(inject, refusals_reported_with_reasons, .timeout = 300, .fini = fini)
 		   "last_qty=1000000000000000000 last_px=1\n"
 		   "kind=order symbol=BTCUSDT order_id=5002 status=NEW price=1 quantity=-1\n"
 		   "kind=order symbol=BTCUSDT order_id=5003 status=NEW price=1 quantity=1\n");
-	char cfgarg[] = "--config";
-	char *eargv[] = {(char *)eng, cfgarg, cfg, NULL};
-	ep = spawn(eargv);
-	ose_t *h = open_wait();
-	cr_assert_not_null(h, "engine did not come up");
-	struct ose_events *evs = NULL;
-	for (int i = 0; i < 500 && ose_events_open(h, 1, &evs); i++)
-		msleep(10);
-	cr_assert_not_null(evs, "event ring did not appear");
+	struct ose_events *evs;
+	ose_t *h = start_with_events(eng, &evs);
 	char *iargv[] = {(char *)inj, "--instance", inst, "--venue", "binance", "--account", "main",
 			 "--drain", evf, NULL};
 	cr_assert_eq(run(iargv), 0);
