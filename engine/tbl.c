@@ -1055,6 +1055,18 @@ static inline int dec_add(ose_dec a, ose_dec b, ose_dec *r)
 	return __builtin_expect(__builtin_add_overflow(a, b, r), 0);
 }
 
+/* Adds fee to the order as it will be (o, line 3 copied in from src
+ * first).  Returns 1, o's fee then unusable, if the sum does not fit. */
+static inline int fee_add(struct ose_slot *o, const struct ose_slot *src, unsigned *have,
+			  ose_dec fee)
+{
+	need_line(o, src, have, HAVE_L3);
+	if (dec_add(o->fee, fee, &o->fee))
+		return 1;
+	o->oflags |= OSE_OF_HAS_FEE;
+	return 0;
+}
+
 static int memo_has(const struct ose_slot_memo *m, uint64_t th)
 {
 	for (unsigned i = 0; i < OSE_TRADE_MEMO; i++)
@@ -1190,13 +1202,10 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 	int trade_dup = 0, fill_new = 0;
 	if (has_last) {
 		if (!ev->trade_id[0] && (f & OSE_EVF_HAS_CUM_QTY)) {
-			if ((f & OSE_EVF_HAS_FEE) && ev->cum_qty > o.filled) {
-				need_line(&o, src, &have, HAVE_L3);
-				/* progress: this message's fill is new */
-				if (dec_add(o.fee, ev->fee, &o.fee))
-					goto out_of_range;
-				o.oflags |= OSE_OF_HAS_FEE;
-			}
+			/* progress: this message's fill is new */
+			if ((f & OSE_EVF_HAS_FEE) && ev->cum_qty > o.filled &&
+			    fee_add(&o, src, &have, ev->fee))
+				goto out_of_range;
 		} else if (ev->trade_id[0]) {
 			uint64_t th = ose_key_str(0x74726164ull, ev->trade_id, OSE_ID_MAX, 0) | 1;
 			if (memo_has(&m, th)) {
@@ -1225,12 +1234,8 @@ enum ose_ap ose_tbl_apply_h(struct ose_tbl *t, const struct ose_event *ev, uint6
 		ose_dec sum;
 		if (dec_add(m.fill_sum, ev->last_qty, &sum))
 			goto out_of_range;
-		if (f & OSE_EVF_HAS_FEE) {
-			need_line(&o, src, &have, HAVE_L3);
-			if (dec_add(o.fee, ev->fee, &o.fee))
-				goto out_of_range;
-			o.oflags |= OSE_OF_HAS_FEE;
-		}
+		if ((f & OSE_EVF_HAS_FEE) && fee_add(&o, src, &have, ev->fee))
+			goto out_of_range;
 		if (have_qty && !(f & OSE_EVF_QTY_IN_QUOTE) && sum > qty_known) {
 			cnt_add(&st->overfill_guard, 1);
 			sum = qty_known > m.fill_sum ? qty_known : m.fill_sum;
