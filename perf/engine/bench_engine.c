@@ -384,21 +384,16 @@ static inline uint32_t floor_find(const struct ose_tbl *t, uint64_t h)
 	}
 }
 
-static inline void floor_pfw(const void *p)
-{
-	__asm__ volatile("prefetchw (%0)" : : "r"(p));
-}
-
 static void floor_slot_pf(const struct ose_tbl *t, uint64_t h)
 {
 	uint32_t s = floor_find(t, h);
 	if (s == OSE_NIL)
 		return;
 	const char *o = (const char *)&t->slots[s];
-	floor_pfw(o);
-	floor_pfw(o + 64);
-	floor_pfw(o + 128);
-	floor_pfw(o + offsetof(struct ose_slot, hist_ts));
+	bench_pfw(o);
+	bench_pfw(o + 64);
+	bench_pfw(o + 128);
+	bench_pfw(o + offsetof(struct ose_slot, hist_ts));
 }
 
 /* Rewrites *p with its own value: the line is dirtied as a real store's. */
@@ -426,14 +421,13 @@ static void bench_floor(struct ose_tbl *t, struct wl *w, const char *tag, uint64
 		uint64_t tp = __rdtsc();
 		if (b == 0) /* the prologue, once: later batches carry on */
 			for (size_t j = 0; j < KEY; j++) {
-				__builtin_prefetch(&t->oid_idx[(hs[j] >> 32) & t->idx_mask]);
+				bench_pf0(&t->oid_idx[(hs[j] >> 32) & t->idx_mask]);
 				if (j < SLOT)
 					floor_slot_pf(t, hs[j]);
 			}
 		for (size_t j = 0; j < k; j++) {
 			size_t i = b + j;
-			__asm__ volatile("prefetcht0 (%0)"
-					 : : "r"(&t->oid_idx[(hs[i + KEY] >> 32) & t->idx_mask]));
+			bench_pf0(&t->oid_idx[(hs[i + KEY] >> 32) & t->idx_mask]);
 			floor_slot_pf(t, hs[i + SLOT]);
 			uint32_t s = floor_find(t, hs[i]);
 			if (s != OSE_NIL) {

@@ -99,18 +99,6 @@ static double chase(char *base, size_t k, size_t stride, size_t hops)
 	return median(v, PASSES);
 }
 
-/* prefetchw / prefetcht0 as volatile asm: GCC may drop a
- * __builtin_prefetch whose result nothing uses (tbl.c says why). */
-static inline void pfw(const void *p)
-{
-	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
-}
-
-static inline void pf0(const void *p)
-{
-	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
-}
-
 /*
  * The pipelined floor (host.stream.*, above): N events over nrec records
  * of rec bytes at recs, each event reading and writing the lines of its
@@ -142,19 +130,19 @@ static void stream(const uint64_t *idx, size_t nidx, char *recs, size_t nrec, si
 #define REC(i) (recs + (size_t)(idx ? idx[at[i]] : at[i]) * rec)
 	for (size_t i = 0; i < look; i++) { /* the prologue */
 		if (idx)
-			pf0(&idx[at[i]]);
+			bench_pf0(&idx[at[i]]);
 		if (i < ahead)
 			for (unsigned l = 0; l < nl; l++)
-				pfw(REC(i) + off[l]);
+				bench_pfw(REC(i) + off[l]);
 	}
 	uint64_t lb[BUF];
 	uint64_t tp = __rdtsc();
 	for (size_t i = 0; i < N; i++) {
 		if (idx)
-			pf0(&idx[at[i + look]]);
+			bench_pf0(&idx[at[i + look]]);
 		char *q = REC(i + ahead);
 		for (unsigned l = 0; l < nl; l++)
-			pfw(q + off[l]);
+			bench_pfw(q + off[l]);
 		char *p = REC(i);
 		for (unsigned l = 0; l < nl; l++)
 			(*(volatile uint64_t *)(void *)(p + off[l]))++;

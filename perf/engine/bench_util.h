@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the engine and reader benchmarks share: a TSC calibrated against
- * CLOCK_MONOTONIC, a xorshift generator, a u64 sort order and the 16
+ * CLOCK_MONOTONIC, a xorshift generator, prefetches the compiler keeps,
+ * a u64 sort order and the 16
  * symbols the workloads spread orders over.  Header-only (static), so
  * each benchmark keeps its own state.  Benchmark code only.
  */
@@ -38,6 +39,19 @@ static inline uint64_t rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
+}
+
+/* prefetcht0 / prefetchw as volatile asm: GCC may drop a
+ * __builtin_prefetch whose function it judges free of side effects
+ * (engine/tbl.c says how that once removed the engine's slot stage). */
+static inline void bench_pf0(const void *p)
+{
+	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+}
+
+static inline void bench_pfw(const void *p)
+{
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
 }
 
 /* qsort order of uint64_t. */

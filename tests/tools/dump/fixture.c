@@ -134,7 +134,6 @@ static void fill_hist(uint64_t *hist, uint64_t *csm, const uint64_t (*v)[2], siz
 	}
 }
 
-
 void fx_build_golden(const char *inst)
 {
 	struct ose_seg st, feed, cmd, evs;
