@@ -226,21 +226,23 @@ static inline size_t fz_state_off(const struct ose_tbl *t)
 	return t->hdr->off_books;
 }
 
-/* The region (and its offset) that byte b of the state is in. */
-static inline const char *fz_region(const struct ose_tbl *t, size_t b)
+/* The region that byte b of the state is in (from off_books on); *at
+ * gets the region's offset. */
+static inline const char *fz_region(const struct ose_tbl *t, size_t b, size_t *at)
 {
 	const struct ose_state_hdr *h = t->hdr;
-	return b >= h->off_cid_idx ? "cid_idx" : b >= h->off_oid_idx ? "oid_idx"
-	     : b >= h->off_memo    ? "memo"    : b >= h->off_slots   ? "slots"
-	     : b >= h->off_book_idx ? "book_idx" : "books";
-}
-
-static inline size_t fz_region_off(const struct ose_tbl *t, size_t b)
-{
-	const struct ose_state_hdr *h = t->hdr;
-	return b >= h->off_cid_idx ? h->off_cid_idx : b >= h->off_oid_idx ? h->off_oid_idx
-	     : b >= h->off_memo    ? h->off_memo    : b >= h->off_slots   ? h->off_slots
-	     : b >= h->off_book_idx ? h->off_book_idx : h->off_books;
+	const struct {
+		uint64_t off;
+		const char *name;
+	} r[] = {{h->off_cid_idx, "cid_idx"}, {h->off_oid_idx, "oid_idx"}, {h->off_memo, "memo"},
+		 {h->off_slots, "slots"},     {h->off_book_idx, "book_idx"}};
+	for (size_t i = 0; i < FZ_N(r); i++)
+		if (b >= r[i].off) {
+			*at = r[i].off;
+			return r[i].name;
+		}
+	*at = h->off_books;
+	return "books";
 }
 
 /* One run's table, its copy before the operation, and what was seen. */
@@ -272,8 +274,10 @@ static inline void fz_after(struct fz_run *z, enum ose_ap r, unsigned what, uint
 		while (z->snap[b] == z->mem[b])
 			b++;
 		char d[160];
+		size_t at;
+		const char *region = fz_region(&z->t, b, &at);
 		snprintf(d, sizeof(d), "%s (operation %u), first changed byte %s+%zu",
-			 ose_ap_name(r), what, fz_region(&z->t, b), b - fz_region_off(&z->t, b));
+			 ose_ap_name(r), what, region, b - at);
 		fz_fail("state changed by an operation that did not apply", op, d);
 	}
 	fz_check_orders(&z->t, z->seen, op);
