@@ -59,6 +59,16 @@ static void msleep(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The executable meson test names in env var `var` (ose-engine,
+ * ose-inject); skips the test when it is not set. */
+static const char *bin(const char *var)
+{
+	const char *p = getenv(var);
+	if (!p)
+		cr_skip_test("%s not set (run through meson test)", var);
+	return p;
+}
+
 /* A private shm + journal directory for this test's instance. */
 static void fresh_dir(void)
 {
@@ -148,9 +158,7 @@ static int wait_find(ose_t *h, const char *sym, const char *oid, enum ose_status
 
 Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
-	if (!eng || !inj)
-		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN"), *inj = bin("OSE_INJECT_BIN");
 	fresh_dir();
 	write_cfg("in", 200);
 	FILE *f;
@@ -302,9 +310,7 @@ Test(inject, engine_inject_reader_end_to_end, .timeout = 300, .fini = fini)
  * never flagged (issue 3 follow-up). */
 Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
-	if (!eng || !inj)
-		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN"), *inj = bin("OSE_INJECT_BIN");
 	fresh_dir();
 	/* Long enough to stop the engine before it fires, even on a loaded
 	 * machine; the check below makes sure it had not. */
@@ -351,9 +357,7 @@ Test(inject, stuck_timer_rearmed_after_restart, .timeout = 300, .fini = fini)
  * (1M slots, ~600 MB to format) keeps the old window wide open. */
 Test(inject, fresh_table_never_seen_unformatted, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN");
-	if (!eng)
-		cr_skip_test("OSE_ENGINE_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN");
 	fresh_dir();
 	snprintf(inst, sizeof(inst), "if%d", (int)getpid());
 	char *eargv[] = {(char *)eng, "--instance", inst, NULL};
@@ -382,9 +386,7 @@ Test(inject, fresh_table_never_seen_unformatted, .timeout = 300, .fini = fini)
  * attached (it may take a whole sleep). */
 Test(inject, command_wakes_sleeping_engine, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN");
-	if (!eng)
-		cr_skip_test("OSE_ENGINE_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN");
 	fresh_dir();
 	setenv("OSE_WAIT", "tiers:0,0,4000000000,4000000000", 1);
 	write_cfg("iw", 600000);
@@ -435,9 +437,7 @@ Test(inject, command_wakes_sleeping_engine, .timeout = 300, .fini = fini)
  * assertion: it tells "found by the watch" from "found by the scan". */
 Test(inject, new_ring_found_without_waiting_for_the_scan, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
-	if (!eng || !inj)
-		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN"), *inj = bin("OSE_INJECT_BIN");
 	fresh_dir();
 	snprintf(inst, sizeof(inst), "iq%d", (int)getpid());
 	snprintf(cfg, sizeof(cfg), "%s/e.ini", dir);
@@ -471,9 +471,7 @@ Test(inject, new_ring_found_without_waiting_for_the_scan, .timeout = 300, .fini 
  * reasons on the event ring, counted, and change no order. */
 Test(inject, refusals_reported_with_reasons, .timeout = 300, .fini = fini)
 {
-	const char *eng = getenv("OSE_ENGINE_BIN"), *inj = getenv("OSE_INJECT_BIN");
-	if (!eng || !inj)
-		cr_skip_test("OSE_ENGINE_BIN / OSE_INJECT_BIN not set (run through meson test)");
+	const char *eng = bin("OSE_ENGINE_BIN"), *inj = bin("OSE_INJECT_BIN");
 	fresh_dir();
 	write_cfg("rf", 5000);
 	char evf[128];
