@@ -5,7 +5,8 @@
  * JSON, or the bytes of a hex dump), a monotonic clock and a median.
  * Header-only (static inline) so any benchmark or test can include it
  * without a build change; perf/adapters/bench_parse.c,
- * perf/adapters/v2/bench_v2.c and tests/adapters/v2/test_plain.c and tests/adapters/test_prepare.c use it.
+ * perf/adapters/v2/bench_v2.c, tests/adapters/v2/test_plain.c and
+ * tests/adapters/test_prepare.c use it.
  * Benchmark and test code only: bench_load prints and exits on a missing
  * fixture.
  */
